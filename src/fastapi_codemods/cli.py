@@ -1,0 +1,117 @@
+"""The command line: parse options, call the driver, hand the outcome to the report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fastapi_codemods import __version__
+from fastapi_codemods.codemods import all_transforms
+from fastapi_codemods.driver import Mode, RunOptions, UsageError, default_jobs, run as run_driver
+from fastapi_codemods.report import exit_code, print_outcome, print_usage_error, write_json_report
+
+
+def _names(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fastapi-codemods")
+def cli() -> None:
+    """Rewrite FastAPI backends to apply the fixes of a best-practices audit."""
+
+
+@cli.command("run")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--diff", "diff_mode", is_flag=True, help="Dry run: print a unified diff, write nothing.")
+@click.option("--check", "check_mode", is_flag=True, help="Dry run: list the files that would change.")
+@click.option("--only", metavar="NAME[,NAME]", help="Run only these transforms.")
+@click.option("--skip", metavar="NAME[,NAME]", help="Do not run these transforms.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Gitignore-style pattern to leave out (repeatable).")
+@click.option("--report", "report_path", metavar="FILE", help="Write a JSON report to FILE ('-' for stdout).")
+@click.option("--allow-dirty", is_flag=True, help="Write even into files with uncommitted git changes.")
+@click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
+@click.option("--color/--no-color", default=None, help="Colour output (default: only on a terminal).")
+@click.option("--format/--no-format", "format_", default=None,
+              help="Black-format the touched lines (default: when the project configures black).")
+def run_command(
+    paths: tuple[Path, ...],
+    diff_mode: bool,
+    check_mode: bool,
+    only: str | None,
+    skip: str | None,
+    jobs: int | None,
+    exclude: tuple[str, ...],
+    report_path: str | None,
+    allow_dirty: bool,
+    no_progress: bool,
+    color: bool | None,
+    format_: bool | None,
+) -> None:
+    """Apply the transforms to PATHS (default: the current folder), in place."""
+    if diff_mode and check_mode:
+        raise click.UsageError("--diff and --check cannot be combined")
+    if report_path == "-" and diff_mode:
+        raise click.UsageError("--report - and --diff both want stdout; give the report a file name")
+    mode = Mode.DIFF if diff_mode else Mode.CHECK if check_mode else Mode.WRITE
+    options = RunOptions(
+        paths=list(paths) or [Path(".")],
+        mode=mode,
+        only=_names(only),
+        skip=_names(skip),
+        excludes=list(exclude),
+        jobs=jobs or default_jobs(),
+        allow_dirty=allow_dirty,
+        format=format_,
+    )
+    use_color = color if color is not None else sys.stdout.isatty()
+    show_progress = not no_progress and sys.stderr.isatty()
+    try:
+        outcome = _run_with_progress(options, show_progress)
+    except UsageError as error:
+        print_usage_error(str(error))
+        sys.exit(2)
+    print_outcome(outcome, color=use_color)
+    if report_path:
+        write_json_report(outcome, report_path)
+    sys.exit(exit_code(outcome))
+
+
+def _run_with_progress(options: RunOptions, show: bool):
+    if not show:
+        return run_driver(options)
+    bar = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        bar = click.progressbar(length=total, label="fastapi-codemods", file=sys.stderr)
+        bar.__enter__()
+
+    def step(_result) -> None:
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        return run_driver(options, on_result=step, on_total=start)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@cli.command("list")
+def list_command() -> None:
+    """List every transform with its description, in run order."""
+    transforms = all_transforms()
+    width = max((len(t.NAME) for t in transforms), default=0)
+    for transform in transforms:
+        click.echo(f"{transform.NAME.ljust(width)}  {transform.DESCRIPTION}")
+
+
+def main() -> None:
+    """Console-script entry point; click's own usage errors exit with 2 as documented."""
+    cli(prog_name="fastapi-codemods")

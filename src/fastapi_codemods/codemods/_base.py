@@ -1,0 +1,144 @@
+"""The base class every transform derives from, and the per-file skip markers.
+
+A transform is a libcst codemod: it gets one parsed module, returns a new one, and
+records a `Finding` for each candidate it will not rewrite. It does no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import libcst as cst
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.metadata import ParentNodeProvider, PositionProvider
+
+from fastapi_codemods.fileinfo import FileInfo
+
+SKIP_MARKER = re.compile(
+    r"#\s*fastapi-codemods:\s*(?P<kind>skip-file|skip)\b(?:\s*=\s*(?P<names>[\w ,]+))?",
+    re.IGNORECASE,
+)
+
+
+def skip_markers(text: str) -> tuple[dict[int, frozenset[str] | None], frozenset[str] | None, bool]:
+    """Find ``# fastapi-codemods: skip[=NAMES]`` and ``skip-file[=NAMES]`` comments.
+
+    Returns (line -> transform names or None for all, skip-file names or None for
+    all, whether the whole file is skipped for every transform). A marker inside a
+    string literal also counts: that errs on the side of not rewriting.
+    """
+    lines: dict[int, frozenset[str] | None] = {}
+    file_names: set[str] = set()
+    whole_file = False
+    if "odemods:" not in text and "ODEMODS:" not in text.upper():
+        return lines, frozenset(), False
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in SKIP_MARKER.finditer(line):
+            names = _names(match.group("names"))
+            if match.group("kind").lower() == "skip-file":
+                if names is None:
+                    whole_file = True
+                else:
+                    file_names.update(names)
+            else:
+                previous = lines.get(number, frozenset())
+                lines[number] = None if names is None or previous is None else previous | names
+    return lines, (None if whole_file else frozenset(file_names)), whole_file
+
+
+def _names(raw: str | None) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    names = frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+    return names or None
+
+
+class Transform(VisitorBasedCodemodCommand):
+    """Base of every transform.
+
+    Subclasses set ``PREFILTER`` (substrings, one of which a file must contain for
+    the transform to possibly match: checked on the text before parsing) and
+    ``OPTIONS`` (per-transform configuration keys with their defaults; the type of
+    the default is the accepted type). ``NAME`` and ``DESCRIPTION`` come from the
+    module's name and docstring (set by the registry).
+    """
+
+    NAME: ClassVar[str] = ""
+    DESCRIPTION: ClassVar[str] = ""
+    PREFILTER: ClassVar[tuple[str, ...]] = ()
+    OPTIONS: ClassVar[Mapping[str, Any]] = {}
+    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
+
+    def __init__(
+        self,
+        context: CodemodContext,
+        file: FileInfo,
+        options: Mapping[str, Any] | None = None,
+        facts: Any = None,
+        skip_lines: Mapping[int, frozenset[str] | None] | None = None,
+    ) -> None:
+        super().__init__(context)
+        self.file = file
+        self.options: dict[str, Any] = {**self.OPTIONS, **(options or {})}
+        self.facts = facts
+        self.findings: list[tuple[int, str]] = []
+        self._skip_lines = {
+            line: names
+            for line, names in (skip_lines or {}).items()
+            if names is None or self.NAME in names
+        }
+
+    @classmethod
+    def matches_text(cls, text: str) -> bool:
+        """Cheap check before parsing: can this file contain anything to rewrite?"""
+        return not cls.PREFILTER or any(needle in text for needle in cls.PREFILTER)
+
+    @classmethod
+    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> Any:
+        """Read-only pass over the whole root before any file is rewritten.
+
+        ``project`` is a `fastapi_codemods.project.Project`. Whatever is returned
+        reaches every instance as ``self.facts``; it must be picklable.
+        """
+        return None
+
+    @classmethod
+    def new_files(cls, facts: Any, options: Mapping[str, Any]) -> dict[str, str]:
+        """Files this transform creates, as root-relative path -> text (default: none)."""
+        return {}
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+    def report(self, node: cst.CSTNode | int, reason: str) -> None:
+        """Record a finding at ``node`` (or at a line number)."""
+        line = node if isinstance(node, int) else self.line_of(node)
+        self.findings.append((line, reason))
+
+    def is_skipped(self, node: cst.CSTNode) -> bool:
+        """True when a skip marker covers the statement that holds ``node``.
+
+        A marker on any line of a simple statement skips it; a marker on the header
+        line of a compound statement (``def``, ``if``, ``with``...) skips its block.
+        """
+        if not self._skip_lines:
+            return False
+        current: cst.CSTNode | None = node
+        while current is not None:
+            if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                position = self.get_metadata(PositionProvider, current)
+                last = position.end.line
+                if isinstance(current, cst.BaseCompoundStatement):
+                    last = self._header_end(current, position.start.line)
+                if any(position.start.line <= line <= last for line in self._skip_lines):
+                    return True
+            current = self.get_metadata(ParentNodeProvider, current, None)
+        return False
+
+    def _header_end(self, statement: cst.BaseCompoundStatement, start: int) -> int:
+        body = statement.body
+        if isinstance(body, cst.IndentedBlock) and body.body:
+            return self.get_metadata(PositionProvider, body.body[0]).start.line - 1
+        return start

@@ -1,0 +1,126 @@
+"""Reading ``[tool.fastapi-codemods]`` from the target project's ``pyproject.toml``.
+
+The nearest ``pyproject.toml`` at or above each root wins. Command-line flags win
+over it. Unknown keys are errors: a misspelt option silently ignored is worse than
+a failed run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+from fastapi_codemods.codemods import ORDER, load
+
+TABLE = "fastapi-codemods"
+GENERAL_KEYS: Mapping[str, type | tuple[type, ...]] = {
+    "only": list,
+    "skip": list,
+    "exclude": list,
+    "format": bool,
+}
+
+
+class ConfigError(ValueError):
+    """A configuration problem; its message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for one root, after merging pyproject and command line."""
+
+    source: Path | None = None
+    only: list[str] | None = None
+    skip: list[str] | None = None
+    exclude: list[str] = field(default_factory=list)
+    format: bool = False
+    transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_config(root: Path) -> Config:
+    """Read the configuration that applies to ``root`` (defaults if none)."""
+    pyproject = find_pyproject(root.resolve())
+    if pyproject is None:
+        return Config()
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{pyproject}: cannot read: {error}") from error
+    tool = data.get("tool", {})
+    table = tool.get(TABLE, {})
+    uses_black = "black" in tool
+    return parse_table(table, pyproject, uses_black)
+
+
+def parse_table(table: Mapping[str, Any], source: Path, uses_black: bool) -> Config:
+    """Validate the ``[tool.fastapi-codemods]`` table and build a `Config`."""
+    general: dict[str, Any] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for raw_key, value in table.items():
+        key = raw_key.replace("-", "_")
+        if key in GENERAL_KEYS:
+            general[key] = _checked(source, raw_key, value, GENERAL_KEYS[key])
+        elif key in ORDER:
+            options[key] = _transform_options(source, key, value)
+        else:
+            valid = sorted([*GENERAL_KEYS, *ORDER])
+            raise ConfigError(
+                f"{source}: unknown key {raw_key!r} in [tool.{TABLE}]; valid keys: {', '.join(valid)}"
+            )
+    return Config(
+        source=source,
+        only=general.get("only"),
+        skip=general.get("skip"),
+        exclude=general.get("exclude", []),
+        format=general.get("format", uses_black),
+        transform_options=options,
+    )
+
+
+def _transform_options(source: Path, name: str, table: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [tool.{TABLE}.{name}] must be a table")
+    defaults = load(name).OPTIONS
+    options: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        key = raw_key.replace("-", "_")
+        if key not in defaults:
+            valid = ", ".join(sorted(defaults)) or "none"
+            raise ConfigError(
+                f"{source}: unknown key {raw_key!r} in [tool.{TABLE}.{name}]; valid keys: {valid}"
+            )
+        default = defaults[key]
+        expected: type | tuple[type, ...] = (
+            type(default) if default is not None else (str, bool, int, list, dict)
+        )
+        options[key] = _checked(source, f"{name}.{raw_key}", value, expected)
+    return options
+
+
+def _checked(source: Path, key: str, value: Any, expected: type | tuple[type, ...]) -> Any:
+    if expected is list and isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, bool) and expected is int:
+        raise ConfigError(f"{source}: {key} must be an integer, not {value!r}")
+    if not isinstance(value, expected):
+        names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
+        raise ConfigError(f"{source}: {key} must be of type {names}, not {type(value).__name__}")
+    return value

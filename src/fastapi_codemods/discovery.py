@@ -1,0 +1,109 @@
+"""Which files a run looks at.
+
+Walks each root, honouring ``.gitignore`` files (nested ones too, and those of the
+enclosing repository above the root), ``--exclude`` globs, and a fixed list of
+folders no user wants rewritten. A file named on the command line is always taken.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pathspec
+
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "node_modules",
+        "__pycache__", "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache",
+        ".ruff_cache", "__pypackages__",
+    }
+)
+
+
+def find_git_root(path: Path) -> Path | None:
+    """The top of the git work tree holding ``path`` (a ``.git`` dir or file), if any."""
+    folder = path if path.is_dir() else path.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+class IgnoreRules:
+    """Gitignore specs keyed by the folder that holds them; deeper files override."""
+
+    def __init__(self, excludes: list[str], root: Path) -> None:
+        self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        self._root = root
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+        git_root = find_git_root(root)
+        self._top = git_root if git_root is not None else root
+
+    def _spec(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
+        if folder not in self._specs:
+            spec = None
+            gitignore = folder / ".gitignore"
+            if gitignore.is_file():
+                try:
+                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                except OSError:
+                    spec = None
+            self._specs[folder] = spec
+        return self._specs[folder]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        if self._exclude is not None:
+            relative = path.relative_to(self._root).as_posix() + ("/" if is_dir else "")
+            if self._exclude.match_file(relative):
+                return True
+        try:
+            chain = path.parent.relative_to(self._top).parts
+        except ValueError:
+            return False
+        folders = [self._top]
+        for part in chain:
+            folders.append(folders[-1] / part)
+        for folder in reversed(folders):
+            spec = self._spec(folder)
+            if spec is None:
+                continue
+            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+            result = spec.check_file(relative)
+            if result.include is not None:
+                return result.include
+        return False
+
+
+def is_virtualenv(folder: Path) -> bool:
+    return (folder / "pyvenv.cfg").is_file()
+
+
+def iter_python_files(root: Path, excludes: list[str]) -> Iterator[Path]:
+    """Python files under ``root``, sorted, minus ignored folders and files."""
+    if root.is_file():
+        yield root
+        return
+    rules = IgnoreRules(excludes, root)
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info"):
+                    continue
+                if is_virtualenv(path) or rules.ignored(path, is_dir=True):
+                    continue
+                subfolders.append(path)
+            elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+                if not rules.ignored(path, is_dir=False):
+                    yield path
+        stack.extend(reversed(subfolders))

@@ -1,0 +1,72 @@
+"""Black, applied only to the lines the transforms touched.
+
+Reformatting whole files would bury the codemod's change in unrelated churn, so
+black's ``lines=`` ranges restrict it to what we wrote. Imported lazily: black is
+slow to import and most runs format nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+
+def touched_ranges(old: str, new: str) -> list[tuple[int, int]]:
+    """1-based inclusive line ranges of ``new`` that differ from ``old``."""
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    return [
+        (j1 + 1, j2)
+        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()
+        if tag in ("replace", "insert") and j2 > j1
+    ]
+
+
+def black_mode(config: Mapping[str, Any]) -> Any:
+    """A black ``Mode`` from the target project's ``[tool.black]`` table."""
+    import black
+
+    targets = {
+        black.TargetVersion[version.upper()]
+        for version in config.get("target-version", config.get("target_version", []))
+        if version.upper() in black.TargetVersion.__members__
+    }
+    return black.Mode(
+        target_versions=targets,
+        line_length=int(config.get("line-length", config.get("line_length", black.DEFAULT_LINE_LENGTH))),
+        string_normalization=not config.get(
+            "skip-string-normalization", config.get("skip_string_normalization", False)
+        ),
+        magic_trailing_comma=not config.get(
+            "skip-magic-trailing-comma", config.get("skip_magic_trailing_comma", False)
+        ),
+    )
+
+
+def format_touched_lines(old: bytes, new: bytes, encoding: str, config: Mapping[str, Any]) -> bytes:
+    """Black-format the lines of ``new`` that differ from ``old``; keep the rest.
+
+    Black works on ``\\n`` text; CRLF files are converted for it and back (a BOM is
+    handled by the ``utf-8-sig`` codec). If black
+    fails (it refuses some valid code), the unformatted result is kept.
+    """
+    import black
+
+    old_text = old.decode(encoding)
+    new_text = new.decode(encoding)
+    crlf = "\r\n" in new_text
+    if crlf:
+        new_text = new_text.replace("\r\n", "\n")
+        old_text = old_text.replace("\r\n", "\n")
+    ranges = touched_ranges(old_text, new_text)
+    if not ranges:
+        return new
+    try:
+        formatted = black.format_file_contents(new_text, fast=True, mode=black_mode(config), lines=ranges)
+    except black.NothingChanged:
+        return new
+    except Exception:  # noqa: BLE001 - black rejecting code must not fail the run
+        return new
+    if crlf:
+        formatted = formatted.replace("\n", "\r\n")
+    return formatted.encode(encoding)

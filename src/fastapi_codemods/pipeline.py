@@ -1,0 +1,204 @@
+"""One file's bytes in, one `FileResult` out: prefilter, parse once, run, validate.
+
+Pure apart from reading nothing and writing nothing: the driver hands it bytes and
+decides what to do with the result. Never returns code that does not parse.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tokenize
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile
+
+from fastapi_codemods.codemods._base import Transform, skip_markers
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.results import FileResult, Finding, Status
+
+GENERATED_MARKER = b"@generated"
+GENERATED_WINDOW = 2048
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a worker needs to process the files of one root."""
+
+    root: str
+    transforms: Sequence[type[Transform]]
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    format: bool = False
+    black_config: Mapping[str, Any] = field(default_factory=dict)
+
+
+def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = False) -> FileResult:
+    """Run the plan's transforms over one file's bytes."""
+    base = {"path": file.path, "root": plan.root, "old": data}
+    if not explicit and GENERATED_MARKER in data[:GENERATED_WINDOW]:
+        return FileResult(status=Status.SKIPPED, error="marked @generated", **base)
+    if b"\0" in data:
+        return FileResult(status=Status.FAILED, error="not a Python source file (contains NUL bytes)", **base)
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError) as error:
+        return FileResult(status=Status.FAILED, error=f"cannot decode: {error}", **base)
+    except UnicodeDecodeError as error:
+        return FileResult(
+            status=Status.FAILED,
+            error=f"cannot decode as {error.encoding}: byte {error.object[error.start]:#04x} at offset {error.start}",
+            **base,
+        )
+
+    skip_lines, skip_file_names, whole_file = skip_markers(text)
+    if whole_file:
+        return FileResult(status=Status.SKIPPED, error="fastapi-codemods: skip-file", **base)
+    selected = [
+        transform
+        for transform in plan.transforms
+        if transform.NAME not in (skip_file_names or ()) and transform.matches_text(text)
+    ]
+    if not selected:
+        return FileResult(status=Status.UNCHANGED, **base)
+
+    try:
+        tree = cst.parse_module(data)
+    except cst.ParserSyntaxError as error:
+        return FileResult(status=Status.FAILED, error=describe_syntax_error(text, error), **base)
+    except (RecursionError, MemoryError) as error:  # pragma: no cover - pathological input
+        return FileResult(status=Status.FAILED, error=f"cannot parse: {type(error).__name__}", **base)
+
+    findings: list[Finding] = []
+    applied: list[str] = []
+    code = text
+    for transform in selected:
+        context = CodemodContext(filename=file.path, full_module_name=file.module)
+        lines = skip_lines if code is text else skip_markers(code)[0]
+        instance = transform(
+            context,
+            file,
+            plan.options.get(transform.NAME, {}),
+            plan.facts.get(transform.NAME),
+            lines,
+        )
+        try:
+            new_tree = instance.transform_module(tree)
+        except SkipFile:
+            new_tree = tree
+        except Exception as error:  # noqa: BLE001 - one buggy transform must not stop the run
+            return FileResult(
+                status=Status.FAILED,
+                error=f"internal error in {transform.NAME}: {type(error).__name__}: {error}; file left untouched",
+                findings=tuple(findings),
+                **base,
+            )
+        line_map = _line_mapper(code, text) if instance.findings and code is not text else None
+        findings.extend(
+            Finding(file.path, line_map(line) if line_map else line, transform.NAME, reason)
+            for line, reason in instance.findings
+        )
+        new_code = new_tree.code
+        if new_code != code:
+            applied.append(transform.NAME)
+            tree, code = new_tree, new_code
+
+    result_findings = tuple(sorted(set(findings)))
+    if not applied:
+        return FileResult(status=Status.UNCHANGED, findings=result_findings, **base)
+
+    new_data = tree.bytes
+    if plan.format:
+        from fastapi_codemods.formatting import format_touched_lines
+
+        new_data = format_touched_lines(data, new_data, tree.encoding, plan.black_config)
+    problem = validation_problem(data, new_data)
+    if problem is not None:
+        return FileResult(
+            status=Status.FAILED,
+            error=f"internal error: {problem}; file left untouched",
+            findings=result_findings,
+            **base,
+        )
+    return FileResult(
+        status=Status.CHANGED,
+        new=new_data,
+        transforms=tuple(applied),
+        findings=result_findings,
+        **base,
+    )
+
+
+def validation_problem(old: bytes, new: bytes) -> str | None:
+    """Why ``new`` must not be written, or None when it is valid Python.
+
+    libcst must parse it; and when the original compiles under this interpreter the
+    new code must compile too (files using newer syntax are checked by libcst alone).
+    """
+    try:
+        cst.parse_module(new)
+    except cst.ParserSyntaxError as error:
+        return f"the rewritten code does not parse ({error.message})"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(old, "<original>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return None
+        try:
+            compile(new, "<rewritten>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return f"the rewritten code does not compile ({error})"
+    return None
+
+
+def describe_syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
+    """One line naming where and why the file does not parse.
+
+    CPython's own message is clearer ("Missing parentheses in call to 'print'") so it
+    is preferred when the interpreter rejects the file too.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(text, "<file>", "exec", dont_inherit=True)
+        except SyntaxError as python_error:
+            hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
+            return f"syntax error at line {python_error.lineno}: {python_error.msg}{hint}"
+        except ValueError:
+            pass
+    message = error.message.removeprefix("parser error: ").splitlines()[0]
+    if len(message) > 120:
+        message = message[:117] + "..."
+    return f"syntax error at line {error.raw_line}: {message}"
+
+
+def _looks_like_python2(text: str) -> bool:
+    return any(
+        stripped.startswith(("print ", "exec ")) and not stripped.startswith(("print (", "print(", "exec("))
+        or (stripped.startswith("except ") and ", " in stripped and " as " not in stripped)
+        for stripped in (line.strip() for line in text.splitlines())
+    )
+
+
+def _line_mapper(current: str, original: str):
+    """Map line numbers of ``current`` (after earlier transforms) back to ``original``."""
+    matcher = difflib.SequenceMatcher(None, original.splitlines(), current.splitlines(), autojunk=False)
+    blocks = matcher.get_matching_blocks()
+
+    def to_original(line: int) -> int:
+        index = line - 1
+        best = 1
+        for block in blocks:
+            if block.b <= index < block.b + block.size:
+                return block.a + (index - block.b) + 1
+            if block.b + block.size <= index and block.size:
+                best = block.a + block.size
+        return max(best, 1)
+
+    return to_original

@@ -1,0 +1,60 @@
+"""Shared helpers: run the tool in-process or as a subprocess on scratch copies."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SRC = REPO / "src"
+
+
+def cli_env() -> dict[str, str]:
+    """Environment for subprocess runs: the package importable even without install."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def run_cli(*args: str, cwd: Path, check: bool = False) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m fastapi_codemods ARGS`` as a user would, capturing bytes."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "fastapi_codemods", *args],
+        cwd=cwd,
+        env=cli_env(),
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
+    if check and completed.returncode not in (0, 1):
+        raise AssertionError(completed.stderr.decode())
+    return completed
+
+
+def git(*args: str, cwd: Path) -> str:
+    completed = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return completed.stdout
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path):
+    """A function that turns a folder into a git repository with everything committed."""
+
+    def make(folder: Path = tmp_path) -> Path:
+        git("init", "-q", "-b", "main", cwd=folder)
+        git("config", "core.autocrlf", "false", cwd=folder)
+        git("add", "-A", cwd=folder)
+        git("commit", "-q", "-m", "initial", "--allow-empty", cwd=folder)
+        return folder
+
+    return make

@@ -1,0 +1,136 @@
+"""One parametrised test over every fixture of every transform.
+
+Layout (see the README's "Adding a transform"):
+
+- ``fixtures/<transform>/<case>.input.py`` and, when the transform must change it,
+  ``<case>.output.py``; no output file means the input must come back byte-identical.
+- ``<case>.findings`` (optional): the findings expected, one ``LINE: reason text``
+  per line (the reason is matched as a substring). Without it, no finding is allowed.
+- ``<case>.toml`` (optional): ``relpath = "app/cli.py"`` places the file in the
+  scratch project (default ``app/<case>.py``); ``[options]`` is the transform's
+  options table.
+- ``<case>/input/`` + ``<case>/output/``: a whole project; files absent from
+  ``output/`` must stay unchanged, files only in ``output/`` must be created.
+
+Each case runs the real driver on a scratch copy with only that transform, checks
+the exact bytes, that every written file parses, and that a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from fastapi_codemods.config import tomllib
+from fastapi_codemods.driver import Mode, RunOptions, run
+from fastapi_codemods.results import Status
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _cases() -> list[pytest.param]:
+    cases = []
+    for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        for entry in sorted(folder.iterdir()):
+            if entry.name.endswith(".input.py"):
+                case = entry.name.removesuffix(".input.py")
+                cases.append(pytest.param(folder.name, case, id=f"{folder.name}/{case}"))
+            elif entry.is_dir() and (entry / "input").is_dir():
+                cases.append(pytest.param(folder.name, entry.name, id=f"{folder.name}/{entry.name}"))
+    return cases
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def _write_options(project: Path, transform: str, options: dict) -> None:
+    lines = [f"[tool.fastapi-codemods.{transform}]"]
+    for key, value in options.items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    (project / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _expected_findings(path: Path) -> list[tuple[int, str]]:
+    if not path.exists():
+        return []
+    expected = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            number, _, reason = line.partition(":")
+            expected.append((int(number), reason.strip()))
+    return expected
+
+
+def _run_once(project: Path, transform: str):
+    return run(RunOptions(paths=[project], mode=Mode.WRITE, only=[transform], jobs=1, allow_dirty=True))
+
+
+@pytest.mark.parametrize(("transform", "case"), _cases())
+def test_fixture(transform: str, case: str, tmp_path: Path) -> None:
+    folder = FIXTURES / transform
+    project = tmp_path / "project"
+    project.mkdir()
+    findings_file = folder / f"{case}.findings"
+    if (folder / case).is_dir():
+        shutil.copytree(folder / case / "input", project, dirs_exist_ok=True)
+        before = _tree(project)
+        expected = {**before, **_tree(folder / case / "output")}
+        findings_file = folder / case / "findings"
+    else:
+        settings = {}
+        if (folder / f"{case}.toml").exists():
+            settings = tomllib.loads((folder / f"{case}.toml").read_text(encoding="utf-8"))
+        relpath = settings.get("relpath", f"app/{case}.py")
+        if settings.get("options"):
+            _write_options(project, transform, settings["options"])
+        target = project / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for package in target.relative_to(project).parents:
+            if package.parts and settings.get("packages", True):
+                (project / package / "__init__.py").touch()
+        source = (folder / f"{case}.input.py").read_bytes()
+        target.write_bytes(source)
+        before = _tree(project)
+        output = folder / f"{case}.output.py"
+        expected = {**before, relpath: output.read_bytes() if output.exists() else source}
+
+    outcome = _run_once(project, transform)
+    failures = [f"{r.path}: {r.error}" for r in outcome.results if r.status is Status.FAILED]
+    assert not failures
+    after = _tree(project)
+    assert after == expected
+
+    got = sorted((f.line, f.reason) for f in outcome.findings)
+    wanted = _expected_findings(findings_file)
+    assert len(got) == len(wanted), f"findings: {got}"
+    for (line, reason), (want_line, want_reason) in zip(got, sorted(wanted)):
+        assert line == want_line and want_reason in reason, f"findings: {got}"
+
+    for name, data in after.items():
+        if name.endswith(".py") and data != before.get(name):
+            cst.parse_module(data)
+            compile(data, name, "exec")
+
+    second = _run_once(project, transform)
+    assert not [r.path for r in second.results if r.status is not Status.UNCHANGED and r.status is not Status.SKIPPED]
+    assert _tree(project) == after
