@@ -26,6 +26,13 @@ class FileInfo:
         return ".".join(parts)
 
     @property
+    def package(self) -> str:
+        """The package relative imports start from (the module itself for ``__init__``)."""
+        if PurePosixPath(self.relpath).name == "__init__.py":
+            return self.module
+        return self.module.rpartition(".")[0]
+
+    @property
     def is_test_file(self) -> bool:
         """pytest's own naming rules plus any ``tests``/``test`` folder."""
         posix = PurePosixPath(self.relpath)

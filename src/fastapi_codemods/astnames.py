@@ -1,0 +1,80 @@
+"""Resolving names in stdlib ``ast`` trees, for the fast read-only project pass.
+
+The counterpart of libcst's ``QualifiedNameProvider`` at a fraction of the cost:
+``from fastapi import FastAPI as F`` makes ``F`` mean ``fastapi.FastAPI``;
+``import fastapi as fa`` makes ``fa.FastAPI`` mean the same. Module-level bindings
+only; a later local rebinding of an imported name makes it unresolved.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from fastapi_codemods.codemods._fastapi import APP_CLASSES
+
+
+class ImportMap:
+    """Local name -> qualified name, from a module's top-level imports."""
+
+    def __init__(self, tree: ast.Module, package: str = "") -> None:
+        self.package = package
+        self.names: dict[str, str] = {}
+        rebound: set[str] = set()
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.names[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.names[top] = top
+            elif isinstance(node, ast.ImportFrom):
+                base = self._absolute(node)
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for name in _bound_names(node):
+                    rebound.add(name)
+        for name in rebound:
+            self.names.pop(name, None)
+
+    def _absolute(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        parts = self.package.split(".") if self.package else []
+        base = parts[: max(len(parts) - node.level + 1, 0)]
+        if node.module:
+            base.append(node.module)
+        return ".".join(base)
+
+    def qualified(self, node: ast.AST) -> str | None:
+        """``a.b.c`` resolved through the imports, or None for anything else."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.names:
+            return None
+        return ".".join([self.names[node.id], *reversed(parts)])
+
+
+def _bound_names(node: ast.stmt) -> Iterator[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield node.name
+        return
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for target in targets:
+        for sub in ast.walk(target):
+            if isinstance(sub, ast.Name):
+                yield sub.id
+
+
+def app_constructions(tree: ast.Module, imports: ImportMap) -> list[ast.Call]:
+    """Every ``FastAPI(...)`` call in the module, under any alias."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and imports.qualified(node.func) in APP_CLASSES
+    ]

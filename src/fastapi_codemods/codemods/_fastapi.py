@@ -1,0 +1,91 @@
+"""What counts as a FastAPI app, router, route and background-tasks object.
+
+Resolved through libcst's qualified names, never by matching text: an alias
+(``from fastapi import FastAPI as F``, ``import fastapi as fa``) matches, a local
+``FastAPI = ...`` does not.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import QualifiedName, QualifiedNameProvider, ScopeProvider
+from libcst.metadata.scope_provider import Assignment
+
+APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+BACKGROUND_TASKS_CLASSES = frozenset(
+    {"fastapi.BackgroundTasks", "fastapi.background.BackgroundTasks", "starlette.background.BackgroundTasks"}
+)
+ROUTE_METHODS = frozenset({"get", "put", "post", "delete", "patch", "options", "head", "trace", "api_route"})
+
+
+def qualified_names(transform: cst.MetadataDependent, node: cst.CSTNode) -> set[str]:
+    """Qualified names of ``node`` (needs ``QualifiedNameProvider`` in the transform)."""
+    names: set[QualifiedName] = transform.get_metadata(QualifiedNameProvider, node, set())
+    return {name.name for name in names}
+
+
+def resolves_to(transform: cst.MetadataDependent, node: cst.CSTNode, targets: frozenset[str]) -> bool:
+    return bool(qualified_names(transform, node) & targets)
+
+
+def is_app_construction(transform: cst.MetadataDependent, node: cst.CSTNode) -> bool:
+    """``FastAPI(...)`` under any alias."""
+    return isinstance(node, cst.Call) and resolves_to(transform, node.func, APP_CLASSES)
+
+
+def is_router_construction(transform: cst.MetadataDependent, node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) and resolves_to(transform, node.func, ROUTER_CLASSES)
+
+
+class _BindingCollector(cst.CSTVisitor):
+    def __init__(self, transform: cst.MetadataDependent) -> None:
+        self.transform = transform
+        self.targets: set[cst.CSTNode] = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if is_app_construction(self.transform, node.value) or is_router_construction(self.transform, node.value):
+            self.targets.update(t.target for t in node.targets if isinstance(t.target, cst.Name))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and isinstance(node.target, cst.Name) and (
+            is_app_construction(self.transform, node.value) or is_router_construction(self.transform, node.value)
+        ):
+            self.targets.add(node.target)
+
+
+def app_and_router_targets(transform: cst.MetadataDependent, module: cst.Module) -> set[cst.CSTNode]:
+    """The target names of ``X = FastAPI(...)`` / ``X = APIRouter(...)`` in ``module``.
+
+    ``module`` must be the tree the transform's metadata was computed on (the node
+    given to ``visit_Module``).
+    """
+    collector = _BindingCollector(transform)
+    module.visit(collector)
+    return collector.targets
+
+
+def bound_to(transform: cst.MetadataDependent, name: cst.Name, targets: set[cst.CSTNode]) -> bool:
+    """True when every assignment ``name`` can refer to is one of ``targets``.
+
+    Needs ``ScopeProvider``. Names imported from other modules are not resolved here
+    (the caller may accept them through project facts).
+    """
+    scope = transform.get_metadata(ScopeProvider, name, None)
+    if scope is None:
+        return False
+    referents = {referent for access in scope.accesses[name] if access.node is name for referent in access.referents}
+    return bool(referents) and all(
+        isinstance(referent, Assignment) and referent.node in targets for referent in referents
+    )
+
+
+def route_decorator_method(decorator: cst.Decorator) -> tuple[cst.Name, str, cst.Call] | None:
+    """For ``@R.m(...)`` return (R, m, call) when m is a route method; else None."""
+    call = decorator.decorator
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+        return None
+    owner, method = call.func.value, call.func.attr.value
+    if method not in ROUTE_METHODS or not isinstance(owner, cst.Name):
+        return None
+    return owner, method, call
