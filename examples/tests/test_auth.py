@@ -25,6 +25,7 @@ def test_verified_code_logs_in_once(client: TestClient) -> None:
     assert token["token_type"] == "bearer"
     me = client.get("/users/me", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert me.json()["id"] == token["user_id"]
+    assert last_message("sms", "+914444444444").body.startswith("Welcome to CivicLens!")
     again = client.post("/auth/verify-otp", json={"phone": "+914444444444", "code": code})
     assert again.status_code == 401
 

@@ -3,7 +3,7 @@
 import secrets
 import time
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +30,11 @@ async def request_otp(body: OTPRequest) -> dict[str, str]:
 
 
 @router.post("/verify-otp", response_model=Token)
-async def verify_otp(body: OTPVerify, db: AsyncSession = Depends(get_db)):
+async def verify_otp(
+    body: OTPVerify,
+    background_tasks: BackgroundTasks,
+    db: AsyncSession = Depends(get_db),
+):
     pending = _pending_otps.get(body.phone)
     if pending is None or pending[1] < time.monotonic() or not secrets.compare_digest(pending[0], body.code):
         print(f"⚠️ Invalid OTP attempt for {body.phone}")
@@ -41,6 +45,7 @@ async def verify_otp(body: OTPVerify, db: AsyncSession = Depends(get_db)):
     if user is None:
         user = User(phone=body.phone)
         db.add(user)
+        background_tasks.add_task(send_sms, body.phone, "Welcome to CivicLens! Your reports follow this number.")
     user.api_token = secrets.token_urlsafe(32)
     await db.flush()
     await audit_log(db, "auth.login", f"user:{user.id}")
