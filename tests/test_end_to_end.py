@@ -45,8 +45,10 @@ REPORT = {
     "latitude": 12.9716,
     "longitude": 77.5946,
 }
-# What the create-report print renders to once it is a log call (`{x!r}`, `{y:.2f}`).
+# The create-report print, rendered from a log call (`{x!r}` and `{y:.2f}` become args).
 REPORT_MESSAGE = "New report 'Pothole near the market' at (12.97, 77.59)"
+# The stats print holds a literal "%": escaped as "%%" once the message takes arguments.
+STATS_MESSAGE = "Stats: 0/1 reports resolved (0.0%)"
 
 
 def requires(*names: str) -> pytest.MarkDecorator:
@@ -236,13 +238,17 @@ def test_command_line_script_keeps_its_prints(transformed: Transformed) -> None:
 
 @requires(*LOGGING_MIGRATION)
 def test_served_app_logs_json_with_the_request_id(transformed: Transformed, tmp_path: Path) -> None:
+    headers = {"X-Request-ID": "e2e-123"}
     with serve(transformed.root, tmp_path, ENVIRONMENT="production", DEBUG="false") as server:
-        response = httpx.post(f"{server.url}/reports", json=REPORT, headers={"X-Request-ID": "e2e-123"}, timeout=10)
-        assert response.status_code == 201, response.text
+        created = httpx.post(f"{server.url}/reports", json=REPORT, headers=headers, timeout=10)
+        stats = httpx.get(f"{server.url}/reports/stats", headers=headers, timeout=10)
+        assert (created.status_code, stats.status_code) == (201, 200), created.text + stats.text
 
-    records = [record for record in json_lines(server.output()) if REPORT_MESSAGE in str(record.get("message"))]
-    assert records, f"no JSON log line with {REPORT_MESSAGE!r}\n{server.describe()}"
-    assert [record.get("request_id") for record in records] == ["e2e-123"], server.describe()
+    records = json_lines(server.output())
+    for message in (REPORT_MESSAGE, STATS_MESSAGE):
+        matching = [record for record in records if message in str(record.get("message"))]
+        assert matching, f"no JSON log line with {message!r}\n{server.describe()}"
+        assert [record.get("request_id") for record in matching] == ["e2e-123"], server.describe()
 
 
 @requires("conditional_docs")

@@ -83,3 +83,18 @@ def test_resolving_needs_a_signed_in_user(client: TestClient) -> None:
     created = client.post("/reports", json=POTHOLE).json()
 
     assert client.post(f"/reports/{created['id']}/resolve").status_code == 401
+
+
+def test_stats_count_reports_by_status(client: TestClient, login) -> None:
+    before = client.get("/reports/stats").json()
+    created = client.post("/reports", json=POTHOLE).json()
+    client.post(f"/reports/{created['id']}/resolve", headers=login("+918888888888"))
+    client.post("/reports", json=POTHOLE)
+
+    after = client.get("/reports/stats").json()
+
+    assert after == {
+        "total": before["total"] + 2,
+        "open": before["open"] + 1,
+        "resolved": before["resolved"] + 1,
+    }

@@ -3,7 +3,7 @@
 import logging
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,6 +84,17 @@ async def list_reports(
         }
         for r in reports
     ]
+
+
+@router.get("/stats")
+async def report_stats(db: AsyncSession = Depends(get_db)) -> dict[str, int]:
+    rows = (await db.execute(select(Report.status, func.count()).group_by(Report.status))).all()
+    counts = {status_name: count for status_name, count in rows}
+    total = sum(counts.values())
+    resolved = counts.get("resolved", 0)
+    rate = 100 * resolved / total if total else 0.0
+    print(f"📊 Stats: {resolved}/{total} reports resolved ({rate:.1f}%)")
+    return {"total": total, "open": counts.get("open", 0), "resolved": resolved}
 
 
 @router.get("/{report_id}", response_model=ReportResponse)

@@ -31,6 +31,7 @@ async def send_sms(phone: str, message: str) -> None:
 
 async def send_email(to: str, subject: str, body: str) -> None:
     await asyncio.sleep(settings.EMAIL_DELAY_SECONDS)
+    print(f"📧 E-mail to {to}: {subject}")
     OUTBOX.append(OutboxMessage(channel="email", to=to, subject=subject, body=body))
 
 
