@@ -57,8 +57,8 @@ def requires(*names: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(bool(missing), reason=f"transform not registered yet: {', '.join(missing)}")
 
 
-# A print rewritten into a logger call is invisible until logging is set up, and the
-# app's tests and logs only make sense after the whole logging migration: both parts.
+# A print rewritten into a logger call is invisible until logging is set up: the app's
+# logs, and its tests after the run, are only meaningful once both parts are registered.
 LOGGING_MIGRATION = ("print_to_logging", "setup_logging")
 
 
@@ -266,14 +266,14 @@ def test_diff_applied_with_git_apply_equals_what_run_wrote(transformed: Transfor
     diff = run_tool("run", "--diff", "--no-progress", str(clean), cwd=clean)
 
     assert diff.returncode == 1, diff.stderr.decode()
-    subprocess.run(
+    applied_diff = subprocess.run(
         ["git", "apply", "--whitespace=nowarn", "-"],
         cwd=clean,
         input=diff.stdout,
         capture_output=True,
-        check=True,
         timeout=TOOL_TIMEOUT,
     )
+    assert applied_diff.returncode == 0, applied_diff.stderr.decode()
     applied, written = tree_bytes(clean), tree_bytes(transformed.root)
     assert sorted(applied) == sorted(written)
     assert [path for path in applied if applied[path] != written[path]] == []
