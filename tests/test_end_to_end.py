@@ -37,6 +37,7 @@ COPY_IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.db", ".e
 TOOL_TIMEOUT = 300
 SERVER_START_TIMEOUT = 60.0
 SERVER_STOP_TIMEOUT = 15.0
+REQUEST_TIMEOUT = 30.0
 
 REPORT = {
     "title": "Pothole near the market",
@@ -240,8 +241,8 @@ def test_command_line_script_keeps_its_prints(transformed: Transformed) -> None:
 def test_served_app_logs_json_with_the_request_id(transformed: Transformed, tmp_path: Path) -> None:
     headers = {"X-Request-ID": "e2e-123"}
     with serve(transformed.root, tmp_path, ENVIRONMENT="production", DEBUG="false") as server:
-        created = httpx.post(f"{server.url}/reports", json=REPORT, headers=headers, timeout=10)
-        stats = httpx.get(f"{server.url}/reports/stats", headers=headers, timeout=10)
+        created = httpx.post(f"{server.url}/reports", json=REPORT, headers=headers, timeout=REQUEST_TIMEOUT)
+        stats = httpx.get(f"{server.url}/reports/stats", headers=headers, timeout=REQUEST_TIMEOUT)
         assert (created.status_code, stats.status_code) == (201, 200), created.text + stats.text
 
     records = json_lines(server.output())
@@ -254,7 +255,7 @@ def test_served_app_logs_json_with_the_request_id(transformed: Transformed, tmp_
 @requires("conditional_docs")
 def test_docs_are_not_served_in_production(transformed: Transformed, tmp_path: Path) -> None:
     with serve(transformed.root, tmp_path, ENVIRONMENT="production", DEBUG="false") as server:
-        statuses = {path: httpx.get(f"{server.url}{path}", timeout=10).status_code
+        statuses = {path: httpx.get(f"{server.url}{path}", timeout=REQUEST_TIMEOUT).status_code
                     for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")}
 
     assert statuses == dict.fromkeys(statuses, 404), server.describe()
