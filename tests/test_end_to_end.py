@@ -255,8 +255,10 @@ def test_served_app_logs_json_with_the_request_id(transformed: Transformed, tmp_
 @requires("conditional_docs")
 def test_docs_are_not_served_in_production(transformed: Transformed, tmp_path: Path) -> None:
     with serve(transformed.root, tmp_path, ENVIRONMENT="production", DEBUG="false") as server:
-        statuses = {path: httpx.get(f"{server.url}{path}", timeout=REQUEST_TIMEOUT).status_code
-                    for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")}
+        statuses = {
+            path: httpx.get(f"{server.url}{path}", timeout=REQUEST_TIMEOUT).status_code
+            for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
+        }
 
     assert statuses == dict.fromkeys(statuses, 404), server.describe()
 
