@@ -378,6 +378,8 @@ def _module_location(project: Project, candidate: _Candidate, module_path: str) 
         rootrel = PurePosixPath(module_path)
         if rootrel.is_absolute() or ".." in rootrel.parts or rootrel.suffix != ".py":
             return f"option module_path = {module_path!r} must be a .py path inside the root; nothing was added"
+        if not (root / rootrel.parent).is_dir():
+            return f"option module_path = {module_path!r}: folder {rootrel.parent} does not exist; nothing was added"
         relpath = PurePosixPath(*prefix, *rootrel.parts)
     else:
         relpath = _auto_location(project, app_relpath)
