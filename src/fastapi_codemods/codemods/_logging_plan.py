@@ -100,15 +100,15 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     if problem is None and not _ENV_NAME.fullmatch(env):
         problem = f"option log_level_env = {env!r} is not an environment variable name; nothing was added"
     if problem is not None:
-        return LoggingPlan(constructions=indices[:1], finding=problem, **base)
+        return LoggingPlan(constructions=tuple(indices[:1]), finding=problem, **base)
     location = _module_location(project, candidate, options.get("module_path", ""))
     if isinstance(location, str):
-        return LoggingPlan(constructions=indices[:1], finding=location, **base)
+        return LoggingPlan(constructions=tuple(indices[:1]), finding=location, **base)
     module_relpath, module_name = location
     where = _import_of(project, candidate, module_name)
     if where is None:
         return LoggingPlan(
-            constructions=indices[:1],
+            constructions=tuple(indices[:1]),
             finding=f"no logging configuration found, but the import path of {module_relpath} from this "
             "module could not be determined; set module_path or configure logging by hand",
             **base,
