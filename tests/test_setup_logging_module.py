@@ -3,8 +3,8 @@
 Each variant (standard library formatter, python-json-logger) is written to a
 scratch folder, imported by a small FastAPI app run in a subprocess (so that the
 root logger starts unconfigured, as in production), and requested through
-TestClient. In-process, under pytest's own log capture, it must leave the
-existing handlers alone.
+TestClient. With handlers already on the root logger, or under pytest, it must
+leave logging alone.
 """
 
 from __future__ import annotations
@@ -125,8 +125,45 @@ def test_level_comes_from_the_environment(tmp_path: Path, use_jsonlogger: bool) 
     assert len(_records(lines, "demo.endpoint")) == 5, "an unknown level falls back to INFO"
 
 
+PREINSTALLED = """
+import json
+import logging
+import sys
+
+from logging_config import setup_logging
+
+class Keep(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+keep = Keep()
+root = logging.getLogger()
+root.addHandler(keep)
+setup_logging()
+logging.getLogger("demo").warning("reaches the existing handler")
+sys.stderr.write(json.dumps({"handlers": len(root.handlers), "level": root.level, "messages": keep.messages}))
+"""
+
+
 @pytest.mark.parametrize("use_jsonlogger", VARIANTS)
-def test_existing_root_handlers_are_left_alone(
+def test_existing_root_handlers_are_left_alone(tmp_path: Path, use_jsonlogger: bool) -> None:
+    (tmp_path / "logging_config.py").write_text(render(use_jsonlogger, "LOG_LEVEL"), encoding="utf-8")
+    (tmp_path / "preinstalled.py").write_text(PREINSTALLED, encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "preinstalled.py"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == ""
+    seen = json.loads(completed.stderr)
+    assert seen == {"handlers": 1, "level": logging.WARNING, "messages": ["reaches the existing handler"]}
+
+
+@pytest.mark.parametrize("use_jsonlogger", VARIANTS)
+def test_under_pytest_caplog_keeps_every_record(
     tmp_path: Path, use_jsonlogger: bool, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "logging_config_under_test.py"
@@ -136,13 +173,18 @@ def test_existing_root_handlers_are_left_alone(
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     root = logging.getLogger()
-    caplog.set_level(logging.INFO)
     before, level = list(root.handlers), root.level
     assert caplog.handler in before
+    saved = root.handlers[:]
+    # As when a conftest imports the app before pytest installs its handlers.
+    root.handlers.clear()
+    try:
+        module.setup_logging()
+        assert root.handlers == [] and root.level == level
+    finally:
+        root.handlers[:] = saved
 
-    module.setup_logging()
-
-    assert root.handlers == before and root.level == level
+    caplog.set_level(logging.INFO)
     logging.getLogger("demo.test").info("still captured")
     assert [r.getMessage() for r in caplog.records] == ["still captured"]
     assert capsys.readouterr().out == ""
