@@ -24,7 +24,7 @@ from fastapi_codemods.logging_template import render
 
 VARIANTS = [pytest.param(False, id="stdlib"), pytest.param(True, id="python-json-logger")]
 
-APP = '''
+APP = """
 import json
 import logging
 import sys
@@ -67,7 +67,7 @@ with TestClient(app) as client:
 sys.stderr.write(json.dumps(
     {"handlers": handlers, "generated": generated, "given": given, "hostile": hostile, "failed": failed}
 ))
-'''
+"""
 
 
 def _run_app(tmp_path: Path, use_jsonlogger: bool, **env: str) -> tuple[list[dict], dict]:
@@ -76,7 +76,12 @@ def _run_app(tmp_path: Path, use_jsonlogger: bool, **env: str) -> tuple[list[dic
     environment = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
     environment.update(env, PYTHONPATH=str(tmp_path))
     completed = subprocess.run(
-        [sys.executable, "demo.py"], cwd=tmp_path, env=environment, capture_output=True, text=True, check=False
+        [sys.executable, "demo.py"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     lines = [json.loads(line) for line in completed.stdout.splitlines()]

@@ -20,7 +20,20 @@ from fastapi_codemods.project import Project
 
 # Requirement files whose name says they are not for running the application.
 _NOT_RUNTIME = frozenset(
-    {"dev", "develop", "development", "test", "tests", "testing", "lint", "docs", "doc", "ci", "typing", "local"}
+    {
+        "dev",
+        "develop",
+        "development",
+        "test",
+        "tests",
+        "testing",
+        "lint",
+        "docs",
+        "doc",
+        "ci",
+        "typing",
+        "local",
+    }
 )
 _REQUIREMENT = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)")
 
@@ -49,9 +62,14 @@ def _folders(project: Project) -> Iterator[Path]:
         folder = folder.parent
     for candidate in (folder, *folder.parents):
         yield candidate
-        if (candidate / ".git").exists() or any(
-            (candidate / name).is_file() for name in ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
-        ) or any(candidate.glob("requirements*.txt")):
+        if (
+            (candidate / ".git").exists()
+            or any(
+                (candidate / name).is_file()
+                for name in ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
+            )
+            or any(candidate.glob("requirements*.txt"))
+        ):
             return
 
 

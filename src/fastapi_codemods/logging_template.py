@@ -76,7 +76,9 @@ _JSONLOGGER_SET_FORMATTER = """\
 
 @cache
 def _template() -> Template:
-    text = resources.files("fastapi_codemods").joinpath("templates", "logging_config.py.txt").read_text("utf-8")
+    text = (
+        resources.files("fastapi_codemods").joinpath("templates", "logging_config.py.txt").read_text("utf-8")
+    )
     return Template(text)
 
 
@@ -85,7 +87,11 @@ def render(use_jsonlogger: bool, level_env: str) -> str:
     if use_jsonlogger:
         parts = {"imports": _JSONLOGGER_IMPORTS, "formatter": "", "set_formatter": _JSONLOGGER_SET_FORMATTER}
     else:
-        parts = {"imports": _STDLIB_IMPORTS, "formatter": _STDLIB_FORMATTER, "set_formatter": "    handler.setFormatter(JsonFormatter())"}
+        parts = {
+            "imports": _STDLIB_IMPORTS,
+            "formatter": _STDLIB_FORMATTER,
+            "set_formatter": "    handler.setFormatter(JsonFormatter())",
+        }
     text = _template().substitute(level_env=level_env, **parts)
     # The jsonlogger variant has no formatter block: drop the blank lines it leaves.
     while "\n\n\n\n" in text:

@@ -40,8 +40,16 @@ CONFIG_CALLS = frozenset(
 )
 UVICORN_RUNNERS = frozenset({"uvicorn.run", "uvicorn.Config", "uvicorn.config.Config", "uvicorn.main.run"})
 CONFIG_NEEDLES = (
-    "basicConfig", "dictConfig", "fileConfig", "configure", "addHandler", "handlers", "log_config",
-    "loguru", "coloredlogs", "logconfig",
+    "basicConfig",
+    "dictConfig",
+    "fileConfig",
+    "configure",
+    "addHandler",
+    "handlers",
+    "log_config",
+    "loguru",
+    "coloredlogs",
+    "logconfig",
 )
 MAIN_NAMES = frozenset({"main", "app", "application", "server", "asgi"})
 NOT_APP_FOLDERS = frozenset({"examples", "example", "docs", "docs_src"})
@@ -75,7 +83,6 @@ class _Candidate:
     path: Path
     info: FileInfo
     tree: ast.Module
-    imports: ImportMap
     calls: list[ast.Call]
     parents: dict[ast.AST, ast.AST]
 
@@ -132,7 +139,7 @@ def logging_configured(project: Project) -> bool:
     Test files and Alembic migration environments (their ``fileConfig`` runs only in
     the ``alembic`` command) do not count: they configure other processes.
     """
-    for path, info, tree in project.containing(*CONFIG_NEEDLES):
+    for _, info, tree in project.containing(*CONFIG_NEEDLES):
         if info.is_test_file or NOT_APP_FOLDERS.intersection(PurePosixPath(info.relpath).parts[:-1]):
             continue
         imports = ImportMap(tree, info.package, nested=True)
@@ -154,7 +161,11 @@ def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> 
                 for k in node.keywords
             ):
                 return True
-            if isinstance(node.func, ast.Attribute) and node.func.attr == "addHandler" and not _null_handler(node):
+            if (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr == "addHandler"
+                and not _null_handler(node)
+            ):
                 return True
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -164,8 +175,10 @@ def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> 
     if filename.startswith("gunicorn"):
         return any(
             isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id in ("logconfig", "logconfig_dict", "logconfig_json")
-                    for t in node.targets)
+            and any(
+                isinstance(t, ast.Name) and t.id in ("logconfig", "logconfig_dict", "logconfig_json")
+                for t in node.targets
+            )
             for node in tree.body
         )
     return False
@@ -175,8 +188,12 @@ def _null_handler(call: ast.Call) -> bool:
     """``addHandler(logging.NullHandler())``: a library's silencer, not a configuration."""
     return any(
         isinstance(arg, ast.Call)
-        and (isinstance(arg.func, ast.Attribute) and arg.func.attr == "NullHandler"
-             or isinstance(arg.func, ast.Name) and arg.func.id == "NullHandler")
+        and (
+            isinstance(arg.func, ast.Attribute)
+            and arg.func.attr == "NullHandler"
+            or isinstance(arg.func, ast.Name)
+            and arg.func.id == "NullHandler"
+        )
         for arg in call.args
     )
 
@@ -192,7 +209,7 @@ def _candidates(project: Project) -> Iterator[_Candidate]:
         calls = sorted(app_constructions(tree, imports), key=lambda c: (c.lineno, c.col_offset))
         if calls:
             parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-            yield _Candidate(path, info, tree, imports, calls, parents)
+            yield _Candidate(path, info, tree, calls, parents)
 
 
 def _target(candidate: _Candidate, call: ast.Call) -> str | None:
@@ -220,7 +237,9 @@ def _dotted(node: ast.AST) -> str | None:
 def _scope(candidate: _Candidate, node: ast.AST) -> ast.AST | None:
     """The function holding ``node`` (None at module level)."""
     current = candidate.parents.get(node)
-    while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+    while current is not None and not isinstance(
+        current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+    ):
         current = candidate.parents.get(current)
     return current
 
@@ -245,7 +264,9 @@ def _main_app(project: Project, candidates: list[_Candidate]) -> tuple[_Candidat
     """
     if not candidates:
         return None
-    all_trees = [(info, tree, ImportMap(tree, info.package, nested=True)) for _, info, tree in project.containing("")]
+    all_trees = [
+        (info, tree, ImportMap(tree, info.package, nested=True)) for _, info, tree in project.containing("")
+    ]
     mounted = _mounted(candidates, all_trees)
     best: tuple[tuple, _Candidate, list[int]] | None = None
     for candidate in sorted(candidates, key=lambda c: c.info.relpath):
@@ -255,7 +276,9 @@ def _main_app(project: Project, candidates: list[_Candidate]) -> tuple[_Candidat
             key = (target, id(_scope(candidate, call)), index if target is None else -1)
             groups.setdefault(key, []).append(index)
         parts = PurePosixPath(candidate.info.relpath).with_suffix("").parts
-        main_name = parts[-1] in MAIN_NAMES or (parts[-1] == "__init__" and len(parts) > 1 and parts[-2] in MAIN_NAMES)
+        main_name = parts[-1] in MAIN_NAMES or (
+            parts[-1] == "__init__" and len(parts) > 1 and parts[-2] in MAIN_NAMES
+        )
         for (target, _, _), indices in groups.items():
             is_mounted = target is not None and (candidate.info.module, target) in mounted
             uses = _uses(candidate, target, all_trees) if target else 0
@@ -286,13 +309,21 @@ def _uses(candidate: _Candidate, target: str, all_trees: list[tuple[FileInfo, as
     return count
 
 
-def _mounted(candidates: list[_Candidate], all_trees: list[tuple[FileInfo, ast.Module, ImportMap]]) -> set[tuple[str, str]]:
+def _mounted(
+    candidates: list[_Candidate], all_trees: list[tuple[FileInfo, ast.Module, ImportMap]]
+) -> set[tuple[str, str]]:
     """(module, name) of apps passed to some ``X.mount(path, app)``."""
-    apps = {(c.info.module, t) for c in candidates for call in c.calls if (t := _target(c, call)) and "." not in t}
+    apps = {
+        (c.info.module, t) for c in candidates for call in c.calls if (t := _target(c, call)) and "." not in t
+    }
     mounted: set[tuple[str, str]] = set()
     for info, tree, imports in all_trees:
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "mount"):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "mount"
+            ):
                 continue
             values = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "app")]
             for value in values:
@@ -377,17 +408,21 @@ def _module_location(project: Project, candidate: _Candidate, module_path: str) 
     if module_path:
         rootrel = PurePosixPath(module_path)
         if rootrel.is_absolute() or ".." in rootrel.parts or rootrel.suffix != ".py":
-            return f"option module_path = {module_path!r} must be a .py path inside the root; nothing was added"
+            return (
+                f"option module_path = {module_path!r} must be a .py path inside the root; nothing was added"
+            )
         if not (root / rootrel.parent).is_dir():
             return f"option module_path = {module_path!r}: folder {rootrel.parent} does not exist; nothing was added"
         relpath = PurePosixPath(*prefix, *rootrel.parts)
     else:
         relpath = _auto_location(project, app_relpath)
-        rootrel = PurePosixPath(*relpath.parts[len(prefix):])
+        rootrel = PurePosixPath(*relpath.parts[len(prefix) :])
     known = {PurePosixPath(info.relpath) for _, info in project.files}
     package_folder = relpath.with_suffix("")
-    if project.text(root / rootrel) is not None or relpath in known or any(
-        package_folder in path.parents for path in known
+    if (
+        project.text(root / rootrel) is not None
+        or relpath in known
+        or any(package_folder in path.parents for path in known)
     ):
         return (
             f"no logging configuration found, but {rootrel} already exists: nothing was added; "
@@ -423,7 +458,7 @@ def _import_of(project: Project, candidate: _Candidate, module_name: str) -> tup
         trees = [tree for _, _, tree in project.containing("import")]
         style = _import_style(project, trees, candidate.info) or ("absolute", "")
     kind, prefix = style
-    absolute = (module_name[len(prefix):], 0) if module_name.startswith(prefix) else None
+    absolute = (module_name[len(prefix) :], 0) if module_name.startswith(prefix) else None
     package = candidate.info.package.split(".") if candidate.info.package else []
     target = module_name.split(".")
     common = 0

@@ -73,8 +73,11 @@ class SetupLogging(Transform):
         self._setup_before: cst.CSTNode | None = None
         if len(calls) != plan.construction_count:
             if calls:
-                self.report(calls[0], "could not match the FastAPI(...) calls of the project analysis; "
-                            "logging setup not wired here: add setup_logging() and RequestIdMiddleware by hand")
+                self.report(
+                    calls[0],
+                    "could not match the FastAPI(...) calls of the project analysis; "
+                    "logging setup not wired here: add setup_logging() and RequestIdMiddleware by hand",
+                )
             return False
         chosen = [calls[index] for index in plan.constructions]
         if plan.finding is not None:
@@ -108,18 +111,22 @@ class SetupLogging(Transform):
 
     def _with_middleware(self, original: Body, updated: Body) -> list[cst.BaseStatement]:
         body: list[cst.BaseStatement] = []
-        for before, after in zip(original, updated):
+        for before, after in zip(original, updated, strict=True):
             body.append(after)
             if before in self._after:
                 body.append(cst.parse_statement(f"{self._after[before]}.add_middleware(RequestIdMiddleware)"))
         return body
 
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
         if not self._after:
             return updated_node
         return updated_node.with_changes(body=self._with_middleware(original_node.body, updated_node.body))
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
         if original_node is not self._setup_in or not isinstance(updated_node.body, cst.IndentedBlock):
             return updated_node
         body = list(updated_node.body.body)
@@ -154,7 +161,9 @@ class SetupLogging(Transform):
         plan = self.facts
         assert plan is not None
         for name in _logging_plan.IMPORTED_NAMES:
-            AddImportsVisitor.add_needed_import(self.context, plan.import_module, name, relative=plan.import_level)
+            AddImportsVisitor.add_needed_import(
+                self.context, plan.import_module, name, relative=plan.import_level
+            )
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:
