@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,36 @@ def test_under_pytest_caplog_keeps_every_record(
     logging.getLogger("demo.test").info("still captured")
     assert [r.getMessage() for r in caplog.records] == ["still captured"]
     assert capsys.readouterr().out == ""
+
+
+END_TO_END = """
+import json
+import logging
+import sys
+
+from fastapi.testclient import TestClient
+
+from app.main import app
+
+with TestClient(app) as client:
+    response = client.get("/items")
+sys.stderr.write(json.dumps({"id": response.headers["x-request-id"], "handlers": len(logging.getLogger().handlers)}))
+"""
+
+
+def test_rewritten_fixture_app_logs_json_with_request_ids(tmp_path: Path) -> None:
+    """The output of the ``app_with_core_package`` fixture, run as the service would."""
+    output = Path(__file__).parent / "fixtures" / "setup_logging" / "app_with_core_package"
+    shutil.copytree(output / "input", tmp_path, dirs_exist_ok=True)
+    shutil.copytree(output / "output", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "run.py").write_text(END_TO_END, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
+    completed = subprocess.run(
+        [sys.executable, "run.py"], cwd=tmp_path, env=environment, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    seen = json.loads(completed.stderr.splitlines()[-1])
+    records = [json.loads(line) for line in completed.stdout.splitlines()]
+    listing = [r for r in records if r["logger"] == "app.api.routes"]
+    assert seen["handlers"] == 1
+    assert [(r["message"], r["request_id"]) for r in listing] == [("listing items", seen["id"])]
