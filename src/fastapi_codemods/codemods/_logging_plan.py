@@ -59,8 +59,19 @@ _JSON_MODULE_RELEASES = ("3.1.0", "3.2.0", "3.2.1", "3.3.0", "4.0.0", "4.1.0", "
 
 
 @dataclass(frozen=True)
+class OtherApp:
+    """Another app, not mounted into one: flagged so a reviewer checks how it runs."""
+
+    relpath: str
+    construction: int
+
+
+@dataclass(frozen=True)
 class LoggingPlan:
     """What the rewrite of the app module and the created file need to agree on.
+
+    ``others`` are the other apps (not mounted into one), each reported so that a
+    reviewer checks whether it runs in a process of its own.
 
     ``constructions`` are indices, in source order, of the ``FastAPI(...)`` calls of
     the app module that get the middleware; ``construction_count`` lets the rewrite
@@ -76,6 +87,7 @@ class LoggingPlan:
     import_module: str = ""
     import_level: int = 0
     use_jsonlogger: bool = False
+    others: tuple[OtherApp, ...] = ()
 
 
 @dataclass
@@ -95,7 +107,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     chosen = _main_app(project, candidates)
     if chosen is None:
         return None
-    candidate, indices = chosen
+    candidate, indices, others = chosen
     text = project.text(candidate.path) or ""
     if _opted_out(text, candidate, [candidate.calls[i] for i in indices]):
         return None
@@ -126,6 +138,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
         import_module=where[0],
         import_level=where[1],
         use_jsonlogger=_can_use_jsonlogger(project),
+        others=tuple(others),
         **base,
     )
 
@@ -251,51 +264,64 @@ def _refers(qualified: str | None, full: str) -> bool:
     return full == qualified or full.endswith("." + qualified)
 
 
-def _main_app(project: Project, candidates: list[_Candidate]) -> tuple[_Candidate, list[int]] | None:
-    """The module and construction(s) of the main app.
+def _main_app(project: Project, candidates: list[_Candidate]) -> tuple[_Candidate, list[int], list[OtherApp]] | None:
+    """The module and construction(s) of the main app, and the other apps.
 
     Constructions are grouped by the name they are assigned to within one scope
     (``if``/``else`` branches building the same ``app`` form one group). Groups whose
-    app is mounted into another app are sub-apps. The main app is the group with
-    the most uses of its name (``app.include_router``, ``@app.get``, ``app.mount``...,
-    counted in its module and, through imports, in the other modules); ties go to
-    a module named main/app/application/server/asgi, then to the shallower path,
-    then to the path in sorted order.
+    app is mounted into another app are sub-apps. The main app is the group that
+    mounts the most apps, then the one with the most uses of its name (``app.include_router``, ``@app.get``, ``app.mount``...,
+    counted in the function that builds it, or for a module-level app in its module
+    and, through imports, in the other modules); ties go to a module named
+    main/app/application/server/asgi, then to the shallower path, then to the
+    path in sorted order. The other groups that are not mounted are returned as
+    (relpath, index of their first construction).
     """
     if not candidates:
         return None
     all_trees = [
         (info, tree, ImportMap(tree, info.package, nested=True)) for _, info, tree in project.containing("")
     ]
-    mounted = _mounted(candidates, all_trees)
-    best: tuple[tuple, _Candidate, list[int]] | None = None
+    mounted, mounts = _mounted(candidates, all_trees)
+    ranked: list[tuple[tuple, _Candidate, list[int], bool]] = []
     for candidate in sorted(candidates, key=lambda c: c.info.relpath):
-        groups: dict[tuple[str | None, int, int], list[int]] = {}
+        groups: dict[tuple[str | None, int, int], tuple[ast.AST | None, list[int]]] = {}
         for index, call in enumerate(candidate.calls):
             target = _target(candidate, call)
-            key = (target, id(_scope(candidate, call)), index if target is None else -1)
-            groups.setdefault(key, []).append(index)
+            scope = _scope(candidate, call)
+            key = (target, id(scope), index if target is None else -1)
+            groups.setdefault(key, (scope, []))[1].append(index)
         parts = PurePosixPath(candidate.info.relpath).with_suffix("").parts
         main_name = parts[-1] in MAIN_NAMES or (
             parts[-1] == "__init__" and len(parts) > 1 and parts[-2] in MAIN_NAMES
         )
-        for (target, _, _), indices in groups.items():
+        for (target, _, _), (scope, indices) in groups.items():
             is_mounted = target is not None and (candidate.info.module, target) in mounted
-            uses = _uses(candidate, target, all_trees) if target else 0
-            rank = (not is_mounted, uses, main_name, -len(parts))
-            if best is None or rank > best[0]:
-                best = (rank, candidate, indices)
-    assert best is not None
-    return best[1], best[2]
+            uses = _uses(candidate, target, scope, all_trees) if target else 0
+            mounting = mounts[(candidate.info.module, target or "")] if target else 0
+            rank = (not is_mounted, mounting, uses, main_name, -len(parts))
+            ranked.append((rank, candidate, indices, is_mounted))
+    best = max(ranked, key=lambda item: item[0])
+    others = [
+        OtherApp(candidate.info.relpath, indices[0])
+        for rank, candidate, indices, is_mounted in ranked
+        if not is_mounted and not (candidate is best[1] and indices == best[2])
+    ]
+    return best[1], best[2], others
 
 
-def _uses(candidate: _Candidate, target: str, all_trees: list[tuple[FileInfo, ast.Module, ImportMap]]) -> int:
+def _uses(
+    candidate: _Candidate,
+    target: str,
+    scope: ast.AST | None,
+    all_trees: list[tuple[FileInfo, ast.Module, ImportMap]],
+) -> int:
     count = sum(
         1
-        for node in ast.walk(candidate.tree)
+        for node in ast.walk(scope or candidate.tree)
         if isinstance(node, ast.Attribute) and _dotted(node.value) == target
     )
-    if "." in target:
+    if "." in target or scope is not None:
         return count
     full = f"{candidate.info.module}.{target}"
     for info, tree, imports in all_trees:
@@ -311,12 +337,14 @@ def _uses(candidate: _Candidate, target: str, all_trees: list[tuple[FileInfo, as
 
 def _mounted(
     candidates: list[_Candidate], all_trees: list[tuple[FileInfo, ast.Module, ImportMap]]
-) -> set[tuple[str, str]]:
-    """(module, name) of apps passed to some ``X.mount(path, app)``."""
+) -> tuple[set[tuple[str, str]], Counter[tuple[str, str]]]:
+    """Apps passed to some ``X.mount(path, app)``, and how many apps each ``X`` mounts,
+    both as (module, name)."""
     apps = {
         (c.info.module, t) for c in candidates for call in c.calls if (t := _target(c, call)) and "." not in t
     }
     mounted: set[tuple[str, str]] = set()
+    mounts: Counter[tuple[str, str]] = Counter()
     for info, tree, imports in all_trees:
         for node in ast.walk(tree):
             if not (
@@ -331,7 +359,8 @@ def _mounted(
                     local = module == info.module and isinstance(value, ast.Name) and value.id == name
                     if local or _refers(imports.qualified(value), f"{module}.{name}"):
                         mounted.add((module, name))
-    return mounted
+                        mounts[(info.module, _dotted(node.func.value) or "")] += 1
+    return mounted, mounts
 
 
 def _opted_out(text: str, candidate: _Candidate, calls: list[ast.Call]) -> bool:

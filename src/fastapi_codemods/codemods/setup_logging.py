@@ -58,7 +58,10 @@ class SetupLogging(Transform):
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         # Only the app module changes: spare every other file the metadata cost.
-        if self.facts is None or self.file.relpath != self.facts.app_relpath:
+        if self.facts is None or not (
+            self.file.relpath == self.facts.app_relpath
+            or any(other.relpath == self.file.relpath for other in self.facts.others)
+        ):
             return tree
         return super().transform_module(tree)
 
@@ -71,6 +74,17 @@ class SetupLogging(Transform):
         self._after: dict[cst.CSTNode, str] = {}
         self._setup_in: cst.CSTNode | None = None
         self._setup_before: cst.CSTNode | None = None
+        if not plan.finding:
+            for other in plan.others:
+                if other.relpath == self.file.relpath and other.construction < len(calls):
+                    self.report(
+                        calls[other.construction],
+                        f"this module builds another FastAPI app; logging was set up for the one in "
+                        f"{plan.app_relpath} only: if this app is served by a process of its own, call "
+                        "setup_logging() and add RequestIdMiddleware here too",
+                    )
+        if self.file.relpath != plan.app_relpath:
+            return False
         if len(calls) != plan.construction_count:
             if calls:
                 self.report(
