@@ -390,17 +390,20 @@ def _opted_out(text: str, candidate: _Candidate, calls: list[ast.Call]) -> bool:
 def _placement_problem(candidate: _Candidate, indices: list[int]) -> str | None:
     for index in indices:
         call = candidate.calls[index]
-        parent = candidate.parents.get(call)
-        statement_parent = candidate.parents.get(parent) if parent is not None else None
-        if (
-            _target(candidate, call) is None
-            or isinstance(_scope(candidate, call), ast.Lambda)
-            or isinstance(statement_parent, ast.ClassDef)
-        ):
+        if _target(candidate, call) is None or isinstance(_scope(candidate, call), ast.Lambda):
             return (
                 "no logging configuration found (logger.info() output is not shown), and this FastAPI app "
                 "is not assigned to a name where setup_logging() and RequestIdMiddleware could be added: "
                 "configure logging by hand"
+            )
+        owner = candidate.parents.get(call)
+        while owner is not None and not isinstance(owner, ast.ClassDef):
+            owner = candidate.parents.get(owner)
+        if owner is not None:
+            return (
+                f"no logging configuration found (logger.info() output is not shown), and this FastAPI app "
+                f"is built inside class {owner.name}, a component others may reuse: call setup_logging() "
+                "and add RequestIdMiddleware where the application starts"
             )
     return None
 
