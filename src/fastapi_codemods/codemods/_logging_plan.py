@@ -112,7 +112,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     if _opted_out(text, candidate, [candidate.calls[i] for i in indices]):
         return None
     base = {"app_relpath": candidate.info.relpath, "construction_count": len(candidate.calls)}
-    problem = _placement_problem(candidate, indices)
+    problem = _placement_problem(candidate, indices, text)
     if problem is None:
         problem = _name_conflict(candidate.tree)
     env = options.get("log_level_env", "LOG_LEVEL")
@@ -387,7 +387,8 @@ def _opted_out(text: str, candidate: _Candidate, calls: list[ast.Call]) -> bool:
     return False
 
 
-def _placement_problem(candidate: _Candidate, indices: list[int]) -> str | None:
+def _placement_problem(candidate: _Candidate, indices: list[int], text: str) -> str | None:
+    lines = text.splitlines()
     for index in indices:
         call = candidate.calls[index]
         if _target(candidate, call) is None or isinstance(_scope(candidate, call), ast.Lambda):
@@ -395,6 +396,14 @@ def _placement_problem(candidate: _Candidate, indices: list[int]) -> str | None:
                 "no logging configuration found (logger.info() output is not shown), and this FastAPI app "
                 "is not assigned to a name where setup_logging() and RequestIdMiddleware could be added: "
                 "configure logging by hand"
+            )
+        statement = candidate.parents[call]
+        before = lines[statement.lineno - 1].encode("utf-8")[: statement.col_offset] if lines else b""
+        if before.strip():
+            # ``if x: app = FastAPI()``, ``def f(): app = ...``: no line of its own to add after.
+            return (
+                "no logging configuration found (logger.info() output is not shown), and this FastAPI app "
+                "is built on a line shared with other code: add setup_logging() and RequestIdMiddleware by hand"
             )
         owner = candidate.parents.get(call)
         while owner is not None and not isinstance(owner, ast.ClassDef):

@@ -99,13 +99,25 @@ class SetupLogging(Transform):
             return False
         if any(self.is_skipped(call) for call in chosen):
             return False
+        function = self._ancestor(chosen[0], cst.FunctionDef)
         for call in chosen:
             statement = self._ancestor(call, cst.SimpleStatementLine)
             assignment = self.get_metadata(ParentNodeProvider, call)
-            assert statement is not None and isinstance(assignment, (cst.Assign, cst.AnnAssign))
+            if (
+                statement is None
+                or not isinstance(assignment, (cst.Assign, cst.AnnAssign))
+                or (function is not None and not isinstance(function.body, cst.IndentedBlock))
+            ):
+                # One-line blocks (``if x: app = FastAPI()``, ``def f(): ...``) have no line to add.
+                self.report(
+                    call,
+                    "this FastAPI app is built on a one-line block: logging setup not wired; "
+                    "add setup_logging() and RequestIdMiddleware by hand",
+                )
+                self._after.clear()
+                return False
             target = assignment.targets[0].target if isinstance(assignment, cst.Assign) else assignment.target
             self._after[statement] = node.code_for_node(target)
-        function = self._ancestor(chosen[0], cst.FunctionDef)
         if function is not None:
             self._setup_in = function
         else:
