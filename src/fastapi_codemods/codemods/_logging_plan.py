@@ -164,6 +164,13 @@ def logging_configured(project: Project) -> bool:
 
 
 def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> bool:
+    loggers = {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and _is_get_logger(node.value, imports)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = imports.qualified(node.func)
@@ -182,7 +189,17 @@ def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> 
                 return True
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Attribute) and t.attr == "handlers" for t in targets):
+            if any(
+                isinstance(t, ast.Attribute)
+                and t.attr == "handlers"
+                and (
+                    _is_get_logger(t.value, imports)
+                    or imports.qualified(t.value) == "logging.root"
+                    or isinstance(t.value, ast.Name)
+                    and t.value.id in loggers
+                )
+                for t in targets
+            ):
                 return True
     # gunicorn reads logging settings from its Python configuration file.
     if filename.startswith("gunicorn"):
@@ -195,6 +212,10 @@ def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> 
             for node in tree.body
         )
     return False
+
+
+def _is_get_logger(node: ast.AST, imports: ImportMap) -> bool:
+    return isinstance(node, ast.Call) and imports.qualified(node.func) == "logging.getLogger"
 
 
 def _null_handler(call: ast.Call) -> bool:
@@ -264,7 +285,9 @@ def _refers(qualified: str | None, full: str) -> bool:
     return full == qualified or full.endswith("." + qualified)
 
 
-def _main_app(project: Project, candidates: list[_Candidate]) -> tuple[_Candidate, list[int], list[OtherApp]] | None:
+def _main_app(
+    project: Project, candidates: list[_Candidate]
+) -> tuple[_Candidate, list[int], list[OtherApp]] | None:
     """The module and construction(s) of the main app, and the other apps.
 
     Constructions are grouped by the name they are assigned to within one scope
