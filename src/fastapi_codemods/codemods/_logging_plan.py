@@ -302,6 +302,8 @@ def _main_app(
     """
     if not candidates:
         return None
+    if len(candidates) == 1 and len(candidates[0].calls) == 1:
+        return candidates[0], [0], []  # the common case: nothing to rank
     all_trees = [
         (info, tree, ImportMap(tree, info.package, nested=True)) for _, info, tree in project.containing("")
     ]
