@@ -1,8 +1,9 @@
 """The read-only project analysis behind ``setup_logging`` (stdlib ``ast``).
 
-Answers, for one root: is logging configured anywhere? which module builds the
-main FastAPI app? where does the new logging module go and how is it imported?
-The answer is a picklable `LoggingPlan` (or None: nothing to do).
+Answers, for one root: is logging configured anywhere (`_logging_detect`)? which
+module builds the main FastAPI app (`_main_app`)? can the setup be placed there,
+where does the new logging module go and how is it imported? The answer is a
+picklable `LoggingPlan` (or None: nothing to do).
 """
 
 from __future__ import annotations
@@ -11,59 +12,23 @@ import ast
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from fastapi_codemods.astnames import ImportMap, app_constructions
 from fastapi_codemods.codemods._base import skip_markers
+from fastapi_codemods.codemods._logging_detect import logging_configured
+from fastapi_codemods.codemods._main_app import Candidate, OtherApp, candidates, main_app, scope_of, target_of
 from fastapi_codemods.dependencies import declared_specs
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.project import Project
 
 NAME = "setup_logging"
 IMPORTED_NAMES = ("setup_logging", "RequestIdMiddleware")
-
-# Calls that configure logging, by qualified name.
-CONFIG_CALLS = frozenset(
-    {
-        "logging.basicConfig",
-        "logging.config.dictConfig",
-        "logging.config.fileConfig",
-        "structlog.configure",
-        "structlog.configure_once",
-        "loguru.logger.add",
-        "loguru.logger.configure",
-        "coloredlogs.install",
-    }
-)
-UVICORN_RUNNERS = frozenset({"uvicorn.run", "uvicorn.Config", "uvicorn.config.Config", "uvicorn.main.run"})
-CONFIG_NEEDLES = (
-    "basicConfig",
-    "dictConfig",
-    "fileConfig",
-    "configure",
-    "addHandler",
-    "handlers",
-    "log_config",
-    "loguru",
-    "coloredlogs",
-    "logconfig",
-)
-MAIN_NAMES = frozenset({"main", "app", "application", "server", "asgi"})
-NOT_APP_FOLDERS = frozenset({"examples", "example", "docs", "docs_src"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # python-json-logger gained ``pythonjsonlogger.json`` in 3.1.
 _JSON_MODULE_RELEASES = ("3.1.0", "3.2.0", "3.2.1", "3.3.0", "4.0.0", "4.1.0", "4.2.0", "5.0.0", "6.0.0")
-
-
-@dataclass(frozen=True)
-class OtherApp:
-    """Another app, not mounted into one: flagged so a reviewer checks how it runs."""
-
-    relpath: str
-    construction: int
 
 
 @dataclass(frozen=True)
@@ -90,21 +55,12 @@ class LoggingPlan:
     others: tuple[OtherApp, ...] = ()
 
 
-@dataclass
-class _Candidate:
-    path: Path
-    info: FileInfo
-    tree: ast.Module
-    calls: list[ast.Call]
-    parents: dict[ast.AST, ast.AST]
-
-
 def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     """The plan for this root, or None when there is nothing to do."""
     if not project.root.is_dir() or logging_configured(project):
         return None
-    candidates = list(_candidates(project))
-    chosen = _main_app(project, candidates)
+    found = list(candidates(project))
+    chosen = main_app(project, found)
     if chosen is None:
         return None
     candidate, indices, others = chosen
@@ -143,252 +99,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     )
 
 
-# --- is logging configured? ---------------------------------------------------
-
-
-def logging_configured(project: Project) -> bool:
-    """True when some module of the root sets up logging handlers.
-
-    Test files and Alembic migration environments (their ``fileConfig`` runs only in
-    the ``alembic`` command) do not count: they configure other processes.
-    """
-    for _, info, tree in project.containing(*CONFIG_NEEDLES):
-        if info.is_test_file or NOT_APP_FOLDERS.intersection(PurePosixPath(info.relpath).parts[:-1]):
-            continue
-        imports = ImportMap(tree, info.package, nested=True)
-        if "alembic.context" in imports.names.values():
-            continue
-        if _configures_logging(tree, imports, PurePosixPath(info.relpath).name):
-            return True
-    return False
-
-
-def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> bool:
-    loggers = {
-        target.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and _is_get_logger(node.value, imports)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = imports.qualified(node.func)
-            if name in CONFIG_CALLS:
-                return True
-            if name in UVICORN_RUNNERS and any(
-                k.arg == "log_config" and not (isinstance(k.value, ast.Constant) and k.value.value is None)
-                for k in node.keywords
-            ):
-                return True
-            if (
-                isinstance(node.func, ast.Attribute)
-                and node.func.attr == "addHandler"
-                and not _null_handler(node)
-            ):
-                return True
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(
-                isinstance(t, ast.Attribute)
-                and t.attr == "handlers"
-                and (
-                    _is_get_logger(t.value, imports)
-                    or imports.qualified(t.value) == "logging.root"
-                    or isinstance(t.value, ast.Name)
-                    and t.value.id in loggers
-                )
-                for t in targets
-            ):
-                return True
-    # gunicorn reads logging settings from its Python configuration file.
-    if filename.startswith("gunicorn"):
-        return any(
-            isinstance(node, ast.Assign)
-            and any(
-                isinstance(t, ast.Name) and t.id in ("logconfig", "logconfig_dict", "logconfig_json")
-                for t in node.targets
-            )
-            for node in tree.body
-        )
-    return False
-
-
-def _is_get_logger(node: ast.AST, imports: ImportMap) -> bool:
-    return isinstance(node, ast.Call) and imports.qualified(node.func) == "logging.getLogger"
-
-
-def _null_handler(call: ast.Call) -> bool:
-    """``addHandler(logging.NullHandler())``: a library's silencer, not a configuration."""
-    return any(
-        isinstance(arg, ast.Call)
-        and (
-            isinstance(arg.func, ast.Attribute)
-            and arg.func.attr == "NullHandler"
-            or isinstance(arg.func, ast.Name)
-            and arg.func.id == "NullHandler"
-        )
-        for arg in call.args
-    )
-
-
-# --- which module builds the main app? ----------------------------------------
-
-
-def _candidates(project: Project) -> Iterator[_Candidate]:
-    for path, info, tree in project.containing("FastAPI"):
-        if info.is_test_file or NOT_APP_FOLDERS.intersection(PurePosixPath(info.relpath).parts[:-1]):
-            continue
-        imports = ImportMap(tree, info.package, nested=True)
-        calls = sorted(app_constructions(tree, imports), key=lambda c: (c.lineno, c.col_offset))
-        if calls:
-            parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-            yield _Candidate(path, info, tree, calls, parents)
-
-
-def _target(candidate: _Candidate, call: ast.Call) -> str | None:
-    """``app`` for ``app = FastAPI(...)`` (``self.app`` for attributes); None when not assigned."""
-    parent = candidate.parents.get(call)
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-        target: ast.AST = parent.targets[0]
-    elif isinstance(parent, ast.AnnAssign) and parent.value is call and parent.simple:
-        target = parent.target
-    else:
-        return None
-    return _dotted(target)
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return ".".join([node.id, *reversed(parts)])
-
-
-def _scope(candidate: _Candidate, node: ast.AST) -> ast.AST | None:
-    """The function holding ``node`` (None at module level)."""
-    current = candidate.parents.get(node)
-    while current is not None and not isinstance(
-        current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-    ):
-        current = candidate.parents.get(current)
-    return current
-
-
-def _refers(qualified: str | None, full: str) -> bool:
-    """Does an import-resolved name denote ``full`` (a root-derived dotted name)?"""
-    if not qualified or "." not in qualified:
-        return False
-    return full == qualified or full.endswith("." + qualified)
-
-
-def _main_app(
-    project: Project, candidates: list[_Candidate]
-) -> tuple[_Candidate, list[int], list[OtherApp]] | None:
-    """The module and construction(s) of the main app, and the other apps.
-
-    Constructions are grouped by the name they are assigned to within one scope
-    (``if``/``else`` branches building the same ``app`` form one group). Groups whose
-    app is mounted into another app are sub-apps. The main app is the group that
-    mounts the most apps, then the one with the most uses of its name (``app.include_router``, ``@app.get``, ``app.mount``...,
-    counted in the function that builds it, or for a module-level app in its module
-    and, through imports, in the other modules); ties go to a module named
-    main/app/application/server/asgi, then to the shallower path, then to the
-    path in sorted order. The other groups that are not mounted are returned as
-    (relpath, index of their first construction).
-    """
-    if not candidates:
-        return None
-    if len(candidates) == 1 and len(candidates[0].calls) == 1:
-        return candidates[0], [0], []  # the common case: nothing to rank
-    all_trees = [
-        (info, tree, ImportMap(tree, info.package, nested=True)) for _, info, tree in project.containing("")
-    ]
-    mounted, mounts = _mounted(candidates, all_trees)
-    ranked: list[tuple[tuple, _Candidate, list[int], bool]] = []
-    for candidate in sorted(candidates, key=lambda c: c.info.relpath):
-        groups: dict[tuple[str | None, int, int], tuple[ast.AST | None, list[int]]] = {}
-        for index, call in enumerate(candidate.calls):
-            target = _target(candidate, call)
-            scope = _scope(candidate, call)
-            key = (target, id(scope), index if target is None else -1)
-            groups.setdefault(key, (scope, []))[1].append(index)
-        parts = PurePosixPath(candidate.info.relpath).with_suffix("").parts
-        main_name = parts[-1] in MAIN_NAMES or (
-            parts[-1] == "__init__" and len(parts) > 1 and parts[-2] in MAIN_NAMES
-        )
-        for (target, _, _), (scope, indices) in groups.items():
-            is_mounted = target is not None and (candidate.info.module, target) in mounted
-            uses = _uses(candidate, target, scope, all_trees) if target else 0
-            mounting = mounts[(candidate.info.module, target or "")] if target else 0
-            rank = (not is_mounted, mounting, uses, main_name, -len(parts))
-            ranked.append((rank, candidate, indices, is_mounted))
-    best = max(ranked, key=lambda item: item[0])
-    others = [
-        OtherApp(candidate.info.relpath, indices[0])
-        for rank, candidate, indices, is_mounted in ranked
-        if not is_mounted and not (candidate is best[1] and indices == best[2])
-    ]
-    return best[1], best[2], others
-
-
-def _uses(
-    candidate: _Candidate,
-    target: str,
-    scope: ast.AST | None,
-    all_trees: list[tuple[FileInfo, ast.Module, ImportMap]],
-) -> int:
-    count = sum(
-        1
-        for node in ast.walk(scope or candidate.tree)
-        if isinstance(node, ast.Attribute) and _dotted(node.value) == target
-    )
-    if "." in target or scope is not None:
-        return count
-    full = f"{candidate.info.module}.{target}"
-    for info, tree, imports in all_trees:
-        if info.relpath == candidate.info.relpath:
-            continue
-        count += sum(
-            1
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and _refers(imports.qualified(node.value), full)
-        )
-    return count
-
-
-def _mounted(
-    candidates: list[_Candidate], all_trees: list[tuple[FileInfo, ast.Module, ImportMap]]
-) -> tuple[set[tuple[str, str]], Counter[tuple[str, str]]]:
-    """Apps passed to some ``X.mount(path, app)``, and how many apps each ``X`` mounts,
-    both as (module, name)."""
-    apps = {
-        (c.info.module, t) for c in candidates for call in c.calls if (t := _target(c, call)) and "." not in t
-    }
-    mounted: set[tuple[str, str]] = set()
-    mounts: Counter[tuple[str, str]] = Counter()
-    for info, tree, imports in all_trees:
-        for node in ast.walk(tree):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "mount"
-            ):
-                continue
-            values = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "app")]
-            for value in values:
-                for module, name in apps:
-                    local = module == info.module and isinstance(value, ast.Name) and value.id == name
-                    if local or _refers(imports.qualified(value), f"{module}.{name}"):
-                        mounted.add((module, name))
-                        mounts[(info.module, _dotted(node.func.value) or "")] += 1
-    return mounted, mounts
-
-
-def _opted_out(text: str, candidate: _Candidate, calls: list[ast.Call]) -> bool:
+def _opted_out(text: str, candidate: Candidate, calls: list[ast.Call]) -> bool:
     """Skip markers or ``@generated``: the pipeline would not rewrite these calls."""
     if "@generated" in text[:2048]:
         return True
@@ -412,11 +123,11 @@ def _opted_out(text: str, candidate: _Candidate, calls: list[ast.Call]) -> bool:
     return False
 
 
-def _placement_problem(candidate: _Candidate, indices: list[int], text: str) -> str | None:
+def _placement_problem(candidate: Candidate, indices: list[int], text: str) -> str | None:
     lines = text.splitlines()
     for index in indices:
         call = candidate.calls[index]
-        if _target(candidate, call) is None or isinstance(_scope(candidate, call), ast.Lambda):
+        if target_of(candidate, call) is None or isinstance(scope_of(candidate, call), ast.Lambda):
             return (
                 "no logging configuration found (logger.info() output is not shown), and this FastAPI app "
                 "is not assigned to a name where setup_logging() and RequestIdMiddleware could be added: "
@@ -465,7 +176,7 @@ def _name_conflict(tree: ast.Module) -> str | None:
 # --- where does the new module go, and how is it imported? ---------------------
 
 
-def _module_location(project: Project, candidate: _Candidate, module_path: str) -> tuple[str, str] | str:
+def _module_location(project: Project, candidate: Candidate, module_path: str) -> tuple[str, str] | str:
     """(root-relative path, root-derived dotted name) of the new module, or a finding."""
     root = project.root.resolve()
     app_rootrel = PurePosixPath(Path(os.path.relpath(candidate.path.resolve(), root)).as_posix())
@@ -511,7 +222,7 @@ def _auto_location(project: Project, app_relpath: PurePosixPath) -> PurePosixPat
     return PurePosixPath(*folder, "logging_config.py")
 
 
-def _import_of(project: Project, candidate: _Candidate, module_name: str) -> tuple[str, int] | None:
+def _import_of(project: Project, candidate: Candidate, module_name: str) -> tuple[str, int] | None:
     """(module, level) for importing ``module_name`` from the app module.
 
     Follows the project's style: absolute imports of its own modules (with the
