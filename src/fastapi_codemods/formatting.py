@@ -11,10 +11,12 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from fastapi_codemods.codemods._base import source_lines
+
 
 def touched_ranges(old: str, new: str) -> list[tuple[int, int]]:
     """1-based inclusive line ranges of ``new`` that differ from ``old``."""
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, source_lines(old), source_lines(new), autojunk=False)
     return [
         (j1 + 1, j2)
         for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()

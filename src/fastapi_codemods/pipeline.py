@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import tokenize
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from fastapi_codemods.codemods._base import Transform, skip_markers
+from fastapi_codemods.codemods._base import Transform, skip_markers, source_lines
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.results import FileResult, Finding, Status
 
@@ -59,26 +59,26 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     skip_lines, skip_file_names, whole_file = skip_markers(text)
     if whole_file:
         return FileResult(status=Status.SKIPPED, error="fastapi-codemods: skip-file", **base)
-    selected = [
-        transform
-        for transform in plan.transforms
-        if transform.NAME not in (skip_file_names or ()) and transform.matches_text(text)
-    ]
-    if not selected:
-        return FileResult(status=Status.UNCHANGED, **base)
-
-    try:
-        tree = cst.parse_module(data)
-    except cst.ParserSyntaxError as error:
-        return FileResult(status=Status.FAILED, error=describe_syntax_error(text, error), **base)
-    except (RecursionError, MemoryError) as error:  # pragma: no cover - pathological input
-        return FileResult(status=Status.FAILED, error=f"cannot parse: {type(error).__name__}", **base)
 
     findings: list[Finding] = []
     applied: list[str] = []
     code = text
-    for transform in selected:
+    tree: cst.Module | None = None
+    for transform in plan.transforms:
+        # The prefilter sees the code as earlier transforms left it: one may add
+        # what a later one looks for (print_to_logging adds logging calls).
+        if transform.NAME in (skip_file_names or ()) or not transform.matches_text(code):
+            continue
+        if tree is None:
+            try:
+                tree = cst.parse_module(data)
+            except cst.ParserSyntaxError as error:
+                return FileResult(status=Status.FAILED, error=describe_syntax_error(text, error), **base)
+            except (RecursionError, MemoryError) as error:  # pragma: no cover - pathological input
+                return FileResult(status=Status.FAILED, error=f"cannot parse: {type(error).__name__}", **base)
         context = CodemodContext(filename=file.path, full_module_name=file.module)
+        # Markers are found again in the current code so they stay on their statements
+        # after an earlier transform inserted or removed lines.
         lines = skip_lines if code is text else skip_markers(code)[0]
         instance = transform(
             context,
@@ -109,7 +109,7 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
             tree, code = new_tree, new_code
 
     result_findings = tuple(sorted(set(findings)))
-    if not applied:
+    if tree is None or not applied:
         return FileResult(status=Status.UNCHANGED, findings=result_findings, **base)
 
     new_data = tree.bytes
@@ -186,19 +186,25 @@ def _looks_like_python2(text: str) -> bool:
     )
 
 
-def _line_mapper(current: str, original: str):
-    """Map line numbers of ``current`` (after earlier transforms) back to ``original``."""
-    matcher = difflib.SequenceMatcher(None, original.splitlines(), current.splitlines(), autojunk=False)
-    blocks = matcher.get_matching_blocks()
+def _line_mapper(current: str, original: str) -> Callable[[int], int]:
+    """Map line numbers of ``current`` (after earlier transforms) back to ``original``.
+
+    A rewritten line maps to the original line it replaced; a line an earlier
+    transform inserted maps to the original line that now follows it (the last line
+    when inserted at the end).
+    """
+    old_lines = source_lines(original)
+    matcher = difflib.SequenceMatcher(None, old_lines, source_lines(current), autojunk=False)
+    opcodes = matcher.get_opcodes()
+    last = max(len(old_lines), 1)
 
     def to_original(line: int) -> int:
         index = line - 1
-        best = 1
-        for block in blocks:
-            if block.b <= index < block.b + block.size:
-                return block.a + (index - block.b) + 1
-            if block.b + block.size <= index and block.size:
-                best = block.a + block.size
-        return max(best, 1)
+        for _tag, i1, i2, j1, j2 in opcodes:
+            if j1 <= index < j2:
+                if i2 > i1:
+                    return min(i1 + (index - j1), i2 - 1) + 1
+                return min(i1 + 1, last)
+        return min(max(line, 1), last)
 
     return to_original
