@@ -45,16 +45,9 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     if b"\0" in data:
         return FileResult(status=Status.FAILED, error="not a Python source file (contains NUL bytes)", **base)
     try:
-        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, LookupError) as error:
-        return FileResult(status=Status.FAILED, error=f"cannot decode: {error}", **base)
-    except UnicodeDecodeError as error:
-        return FileResult(
-            status=Status.FAILED,
-            error=f"cannot decode as {error.encoding}: byte {error.object[error.start]:#04x} at offset {error.start}",
-            **base,
-        )
+        text = decode_source(data)
+    except ValueError as error:
+        return FileResult(status=Status.FAILED, error=str(error), **base)
 
     skip_lines, skip_file_names, whole_file = skip_markers(text)
     if whole_file:
@@ -117,6 +110,9 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
         from fastapi_codemods.formatting import format_touched_lines
 
         new_data = format_touched_lines(data, new_data, tree.encoding, plan.black_config)
+    if _compile_error(data) is not None and _looks_like_python2(text):
+        # libcst accepts some Python 2 (``except E, e:``); never rewrite such a file.
+        return FileResult(status=Status.FAILED, error=describe_syntax_error(text, None), **base)
     problem = validation_problem(data, new_data)
     if problem is not None:
         return FileResult(
@@ -134,6 +130,29 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     )
 
 
+def decode_source(data: bytes) -> str:
+    """The text of a source file, as Python would decode it (cookie, BOM, else UTF-8).
+
+    Raises ValueError with a message naming the line of the first bad byte.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError as error:
+        if "invalid or missing encoding declaration" not in str(error):
+            raise ValueError(f"cannot decode: {error}") from None
+        # The first two lines are not UTF-8: decoding them says where.
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except LookupError as error:
+        raise ValueError(f"cannot decode: {error}") from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValueError(
+            f"cannot decode as {error.encoding} at line {line}: byte {data[error.start]:#04x} at offset {error.start}"
+        ) from None
+
+
 def validation_problem(old: bytes, new: bytes) -> str | None:
     """Why ``new`` must not be written, or None when it is valid Python.
 
@@ -144,34 +163,37 @@ def validation_problem(old: bytes, new: bytes) -> str | None:
         cst.parse_module(new)
     except cst.ParserSyntaxError as error:
         return f"the rewritten code does not parse ({error.message})"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(old, "<original>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError):
-            return None
-        try:
-            compile(new, "<rewritten>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as error:
-            return f"the rewritten code does not compile ({error})"
+    if _compile_error(old) is not None:
+        return None
+    error = _compile_error(new)
+    if error is not None:
+        return f"the rewritten code does not compile ({error})"
     return None
 
 
-def describe_syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
+def _compile_error(data: bytes | str) -> SyntaxError | ValueError | None:
+    """Why CPython rejects ``data`` (its warnings silenced), or None if it compiles."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, "<file>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return error
+    return None
+
+
+def describe_syntax_error(text: str, error: cst.ParserSyntaxError | None) -> str:
     """One line naming where and why the file does not parse.
 
     CPython's own message is clearer ("Missing parentheses in call to 'print'") so it
     is preferred when the interpreter rejects the file too.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(text, "<file>", "exec", dont_inherit=True)
-        except SyntaxError as python_error:
-            hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
-            return f"syntax error at line {python_error.lineno}: {python_error.msg}{hint}"
-        except ValueError:
-            pass
+    python_error = _compile_error(text)
+    if isinstance(python_error, SyntaxError):
+        hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
+        return f"syntax error at line {python_error.lineno}: {python_error.msg}{hint}"
+    if error is None:
+        return "syntax error"
     message = error.message.removeprefix("parser error: ").splitlines()[0]
     if len(message) > 120:
         message = message[:117] + "..."

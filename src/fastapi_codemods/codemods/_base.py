@@ -142,12 +142,21 @@ class Transform(VisitorBasedCodemodCommand):
         while current is not None:
             body = getattr(current, "body", None)
             if isinstance(current, cst.SimpleStatementLine) or isinstance(body, cst.BaseSuite):
-                position = self.get_metadata(PositionProvider, current)
-                last = position.end.line
-                if isinstance(body, cst.BaseSuite):
-                    # The block starts right after the header's colon, on its last line.
-                    last = self.get_metadata(PositionProvider, body).start.line
-                if any(position.start.line <= line <= last for line in self._skip_lines):
+                first, last = self._statement_lines(current)
+                if any(first <= line <= last for line in self._skip_lines):
                     return True
             current = self.get_metadata(ParentNodeProvider, current, None)
         return False
+
+    def _statement_lines(self, statement: cst.CSTNode) -> tuple[int, int]:
+        """First and last line a marker may sit on: the whole simple statement, or
+        a block's header (decorators included, up to the line of the colon)."""
+        position = self.get_metadata(PositionProvider, statement)
+        body = getattr(statement, "body", None)
+        if not isinstance(body, cst.BaseSuite):
+            return position.start.line, position.end.line
+        decorators = getattr(statement, "decorators", ())
+        first = self.get_metadata(PositionProvider, decorators[0]).start.line if decorators else position.start.line
+        # An indented block's header is the comment and newline right after the colon.
+        header = body.header if isinstance(body, cst.IndentedBlock) else body
+        return first, self.get_metadata(PositionProvider, header).start.line
