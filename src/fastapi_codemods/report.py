@@ -158,7 +158,8 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None) -> None:
     err_color = _wants_color(color, "stderr")
     if outcome.mode is Mode.DIFF:
         diff = unified_diff(outcome)
-        out = click.get_binary_stream("stdout")
+        sys.stdout.flush()
+        out = sys.stdout.buffer
         out.write(colorize_diff(diff) if out_color else diff)
         out.flush()
     elif outcome.mode is Mode.CHECK:
@@ -178,13 +179,13 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None) -> None:
         )
         for path in outcome.dirty:
             click.echo(f"  {path}", err=True)
-    _print_summary(outcome, click.get_text_stream("stderr"), err_color)
+    _print_summary(outcome, sys.stderr, err_color)
 
 
 def _wants_color(color: bool | None, stream: str) -> bool:
     if color is not None:
         return color
-    return click.get_text_stream(stream).isatty()
+    return getattr(sys, stream).isatty()
 
 
 class Progress:
@@ -195,12 +196,12 @@ class Progress:
     """
 
     def __init__(self, enabled: bool = True) -> None:
-        self._enabled = enabled and click.get_text_stream("stderr").isatty()
+        self._enabled = enabled and sys.stderr.isatty()
         self._bar: Any = None
 
     def start(self, total: int) -> None:
         if self._enabled and total:
-            self._bar = click.progressbar(length=total, label="fastapi-codemods", file=click.get_text_stream("stderr"))
+            self._bar = click.progressbar(length=total, label="fastapi-codemods", file=sys.stderr)
             self._bar.__enter__()
 
     def step(self, _result: FileResult) -> None:
