@@ -289,3 +289,14 @@ def test_a_file_named_with_glob_characters_is_checked_literally(project: Path, g
     (project / "app/a.py").write_text("flagged  # my work\n")
     outcome = run(RunOptions(paths=[project / "app/[a].py"], jobs=1))
     assert outcome.dirty == [] and (project / "app/[a].py").read_text() == "done\n"
+
+
+def test_one_job_or_one_file_runs_in_this_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(driver, "ProcessPoolExecutor", no_pool)
+    assert exit_code(run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=1))) == 1
+    assert exit_code(run(RunOptions(paths=[project / "app/a.py"], mode=Mode.CHECK, jobs=4))) == 1
+    with pytest.raises(AssertionError, match="worker pool"):
+        run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=2))

@@ -73,7 +73,7 @@ def test_line_mapper_maps_rewritten_and_inserted_lines() -> None:
         (b"def f(:\n    flagged\n", "syntax error at line 1"),
         (b'flagged = 1\nprint "hello"\n', "syntax error at line 2: Missing parentheses in call to 'print'"),
         (b"try:\n    flagged()\nexcept Exception, e:\n    pass\n", "(Python 2 code?)"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00flagged", "not a Python source file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00flagged", "not a Python source file: NUL byte at line 3"),
         (b"flagged = '\xff\xfe'\n", "cannot decode as utf-8 at line 1: byte 0xff at offset 11"),
         (b"# coding: klingon\nflagged\n", "cannot decode"),
         (b"<html>flagged</html>\n", "syntax error at line 1"),
@@ -124,3 +124,9 @@ def test_format_respects_black_line_length_and_keeps_crlf_and_bom() -> None:
     narrow = process(source, MakeLong, format=True, black_config={"line-length": 40}).new
     assert narrow.startswith(b"\xef\xbb\xbfuntouched = [1,2,3]\r\nfunction_with_a_rather_long_name(\r\n")
     assert b"\n" not in narrow.replace(b"\r\n", b"")
+
+
+def test_format_leaves_mixed_line_endings_alone() -> None:
+    source = b"a = 1\r\nb = 2\nshort()\r\n"
+    result = process(source, MakeLong, format=True)
+    assert result.new == b"a = 1\r\nb = 2\n" + MakeLong.LONG.encode() + b"\r\n"

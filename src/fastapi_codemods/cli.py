@@ -83,6 +83,10 @@ def run_command(
     except UsageError as error:
         print_usage_error(str(error))
         sys.exit(2)
+    except KeyboardInterrupt:
+        # Files are written only after every file was processed, each atomically.
+        print_usage_error("interrupted")
+        sys.exit(130)
     print_outcome(outcome, color=color)
     code = exit_code(outcome)
     if report_path:

@@ -126,11 +126,6 @@ class PathNames:
         return Path(os.path.relpath(absolute, base)).as_posix()
 
 
-def display_path(path: Path) -> str:
-    """Relative to the enclosing git work tree, else to the current folder."""
-    return PathNames()(path)
-
-
 def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, list[_Task], Project]:
     """Configuration, file list and project analysis for one root."""
     if not root.exists():

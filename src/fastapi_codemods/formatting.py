@@ -57,6 +57,9 @@ def format_touched_lines(old: bytes, new: bytes, encoding: str, config: Mapping[
     old_text = old.decode(encoding)
     new_text = new.decode(encoding)
     crlf = "\r\n" in new_text
+    if crlf and new_text.count("\n") != new_text.count("\r\n"):
+        # Mixed line endings cannot be restored after black's \n-only pass.
+        return new
     if crlf:
         new_text = new_text.replace("\r\n", "\n")
         old_text = old_text.replace("\r\n", "\n")

@@ -43,7 +43,8 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     if not explicit and GENERATED_MARKER in data[:GENERATED_WINDOW]:
         return FileResult(status=Status.SKIPPED, error="marked @generated", **base)
     if b"\0" in data:
-        return FileResult(status=Status.FAILED, error="not a Python source file (contains NUL bytes)", **base)
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        return FileResult(status=Status.FAILED, error=f"not a Python source file: NUL byte at line {line}", **base)
     try:
         text = decode_source(data)
     except ValueError as error:
