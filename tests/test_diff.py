@@ -140,5 +140,3 @@ def test_cli_diff_of_print_to_logging_applies_to_what_run_writes(tmp_path: Path,
     assert after["app/crlf.py"].count(b"\n") == after["app/crlf.py"].count(b"\r\n") > 2
     assert after["app/bom.py"].startswith(b"\xef\xbb\xbf")
     assert not after["app/no_newline.py"].endswith(b"\n")
-    again = run_cli("run", "--check", "--only", "print_to_logging", "app", cwd=tmp_path / "written")
-    assert again.returncode == 0 and again.stdout == b""

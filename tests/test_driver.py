@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 from conftest import git
-from sample_transforms import BreakCode, CountFiles, CrashAnalysis, CreateModule, Flag, InsertTop
+from sample_transforms import (
+    BreakCode,
+    CountFiles,
+    CrashAnalysis,
+    CreateModule,
+    Flag,
+    InsertTop,
+)
 
 from fastapi_codemods import driver
 from fastapi_codemods.driver import Mode, RunOptions, UsageError, run

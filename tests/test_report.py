@@ -12,7 +12,13 @@ from sample_transforms import CreateModule, Flag, InsertTop
 
 from fastapi_codemods import __version__, report
 from fastapi_codemods.driver import Mode, RootSummary, RunOptions, RunOutcome, run
-from fastapi_codemods.report import Progress, exit_code, json_report, print_outcome, write_json_report
+from fastapi_codemods.report import (
+    Progress,
+    exit_code,
+    json_report,
+    print_outcome,
+    write_json_report,
+)
 from fastapi_codemods.results import FileResult, Status
 
 
