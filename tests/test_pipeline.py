@@ -130,3 +130,22 @@ def test_format_leaves_mixed_line_endings_alone() -> None:
     source = b"a = 1\r\nb = 2\nshort()\r\n"
     result = process(source, MakeLong, format=True)
     assert result.new == b"a = 1\r\nb = 2\n" + MakeLong.LONG.encode() + b"\r\n"
+
+
+def test_parses_once_for_all_transforms_and_once_to_validate(monkeypatch: pytest.MonkeyPatch) -> None:
+    import libcst
+
+    calls: list[bytes] = []
+    real_parse = libcst.parse_module
+
+    def counting_parse(source, *args, **kwargs):
+        calls.append(source)
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(libcst, "parse_module", counting_parse)
+    result = process(b"flagged()\n", InsertTop, Flag, SeeInserted)
+    assert result.status is Status.CHANGED
+    assert calls == [b"flagged()\n", result.new]
+    calls.clear()
+    assert process(b"nothing()\n", Flag).status is Status.UNCHANGED
+    assert calls == []
