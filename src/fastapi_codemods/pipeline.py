@@ -106,15 +106,16 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     if tree is None or not applied:
         return FileResult(status=Status.UNCHANGED, findings=result_findings, **base)
 
-    new_data = tree.bytes
+    new_data = code.encode(tree.encoding)  # the code generated above, not a second time
     if plan.format:
         from fastapi_codemods.formatting import format_touched_lines
 
         new_data = format_touched_lines(data, new_data, tree.encoding, plan.black_config)
-    if _compile_error(data) is not None and _looks_like_python2(text):
+    original_compiles = _compile_error(data) is None
+    if not original_compiles and _looks_like_python2(text):
         # libcst accepts some Python 2 (``except E, e:``); never rewrite such a file.
         return FileResult(status=Status.FAILED, error=describe_syntax_error(text, None), **base)
-    problem = validation_problem(data, new_data)
+    problem = validation_problem(data, new_data, original_compiles)
     if problem is not None:
         return FileResult(
             status=Status.FAILED,
@@ -154,7 +155,7 @@ def decode_source(data: bytes) -> str:
         ) from None
 
 
-def validation_problem(old: bytes, new: bytes) -> str | None:
+def validation_problem(old: bytes, new: bytes, old_compiles: bool | None = None) -> str | None:
     """Why ``new`` must not be written, or None when it is valid Python.
 
     libcst must parse it; and when the original compiles under this interpreter the
@@ -164,7 +165,9 @@ def validation_problem(old: bytes, new: bytes) -> str | None:
         cst.parse_module(new)
     except cst.ParserSyntaxError as error:
         return f"the rewritten code does not parse ({error.message})"
-    if _compile_error(old) is not None:
+    if old_compiles is None:
+        old_compiles = _compile_error(old) is None
+    if not old_compiles:
         return None
     error = _compile_error(new)
     if error is not None:
