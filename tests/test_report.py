@@ -99,6 +99,12 @@ def test_write_mode_summary_and_created_files(tmp_path: Path, monkeypatch, use_t
     print_outcome(done)
     _, err = capsys.readouterr()
     assert err == "1 file scanned, 1 changed, 0 unchanged, 0 failed, 1 created, 0 findings\n"
+    (tmp_path / "pyproject.toml").write_text('[tool.fastapi-codemods.create_module]\nrelpath = "bad.py"\ntext = "def (:"\n')
+    (tmp_path / "b.py").write_text("flagged\n")
+    print_outcome(run(RunOptions(paths=[Path(".")], mode=Mode.CHECK, jobs=1)))
+    _, err = capsys.readouterr()
+    assert err.startswith("error: bad.py: internal error in create_module: the rewritten code does not parse")
+    assert err.endswith("3 files scanned, 1 would change, 2 unchanged, 1 failed, 0 findings\n")
     created = [entry for entry in json_report(done)["files"] if entry["created"]]
     assert created == [{"path": "newpkg/created.py", "root": ".", "status": "changed", "created": True,
                         "transforms": ["create_module"], "error": None}]

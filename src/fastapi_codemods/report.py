@@ -236,7 +236,8 @@ def _print_summary(outcome: RunOutcome, stream: Any, color: bool) -> None:
     changed = sum(root.changed for root in outcome.roots)
     created = sum(1 for r in outcome.results if r.created and r.status is Status.CHANGED)
     unchanged = sum(root.unchanged for root in outcome.roots)
-    failed = sum(root.failed for root in outcome.roots)
+    # every failure, a created file's included (roots count only discovered files)
+    failed = sum(1 for r in outcome.results if r.status is Status.FAILED)
     skipped = sum(root.skipped for root in outcome.roots)
     parts = [_plural(scanned, "file") + " scanned", f"{changed} {verb}", f"{unchanged} unchanged", f"{failed} failed"]
     if skipped:
