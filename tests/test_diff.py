@@ -140,3 +140,43 @@ def test_cli_diff_of_print_to_logging_applies_to_what_run_writes(tmp_path: Path,
     assert after["app/crlf.py"].count(b"\n") == after["app/crlf.py"].count(b"\r\n") > 2
     assert after["app/bom.py"].startswith(b"\xef\xbb\xbf")
     assert not after["app/no_newline.py"].endswith(b"\n")
+
+
+def test_git_apply_reproduces_random_byte_level_edits(tmp_path: Path) -> None:
+    """Many seeded random old/new pairs with awkward bytes, one patch, one ``git apply``."""
+    import random
+
+    from fastapi_codemods.driver import RunOutcome
+    from fastapi_codemods.results import FileResult, Status
+
+    pieces = [
+        b"x = 1", b"", b"    pass", b"-minus", b"+plus", b"\\ backslash", b" space", b"@@ -1 +1 @@",
+        b"diff --git a/x b/x", b"caf\xe9", b"\xef\xbb\xbfbom", b"a\rb", b"tab\there", b"--- a/x", b"+++ b/x",
+    ]
+    endings = [b"\n", b"\n", b"\r\n", b"\r\r\n"]
+    rng = random.Random(1234)
+
+    def text() -> bytes:
+        lines = [rng.choice(pieces) + rng.choice(endings) for _ in range(rng.randrange(0, 12))]
+        data = b"".join(lines)
+        return data.rstrip(b"\n") if rng.random() < 0.3 else data
+
+    results, expected = [], {}
+    (tmp_path / "before").mkdir()
+    for index in range(60):
+        name = f"f{index:02d}.py"
+        old, new = text(), text()
+        created = index % 10 == 0
+        if created:
+            old = b""
+            new = new or b"x = 1\n"
+        else:
+            old = old or b"old\n"
+            (tmp_path / "before" / name).write_bytes(old)
+        if old == new:
+            new += b"changed\n"
+        results.append(FileResult(path=name, root=".", status=Status.CHANGED, old=old, new=new, created=created))
+        expected[name] = new
+    patch = unified_diff(RunOutcome(mode=Mode.DIFF, results=results, roots=[]))
+    git_apply(patch, tmp_path / "before")
+    assert tree(tmp_path / "before") == expected
