@@ -126,7 +126,7 @@ class PathNames:
         return Path(os.path.relpath(absolute, base)).as_posix()
 
 
-def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, list[_Task], Project]:
+def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
     """Configuration, file list and project analysis for one root."""
     if not root.exists():
         raise UsageError(f"{root}: no such file or folder")
@@ -173,7 +173,7 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
         format=fmt,
         black_config=config.black if fmt else {},
     )
-    return plan, [_Task(-1, path, info, root.is_file()) for path, info in files], project
+    return plan, project
 
 
 def _created_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[FileResult, Path]]:
@@ -254,13 +254,13 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     created: list[FileResult] = []
     real_paths: dict[str, Path] = {}
     for root in options.paths:
-        plan, root_tasks, project = plan_root(Path(root), options, names)
-        index = len(plans)
+        plan, project = plan_root(Path(root), options, names)
         plans.append(plan)
-        for task in root_tasks:
-            if task.info.path not in real_paths:
-                real_paths[task.info.path] = task.path
-                tasks.append(replace(task, plan_index=index))
+        explicit = project.root.is_file()
+        for path, info in project.files:
+            if info.path not in real_paths:
+                real_paths[info.path] = path
+                tasks.append(_Task(len(plans) - 1, path, info, explicit))
         for result, target in _created_files(plan, project, names):
             if result.path not in real_paths:
                 real_paths[result.path] = target
