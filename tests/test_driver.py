@@ -307,3 +307,8 @@ def test_one_job_or_one_file_runs_in_this_process(project: Path, monkeypatch: py
     assert exit_code(run(RunOptions(paths=[project / "app/a.py"], mode=Mode.CHECK, jobs=4))) == 1
     with pytest.raises(AssertionError, match="worker pool"):
         run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=2))
+
+
+def test_default_jobs_is_the_cores_this_process_may_use() -> None:
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert driver.default_jobs() == expected >= 1
