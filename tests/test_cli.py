@@ -171,12 +171,12 @@ def test_python_dash_m_runs_and_click_usage_errors_exit_2(tmp_path: Path) -> Non
 
 def test_real_process_streams_exit_codes_and_no_ansi_when_piped(tmp_path: Path) -> None:
     (tmp_path / "app").mkdir()
-    (tmp_path / "app/main.py").write_text('print("hi")\n')
-    (tmp_path / "app/broken.py").write_text('print "hi"\n')
+    (tmp_path / "app/main.py").write_text('def handler():\n    print("hi")\n')
+    (tmp_path / "app/broken.py").write_text('def handler():\n    print "hi"\n')
     check = run_cli("run", "--check", "--only", "print_to_logging", cwd=tmp_path)
     assert check.returncode == 2
     assert check.stdout == b"would change: app/main.py\n"
-    assert b"error: app/broken.py: syntax error at line 1" in check.stderr
+    assert b"error: app/broken.py: syntax error at line 2" in check.stderr
     assert b"2 files scanned, 1 would change, 0 unchanged, 1 failed" in check.stderr
     assert b"\x1b[" not in check.stdout + check.stderr
-    assert (tmp_path / "app/main.py").read_text() == 'print("hi")\n'
+    assert (tmp_path / "app/main.py").read_text() == 'def handler():\n    print("hi")\n'

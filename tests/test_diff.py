@@ -119,9 +119,9 @@ def test_colour_keeps_the_bytes_of_each_line() -> None:
 def test_cli_diff_of_print_to_logging_applies_to_what_run_writes(tmp_path: Path, git_repo) -> None:
     """The real transform end to end, whatever exact text it produces."""
     sources = {
-        "app/crlf.py": b'print("a")\r\nx = 1\r\n',
-        "app/bom.py": b'\xef\xbb\xbfprint("b")\n',
-        "app/no_newline.py": b'print("c")',
+        "app/crlf.py": b'def handler():\r\n    print("a")\r\n    return 1\r\n',
+        "app/bom.py": b'\xef\xbb\xbfdef handler():\n    print("b")\n',
+        "app/no_newline.py": b'def handler():\n    print("c")',
     }
     for folder in ("written", "applied"):
         for name, data in sources.items():
