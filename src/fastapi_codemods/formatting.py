@@ -11,10 +11,12 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from fastapi_codemods.codemods._base import source_lines
+
 
 def touched_ranges(old: str, new: str) -> list[tuple[int, int]]:
     """1-based inclusive line ranges of ``new`` that differ from ``old``."""
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, source_lines(old), source_lines(new), autojunk=False)
     return [
         (j1 + 1, j2)
         for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()
@@ -55,6 +57,9 @@ def format_touched_lines(old: bytes, new: bytes, encoding: str, config: Mapping[
     old_text = old.decode(encoding)
     new_text = new.decode(encoding)
     crlf = "\r\n" in new_text
+    if crlf and new_text.count("\n") != new_text.count("\r\n"):
+        # Mixed line endings cannot be restored after black's \n-only pass.
+        return new
     if crlf:
         new_text = new_text.replace("\r\n", "\n")
         old_text = old_text.replace("\r\n", "\n")
