@@ -126,6 +126,15 @@ def test_format_respects_black_line_length_and_keeps_crlf_and_bom() -> None:
     assert b"\n" not in narrow.replace(b"\r\n", b"")
 
 
+def test_format_never_changes_lines_outside_the_touched_statements() -> None:
+    from fastapi_codemods.formatting import format_touched_lines
+
+    old = b"import a\n\n\ndef f():\n    x = 1\n"
+    new = b"import a\nimport b\n\n\ndef f():\n    x = 1\n"
+    # black with lines=[(2, 2)] drops one of the two blank lines before the def.
+    assert format_touched_lines(old, new, "utf-8", {}) == new
+
+
 def test_format_leaves_mixed_line_endings_alone() -> None:
     source = b"a = 1\r\nb = 2\nshort()\r\n"
     result = process(source, MakeLong, format=True)
