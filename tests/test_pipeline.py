@@ -158,3 +158,25 @@ def test_parses_once_for_all_transforms_and_once_to_validate(monkeypatch: pytest
     calls.clear()
     assert process(b"nothing()\n", Flag).status is Status.UNCHANGED
     assert calls == []
+
+
+def test_transforms_on_an_unchanged_tree_share_one_metadata_computation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from libcst.metadata import MetadataWrapper
+
+    wrappers: list[MetadataWrapper] = []
+    real_init = MetadataWrapper.__init__
+
+    def counting_init(self, *args, **kwargs):
+        wrappers.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(MetadataWrapper, "__init__", counting_init)
+    result = process(b"inserted()\n", SeeInserted, SeeInserted)
+    assert result.status is Status.UNCHANGED and len(result.findings) == 1
+    assert len(wrappers) == 1
+    wrappers.clear()
+    # After a transform changes the tree, the next one gets a wrapper of the new tree.
+    changed = process(b"flagged()\n", InsertTop, SeeInserted)
+    assert changed.status is Status.CHANGED
+    assert [f.reason for f in changed.findings] == ["saw inserted"]
+    assert len(wrappers) == 2

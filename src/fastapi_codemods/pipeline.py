@@ -16,6 +16,7 @@ from typing import Any
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
+from libcst.metadata import MetadataWrapper
 
 from fastapi_codemods.codemods._base import Transform, skip_markers, source_lines
 from fastapi_codemods.fileinfo import FileInfo
@@ -58,6 +59,7 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     applied: list[str] = []
     code = text
     tree: cst.Module | None = None
+    wrapper: MetadataWrapper | None = None
     for transform in plan.transforms:
         # The prefilter sees the code as earlier transforms left it: one may add
         # what a later one looks for (print_to_logging adds logging calls).
@@ -70,6 +72,13 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
                 return FileResult(status=Status.FAILED, error=describe_syntax_error(text, error), **base)
             except (RecursionError, MemoryError) as error:  # pragma: no cover - pathological input
                 return FileResult(status=Status.FAILED, error=f"cannot parse: {type(error).__name__}", **base)
+            # A freshly parsed tree shares no nodes, so it needs no defensive copy.
+            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        if wrapper is None:
+            # A transform built the current tree; it may reuse one node in two places,
+            # which metadata keyed by node identity cannot tell apart: copy it.
+            wrapper = MetadataWrapper(tree)
+            tree = wrapper.module
         context = CodemodContext(filename=file.path, full_module_name=file.module)
         # Markers are found again in the current code so they stay on their statements
         # after an earlier transform inserted or removed lines.
@@ -81,6 +90,7 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
             plan.facts.get(transform.NAME),
             lines,
         )
+        instance.share_metadata(wrapper)
         try:
             new_tree = instance.transform_module(tree)
         except SkipFile:
@@ -100,7 +110,7 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
         new_code = new_tree.code
         if new_code != code:
             applied.append(transform.NAME)
-            tree, code = new_tree, new_code
+            tree, code, wrapper = new_tree, new_code, None
 
     result_findings = tuple(sorted(set(findings)))
     if tree is None or not applied:

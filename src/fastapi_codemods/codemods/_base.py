@@ -7,12 +7,14 @@ records a `Finding` for each candidate it will not rewrite. It does no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.metadata import ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from fastapi_codemods.fileinfo import FileInfo
 
@@ -96,11 +98,37 @@ class Transform(VisitorBasedCodemodCommand):
         self.options: dict[str, Any] = {**self.OPTIONS, **(options or {})}
         self.facts = facts
         self.findings: list[tuple[int, str]] = []
+        self._shared_wrapper: MetadataWrapper | None = None
         self._skip_lines = {
             line: names
             for line, names in (skip_lines or {}).items()
             if names is None or self.NAME in names
         }
+
+    def share_metadata(self, wrapper: MetadataWrapper) -> None:
+        """Resolve metadata on ``wrapper`` (shared by all transforms of one tree).
+
+        Scope, qualified-name, parent and position analysis cost several times the
+        parse; transforms that run on the same unchanged tree compute them once.
+        """
+        self._shared_wrapper = wrapper
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        # Overrides libcst's hook, which builds (and deep-copies) a new wrapper per
+        # codemod; tests/test_pipeline.py checks that sharing keeps working.
+        wrapper = self._shared_wrapper
+        if wrapper is None or wrapper.module is not module:
+            with super()._handle_metadata_reference(module) as inner:
+                yield inner
+            return
+        previous = self.context.wrapper
+        with self.resolve(wrapper):
+            self.context = replace(self.context, wrapper=wrapper)
+            try:
+                yield module
+            finally:
+                self.context = replace(self.context, wrapper=previous)
 
     @classmethod
     def matches_text(cls, text: str) -> bool:
