@@ -44,7 +44,7 @@ class FlagPlan:
 class DocsFacts:
     plans: Mapping[str, FlagPlan] = field(default_factory=dict)
     test_requests: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
-    public_apps: tuple[str, ...] = ()
+    public_apps: tuple[tuple[str, int], ...] = ()
 
 
 def env_var_plan(variable: str, reason: str) -> FlagPlan:
@@ -90,13 +90,13 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     import_names = _import_spellings(settings_files, index)
 
     plans: dict[str, FlagPlan] = {}
-    public: list[str] = []
+    public: list[tuple[str, int]] = []
     for path, info, tree in project.containing("FastAPI"):
         imports = ImportMap(tree, info.package)
         calls = app_constructions(tree, imports)
         if not calls:
             continue
-        public.extend(f"{info.relpath}:{call.lineno}" for call in calls if _schema_public(call))
+        public.extend((info.relpath, call.lineno) for call in calls if _schema_public(call))
         plans[info.relpath] = _plan_for(info.module, tree, imports, index, sources, import_names, options)
 
     requests: dict[str, tuple[tuple[int, str], ...]] = {}
