@@ -146,24 +146,35 @@ class ConditionalDocs(Transform):
                 "pages are served only when it is; check that it is off in production",
             )
             return
-        others = {key: values[key] for key in ("docs_url", "redoc_url") if kinds[key] not in (ABSENT, FIXED)}
+        # A page already off (None) stays off and needs no flag; one the project gates
+        # itself lends its condition to the schema, so the docs work wherever they did.
+        others = {
+            key: values[key] for key in ("docs_url", "redoc_url") if kinds[key] in ("conditional", "computed")
+        }
         test: cst.BaseExpression | None
-        if not others:
-            test = self._flag_expression(call, plan)
-            if test is None:
-                return
-        else:
+        if others:
             tests = {code(t) if (t := _none_branch_test(v)) is not None else None for v in others.values()}
             if None in tests or len(tests) != 1:
                 controlled = ", ".join(f"{key}={code(value)}" for key, value in others.items())
                 self.report(
                     call,
                     f"left unchanged: {controlled} is set but openapi_url is not, so the schema is still served "
-                    "at /openapi.json; make openapi_url conditional too (or None) unless clients need the schema",
+                    "at /openapi.json; make openapi_url conditional on the same setting (or None)",
                 )
                 return
             test = _none_branch_test(next(iter(others.values())))
             assert test is not None
+        elif kinds["docs_url"] == kinds["redoc_url"] == "none":
+            self.report(
+                call,
+                "left unchanged: docs_url and redoc_url are None but openapi_url is not, so the schema is still "
+                "served at /openapi.json; set openapi_url too unless clients need the schema",
+            )
+            return
+        else:
+            test = self._flag_expression(call, plan)
+            if test is None:
+                return
         changed = {key: test for key in DOCS_KEYS if kinds[key] == FIXED}
         added = [key for key in DOCS_KEYS if kinds[key] == ABSENT]
         self._edits[target] = (changed, added, test)
