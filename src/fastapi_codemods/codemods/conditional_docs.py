@@ -96,9 +96,29 @@ class ConditionalDocs(Transform):
         plan = self._flag_plan(facts, collector.calls[0])
         if plan is None:
             return
+        branches = {call: self._enclosing_ifs(call) for call in collector.calls}
         for call in collector.calls:
-            if not self.is_skipped(call):
-                self._plan_call(call, plan)
+            if self.is_skipped(call):
+                continue
+            rivals = [other for other in collector.calls if other is not call and branches[other] & branches[call]]
+            if rivals:
+                self.report(
+                    call,
+                    f"left unchanged: this module picks between apps at run time (another FastAPI() at line "
+                    f"{self.line_of(rivals[0])} under the same if): make sure the production one sets "
+                    "openapi_url=None, docs_url=None and redoc_url=None",
+                )
+                continue
+            self._plan_call(call, plan)
+
+    def _enclosing_ifs(self, node: cst.CSTNode) -> set[cst.If]:
+        found: set[cst.If] = set()
+        current = self.get_metadata(cst.metadata.ParentNodeProvider, node, None)
+        while current is not None:
+            if isinstance(current, cst.If):
+                found.add(current)
+            current = self.get_metadata(cst.metadata.ParentNodeProvider, current, None)
+        return found
 
     def _flag_plan(self, facts: DocsFacts, first_call: cst.Call) -> FlagPlan | None:
         flag = str(self.options.get("flag") or "").strip()
