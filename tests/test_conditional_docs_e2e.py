@@ -15,18 +15,17 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_cli
 
 DOCS_URLS = ("/docs", "/redoc", "/openapi.json")
-PROBE = """
+PROBE = f"""
 import json
 from fastapi.testclient import TestClient
 from app.main import app
 
 client = TestClient(app)
-print(json.dumps({url: client.get(url).status_code for url in %r}))
-""" % (DOCS_URLS,)
+print(json.dumps({{url: client.get(url).status_code for url in {DOCS_URLS!r}}}))
+"""
 
 
 @pytest.fixture(scope="module")

@@ -54,9 +54,11 @@ def env_var_plan(variable: str, reason: str) -> FlagPlan:
         import_from=None,
         plain_import="os",
         notes=(
-            f"{reason}: the docs are now served only when the environment variable {variable} "
-            f"is 1, true or yes (unset means hidden); set [tool.fastapi-codemods.conditional_docs] "
-            f"flag to use your own setting",
+            (
+                f"{reason}: the docs are now served only when the environment variable {variable} "
+                "is 1, true or yes (unset means hidden); set [tool.fastapi-codemods.conditional_docs] "
+                "flag to use your own setting"
+            ),
         ),
     )
 
@@ -161,8 +163,10 @@ def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, s
     notes: tuple[str, ...] = ()
     if source.flag.default_on:
         notes = (
-            f"the docs now follow {source.expression(local)}, and {source.flag.field} defaults to "
-            f"{source.flag.default_text}: make sure production sets {source.flag.field}",
+            (
+                f"the docs now follow {source.expression(local)}, and {source.flag.field} defaults to "
+                f"{source.flag.default_text}: make sure production sets {source.flag.field}"
+            ),
         )
     return FlagPlan(
         expression=source.expression(local),

@@ -11,7 +11,7 @@ configuration, or else from an environment variable that fails closed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
@@ -28,8 +28,19 @@ from fastapi_codemods.codemods._docs_facts import (
     config_plan,
     env_var_plan,
 )
-from fastapi_codemods.codemods._fastapi import app_and_router_targets, bound_to, is_app_construction, qualified_names
-from fastapi_codemods.codemods._layout import CALL_ARGS, DICT_ENTRIES, Where, code, rebuild
+from fastapi_codemods.codemods._fastapi import (
+    app_and_router_targets,
+    bound_to,
+    is_app_construction,
+    qualified_names,
+)
+from fastapi_codemods.codemods._layout import (
+    CALL_ARGS,
+    DICT_ENTRIES,
+    Where,
+    code,
+    rebuild,
+)
 
 DOCS_HELPERS = frozenset(
     {
@@ -72,8 +83,20 @@ class _AppCalls(cst.CSTVisitor):
 
 
 class ConditionalDocs(Transform):
-    PREFILTER = ("FastAPI", "fastapi", "/docs", "/redoc", "/openapi.json")
-    OPTIONS = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
+    # Every case names one of these: the class (under any alias it is spelt
+    # ``...FastAPI``), the keywords, the docs helpers, or the URLs tests request.
+    PREFILTER = (
+        "FastAPI",
+        "openapi_url",
+        "docs_url",
+        "redoc_url",
+        "get_swagger_ui_html",
+        "get_redoc_html",
+        "/docs",
+        "/redoc",
+        "/openapi.json",
+    )
+    OPTIONS: ClassVar[Mapping[str, Any]] = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
     METADATA_DEPENDENCIES = (*Transform.METADATA_DEPENDENCIES, QualifiedNameProvider, ScopeProvider)
 
     @classmethod
@@ -246,17 +269,17 @@ class ConditionalDocs(Transform):
         return any(name.rpartition(".")[2] == wanted for name in qualified_names(self, node.annotation.annotation))
 
     def _is_same_import(self, assignments: list[Any], plan: FlagPlan) -> bool:
-        for assignment in assignments:
-            node = getattr(assignment, "node", None)
-            if plan.plain_import is not None and isinstance(node, cst.Import):
-                if any(code(alias.name) == plan.plain_import and alias.asname is None for alias in node.names):
-                    continue
-            if plan.import_from is not None and isinstance(node, cst.ImportFrom) and node.module is not None:
-                module = "." * len(node.relative) + code(node.module)
-                if module == plan.import_from[0]:
-                    continue
-            return False
-        return True
+        """Every module-level binding of the flag's name is the import the plan would add."""
+        return all(self._binds_planned_import(getattr(a, "node", None), plan) for a in assignments)
+
+    def _binds_planned_import(self, node: cst.CSTNode | None, plan: FlagPlan) -> bool:
+        if plan.plain_import is not None and isinstance(node, cst.Import):
+            # ``import os.path`` binds ``os`` as well as ``import os`` does.
+            root = plan.plain_import.split(".")[0]
+            return any(code(alias.name).split(".")[0] == root and alias.asname is None for alias in node.names)
+        if plan.import_from is not None and isinstance(node, cst.ImportFrom) and node.module is not None:
+            return "." * len(node.relative) + code(node.module) == plan.import_from[0]
+        return False
 
     def _kwargs_dict(self, call: cst.Call, stars: list[cst.Arg]) -> cst.Dict | None:
         """The dict literal behind ``FastAPI(**kwargs)`` when rewriting it is safe."""
