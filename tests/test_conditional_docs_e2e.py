@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli
 
-DOCS_URLS = ("/docs", "/redoc", "/openapi.json")
+DOCS_URLS = ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
 PROBE = f"""
 import json
 from fastapi.testclient import TestClient

@@ -96,8 +96,6 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     for path, info, tree in project.containing("FastAPI"):
         imports = ImportMap(tree, info.package)
         calls = app_constructions(tree, imports)
-        if not calls:
-            continue
         public.extend((info.relpath, call.lineno) for call in calls if _schema_public(call))
         plans[info.relpath] = _plan_for(info.module, tree, imports, index, sources, import_names, options)
 

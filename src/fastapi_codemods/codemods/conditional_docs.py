@@ -81,6 +81,13 @@ class _AppCalls(cst.CSTVisitor):
         if is_app_construction(self.transform, node):
             self.calls.append(node)
 
+    def visit_Element(self, node: cst.BaseElement) -> bool:
+        # ``{"app": FastAPI()}`` in a fake ASGI scope is data, not an app that serves.
+        return not (isinstance(node.value, cst.Call) and is_app_construction(self.transform, node.value))
+
+    def visit_DictElement(self, node: cst.DictElement) -> bool:
+        return not (isinstance(node.value, cst.Call) and is_app_construction(self.transform, node.value))
+
 
 class ConditionalDocs(Transform):
     # Every case names one of these: the class (under any alias it is spelt
@@ -102,6 +109,21 @@ class ConditionalDocs(Transform):
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> DocsFacts:
         return analyze(project, options)
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """Black's two blank lines after an import we added to a module that had none."""
+        new = super().transform_module(tree)
+        if _first_def_after_imports(tree) is not None or new is tree:
+            return new
+        index = _first_def_after_imports(new)
+        if index is None:
+            return new
+        statement = new.body[index]
+        blank = [line for line in statement.leading_lines if line.comment is None]
+        if len(blank) >= 2 or len(blank) != len(statement.leading_lines):
+            return new
+        fixed = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        return new.with_changes(body=[*new.body[:index], fixed, *new.body[index + 1 :]])
 
     # -- planning -------------------------------------------------------------
 
@@ -436,6 +458,20 @@ class ConditionalDocs(Transform):
             where,
             render,
         )
+
+
+def _first_def_after_imports(module: cst.Module) -> int | None:
+    """Index of a def/class right after the module's last top-level import, if any."""
+    last = None
+    for index, statement in enumerate(module.body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(part, (cst.Import, cst.ImportFrom)) for part in statement.body
+        ):
+            last = index
+    if last is None or last + 1 >= len(module.body):
+        return None
+    following = module.body[last + 1]
+    return last + 1 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else None
 
 
 def _conditional(value: cst.BaseExpression, test: cst.BaseExpression) -> cst.IfExp:
