@@ -136,12 +136,12 @@ def rebuild(
         relative = " " * (len(where.line_start) - len(where.line_start.lstrip()) - where.block_indent) + INDENT
         absolute = len(where.line_start) - len(where.line_start.lstrip()) + len(INDENT)
         exploded = [_strip(e, kind) for e in flat]
-        return _explode(exploded, relative, absolute, "", kind, render, opening_first=None)
+        return _explode(exploded, relative, absolute, kind, render)
 
     relative = _relative_indent(opening, elements, kind)
     absolute = where.first_element_column if where.first_element_column is not None else where.block_indent + len(relative)
     if not items:
-        return _explode([kind.make(k, v) for k, v in added], relative, absolute, "", kind, render, opening_first=None)
+        return _explode([kind.make(k, v) for k, v in added], relative, absolute, kind, render)
     last = items[-1]
     if not kind.trailing_field:
         tail = closing
@@ -214,13 +214,11 @@ def _explode(
     elements: list[cst.CSTNode],
     relative: str,
     absolute: int,
-    closing_indent: str,
     kind: Kind,
     render: Callable[..., cst.CSTNode],
-    opening_first: cst.TrailingWhitespace | None,
 ) -> cst.CSTNode:
     """One element per line, trailing comma, the closing bracket on its own line."""
-    closing_relative = relative[: -len(INDENT)] if relative.endswith(INDENT) else closing_indent
+    closing_relative = relative[: -len(INDENT)] if relative.endswith(INDENT) else ""
     fitted = []
     for element in elements:
         if isinstance(element, cst.Arg) and element.keyword is not None:
@@ -233,6 +231,6 @@ def _explode(
     rows = [e.with_changes(comma=cst.Comma(whitespace_after=_separator(relative))) for e in fitted[:-1]]
     if kind.trailing_field:
         rows.append(fitted[-1].with_changes(comma=cst.Comma(whitespace_after=last_space)))
-        return render(rows, _separator(relative, opening_first), None)
+        return render(rows, _separator(relative), None)
     rows.append(fitted[-1].with_changes(comma=cst.Comma()))
-    return render(rows, _separator(relative, opening_first), last_space)
+    return render(rows, _separator(relative), last_space)
