@@ -81,6 +81,18 @@ def config_plan(flag: str, flag_import: str) -> FlagPlan:
             local = plain.split(".")[0]
         else:
             raise ValueError("flag_import must be one 'from X import Y' or 'import X' statement")
+    if local is None:
+        node = ast.parse(flag, mode="eval").body
+        while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript, ast.Compare, ast.BoolOp, ast.UnaryOp)):
+            node = {
+                ast.Attribute: lambda n: n.value,
+                ast.Call: lambda n: n.func,
+                ast.Subscript: lambda n: n.value,
+                ast.Compare: lambda n: n.left,
+                ast.BoolOp: lambda n: n.values[0],
+                ast.UnaryOp: lambda n: n.operand,
+            }[type(node)](node)
+        local = node.id if isinstance(node, ast.Name) else None
     return FlagPlan(expression=flag, local=local, import_from=import_from, plain_import=plain)
 
 

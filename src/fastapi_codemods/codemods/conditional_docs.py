@@ -10,6 +10,7 @@ configuration, or else from an environment variable that fails closed.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -270,6 +271,13 @@ class ConditionalDocs(Transform):
                 call,
                 f"left unchanged: the docs flag needs {plan.local!r} but this module binds that name to "
                 "something else; set [tool.fastapi-codemods.conditional_docs] flag",
+            )
+            return None
+        if not local and not module_level and not needs_import and plan.local not in dir(builtins):
+            self.report(
+                call,
+                f"left unchanged: the configured flag {plan.expression} uses {plan.local!r}, which this module "
+                "does not define; set flag_import",
             )
             return None
         if not local and not module_level:
