@@ -48,20 +48,21 @@ def _separator(last_line: str, first_line: cst.TrailingWhitespace | None = None)
     )
 
 
-def wrap_long(value: cst.BaseExpression, prefix_width: int, relative: str) -> cst.BaseExpression:
+def wrap_long(value: cst.BaseExpression, column: int, prefix: str, relative: str) -> cst.BaseExpression:
     """Parenthesize a conditional value that makes its line longer than black allows.
 
-    ``prefix_width`` is the width of the line up to the value plus the trailing comma.
+    The element starts at ``column`` with ``prefix`` (``key=``) and ends with a comma.
+    Inside the parentheses, one line if it fits, else split before ``if`` and ``else``.
     """
-    if not isinstance(value, cst.IfExp) or "\n" in code(value) or prefix_width + len(code(value)) <= LINE_LENGTH:
+    text = code(value)
+    if not isinstance(value, cst.IfExp) or "\n" in text or column + len(prefix) + len(text) + 1 <= LINE_LENGTH:
         return value
     inner = relative + INDENT
-    absolute_inner = prefix_width - len(relative) + len(inner)
     wrapped = value.with_changes(
         lpar=[cst.LeftParen(whitespace_after=_separator(inner))],
         rpar=[cst.RightParen(whitespace_before=_separator(relative))],
     )
-    if absolute_inner + len(code(value)) > LINE_LENGTH:
+    if column + len(INDENT) + len(text) > LINE_LENGTH:
         wrapped = wrapped.with_changes(
             whitespace_before_if=_separator(inner),
             whitespace_before_else=_separator(inner),
@@ -194,8 +195,7 @@ def _relative_indent(opening: cst.BaseParenthesizableWhitespace, elements: Seque
 
 
 def _fit(element: cst.CSTNode, kind: Kind, key: str, absolute: int, relative: str) -> cst.CSTNode:
-    width = absolute + len(kind.key_prefix(key)) + 1
-    return kind.with_value(element, wrap_long(kind.value_of(element), width, relative))
+    return kind.with_value(element, wrap_long(kind.value_of(element), absolute, kind.key_prefix(key), relative))
 
 
 def _fit_existing(element: cst.CSTNode, was_changed: bool, kind: Kind, absolute: int, relative: str) -> cst.CSTNode:
