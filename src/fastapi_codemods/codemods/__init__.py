@@ -16,6 +16,7 @@ from fastapi_codemods.codemods._base import Transform
 ORDER: tuple[str, ...] = (
     "print_to_logging",
     "setup_logging",
+    "conditional_docs",
 )
 
 
