@@ -128,15 +128,29 @@ def build_index(project: Any) -> ModelIndex:
     classes: dict[str, ClassFacts] = {}
     aliases: dict[str, str] = {}
     v2_project = False
-    for path, info, tree in project.containing("BaseModel", "pydantic"):
-        imports = ImportMap(tree, info.package)
-        if any(name in V2_ONLY_NAMES or name.startswith("pydantic_settings") for name in imports.names.values()):
-            v2_project = True
-        local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef):
-                facts = read_class(node, info.module, info.path, imports, local_classes)
-                classes[facts.qualname] = facts
+    seen: set[Any] = set()
+    known: set[str] = set()
+    needles: tuple[str, ...] = ("BaseModel", "pydantic")
+    # Subclasses of the project's own models may live in files that never say "pydantic":
+    # look again in the files naming a class found so far, until nothing new turns up.
+    while needles:
+        found: set[str] = set()
+        for path, info, tree in project.containing(*needles):
+            if path in seen:
+                continue
+            seen.add(path)
+            imports = ImportMap(tree, info.package)
+            if any(name in V2_ONLY_NAMES or name.startswith("pydantic_settings") for name in imports.names.values()):
+                v2_project = True
+            local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef):
+                    facts = read_class(node, info.module, info.path, imports, local_classes)
+                    classes[facts.qualname] = facts
+                    if node.bases:
+                        found.add(node.name)
+        needles = tuple(found - known)
+        known |= found
     routers: set[str] = set()
     for _, info, tree in project.containing("FastAPI", "APIRouter"):
         routers.update(f"{info.module}.{name}" for name in router_and_app_names(tree, ImportMap(tree, info.package)))
