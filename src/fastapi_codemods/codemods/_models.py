@@ -12,6 +12,7 @@ class body with logic) makes the model unknown rather than guessed.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,16 +130,17 @@ def build_index(project: Any) -> ModelIndex:
     aliases: dict[str, str] = {}
     v2_project = False
     seen: set[Any] = set()
-    known: set[str] = set()
-    needles: tuple[str, ...] = ("BaseModel", "pydantic")
+    model_names: set[str] = {"BaseModel"}
+    batch = [(path, info) for path, info in project.files if _mentions(project.text(path), ("BaseModel", "pydantic"))]
     # Subclasses of the project's own models may live in files that never say "pydantic":
-    # look again in the files naming a class found so far, until nothing new turns up.
-    while needles:
+    # look again in files with a `class X(...Name...)` line naming a model found so far.
+    while batch:
         found: set[str] = set()
-        for path, info, tree in project.containing(*needles):
-            if path in seen:
-                continue
+        for path, info in batch:
             seen.add(path)
+            tree = project.tree(path)
+            if tree is None:
+                continue
             imports = ImportMap(tree, info.package)
             if any(name in V2_ONLY_NAMES or name.startswith("pydantic_settings") for name in imports.names.values()):
                 v2_project = True
@@ -147,20 +149,34 @@ def build_index(project: Any) -> ModelIndex:
                 if isinstance(node, ast.ClassDef):
                     facts = read_class(node, info.module, info.path, imports, local_classes)
                     classes[facts.qualname] = facts
-                    if node.bases:
+                    if any(_last_name(base) in model_names for base in node.bases):
+                        model_names.add(node.name)
                         found.add(node.name)
-        needles = tuple(found - known)
-        known |= found
+        if not found:
+            break
+        pattern = re.compile(r"^\s*class\s+\w+\s*\([^)]*\b(?:" + "|".join(map(re.escape, sorted(found))) + r")\b", re.M)
+        batch = [
+            (path, info)
+            for path, info in project.files
+            if path not in seen and (text := project.text(path)) is not None and pattern.search(text)
+        ]
     routers: set[str] = set()
     for _, info, tree in project.containing("FastAPI", "APIRouter"):
         routers.update(f"{info.module}.{name}" for name in router_and_app_names(tree, ImportMap(tree, info.package)))
+    # Re-exports (`from .report import ReportResponse`) live in the files read above or in
+    # packages' __init__.py; reading every importer of a model would parse the whole project.
     short_names = {qualname.rpartition(".")[2] for qualname in classes} | {q.rpartition(".")[2] for q in routers}
-    if short_names:
-        for _, info, tree in project.containing(*short_names):
-            imports = ImportMap(tree, info.package)
-            for local, target in imports.names.items():
-                if local in short_names or target.rpartition(".")[2] in short_names:
-                    aliases[f"{info.module}.{local}"] = target
+    for path, info in project.files:
+        if path not in seen and not info.relpath.endswith("__init__.py"):
+            continue
+        text = project.text(path)
+        tree = project.tree(path) if text and any(name in text for name in short_names) else None
+        if tree is None:
+            continue
+        imports = ImportMap(tree, info.package)
+        for local, target in imports.names.items():
+            if local in short_names or target.rpartition(".")[2] in short_names:
+                aliases[f"{info.module}.{local}"] = target
     index = ModelIndex(aliases=aliases, routers=frozenset(routers))
     resolver = _Resolver(classes, index, v2_project)
     models = {}
@@ -169,6 +185,18 @@ def build_index(project: Any) -> ModelIndex:
         if model is not None:
             models[qualname] = model
     return ModelIndex(models=models, aliases=aliases, routers=frozenset(routers))
+
+
+def _mentions(text: str | None, needles: tuple[str, ...]) -> bool:
+    return text is not None and any(needle in text for needle in needles)
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def read_class(

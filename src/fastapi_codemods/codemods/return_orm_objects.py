@@ -23,6 +23,7 @@ from fastapi_codemods.codemods._fastapi import (
     absolute_names,
     app_and_router_targets,
     bound_to,
+    qualified_names,
     resolves_to,
     route_decorator_method,
 )
@@ -130,7 +131,7 @@ class ReturnOrmObjects(Transform):
                     "the route sets response_model_exclude_unset: which fields count as set differs between a dict and an object"
                 )
             expression = arguments["response_model"]
-            if isinstance(expression, cst.Name) and expression.value == "None":
+            if isinstance(expression, cst.Name) and expression.value == "None" or self.is_builtin_type(expression):
                 continue
             route.model_text = self.code(expression)
             route.model, route.is_list = self.resolve_model(expression)
@@ -146,6 +147,15 @@ class ReturnOrmObjects(Transform):
         else:
             route.problems.extend(model_problems(route.model))
         return route
+
+    def is_builtin_type(self, expression: cst.BaseExpression) -> bool:
+        """``dict``, ``list``, ``Dict[str, Any]``, ``Any``...: no model to build from an object."""
+        base = expression.value if isinstance(expression, cst.Subscript) else expression
+        if isinstance(expression, cst.Subscript) and resolves_to(self, base, LIST_TYPES):
+            element = expression.slice[0].slice if len(expression.slice) == 1 else None
+            return isinstance(element, cst.Index) and self.is_builtin_type(element.value)
+        names = qualified_names(self, base)
+        return bool(names) and all(name.startswith(("builtins.", "typing.", "typing_extensions.")) for name in names)
 
     def imported_router(self, owner: cst.Name) -> bool:
         names = absolute_names(self, owner, self.file.module, self.file.package)
@@ -441,17 +451,27 @@ class ReturnOrmObjects(Transform):
     # -- small helpers ----------------------------------------------------------------
 
     def built_from_attributes(self, expression: cst.BaseExpression) -> bool:
-        """A dict display, dict() call or list comprehension of one, reading attributes."""
+        """A dict display, dict() call or list comprehension of one, copying an attribute.
+
+        At least one entry must be ``"k": o.k``: dicts assembled from local values,
+        constants or computed attributes only are no copies of an object, not worth
+        a finding.
+        """
         if isinstance(expression, cst.ListComp):
             expression = expression.elt
         if isinstance(expression, cst.Dict):
-            values = [e.value for e in expression.elements]
+            pairs = [
+                (e.key.evaluated_value if isinstance(e.key, cst.SimpleString) else None, e.value)
+                for e in expression.elements
+                if isinstance(e, cst.DictElement)
+            ]
         elif isinstance(expression, cst.Call) and resolves_to(self, expression.func, frozenset({"builtins.dict"})):
-            values = [a.value for a in expression.args]
+            pairs = [(a.keyword.value if a.keyword else None, a.value) for a in expression.args]
         else:
             return False
         return any(
-            isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) for value in values for node in walk(value)
+            isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.attr.value == key
+            for key, value in pairs
         )
 
     def assignments_of(self, name: cst.Name) -> list[Assignment]:
