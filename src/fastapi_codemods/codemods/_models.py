@@ -97,8 +97,9 @@ class Model:
     def name(self) -> str:
         return self.qualname.rpartition(".")[2]
 
-    def flag(self, *keys: str) -> bool:
-        return any(self.config.get(key) not in (None, False) for key in keys)
+    def is_true(self, *keys: str) -> bool:
+        """Whether the merged configuration sets any of ``keys`` to the literal True."""
+        return any(self.config.get(key) is True for key in keys)
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,7 @@ def build_index(project: Any) -> ModelIndex:
             if tree is None:
                 continue
             imports = ImportMap(tree, info.package)
-            if any(name in V2_ONLY_NAMES or name.startswith("pydantic_settings") for name in imports.names.values()):
-                v2_project = True
+            v2_project = v2_project or uses_v2_api(tree, imports)
             local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
             for node in tree.body:
                 if isinstance(node, ast.ClassDef):
@@ -185,6 +185,15 @@ def build_index(project: Any) -> ModelIndex:
         if model is not None:
             models[qualname] = model
     return ModelIndex(models=models, aliases=aliases, routers=frozenset(routers))
+
+
+def uses_v2_api(tree: ast.Module, imports: ImportMap) -> bool:
+    """Whether the module uses a name that only exists in Pydantic 2 (so Pydantic 2 is installed)."""
+    if any(name in V2_ONLY_NAMES or name.startswith("pydantic_settings") for name in imports.names.values()):
+        return True
+    return any(
+        isinstance(node, ast.Attribute) and imports.qualified(node) in V2_ONLY_NAMES for node in ast.walk(tree)
+    )
 
 
 def _mentions(text: str | None, needles: tuple[str, ...]) -> bool:

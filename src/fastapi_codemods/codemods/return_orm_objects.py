@@ -299,7 +299,7 @@ class ReturnOrmObjects(Transform):
                 computed.append(f"'{key}': `{shorten(self.code(value))}`")
         if computed:
             problems.append(
-                "values are not plain attribute reads (" + ", ".join(computed) + "): returning the object would serialize the raw attributes instead"
+                "values are not plain attribute reads (" + ", ".join(computed) + "): returning the object would give its attributes of those names instead"
             )
         if renamed:
             problems.append("keys are renamed (" + ", ".join(renamed) + ")")
@@ -563,7 +563,7 @@ def model_problems(model: Model) -> list[str]:
     problems = []
     if model.problem:
         problems.append(f"{name} cannot be read completely: {model.problem}")
-    orm_mode = model.config.get("orm_mode") is True
+    orm_mode = model.is_true("orm_mode")
     if model.version == "v1" and not orm_mode:
         problems.append(f"{name} is a Pydantic v1 model without `orm_mode = True`: FastAPI cannot read it from an object")
     elif model.version == "unknown" and not orm_mode:
@@ -571,9 +571,10 @@ def model_problems(model: Model) -> list[str]:
             f"cannot tell whether {name} is a Pydantic v1 or v2 model (the project imports no v2-only API) "
             "and it does not set `orm_mode = True`"
         )
-    by_name = any(
-        model.config.get(key) is True for key in ("populate_by_name", "validate_by_name", "allow_population_by_field_name")
-    ) or model.config.get("validate_by_alias") is False
+    by_name = (
+        model.is_true("populate_by_name", "validate_by_name", "allow_population_by_field_name")
+        or model.config.get("validate_by_alias") is False
+    )
     if not by_name:
         aliased = [
             f"`{f.name}` ({', '.join(f'{k}={v}' for k, v in f.aliases if k != 'serialization_alias')})"
