@@ -451,28 +451,22 @@ class ReturnOrmObjects(Transform):
     # -- small helpers ----------------------------------------------------------------
 
     def built_from_attributes(self, expression: cst.BaseExpression) -> bool:
-        """A dict display, dict() call or list comprehension of one, copying an attribute.
+        """A dict display, dict() call or list comprehension of one, built mostly from attribute reads.
 
-        At least one entry must be ``"k": o.k``: dicts assembled from local values,
-        constants or computed attributes only are no copies of an object, not worth
-        a finding.
+        At least half of the entries must read ``o.attr`` directly: dicts assembled
+        from local values, constants or calls are no copies of an object, not worth a
+        finding.
         """
         if isinstance(expression, cst.ListComp):
             expression = expression.elt
         if isinstance(expression, cst.Dict):
-            pairs = [
-                (e.key.evaluated_value if isinstance(e.key, cst.SimpleString) else None, e.value)
-                for e in expression.elements
-                if isinstance(e, cst.DictElement)
-            ]
+            values = [e.value for e in expression.elements]
         elif isinstance(expression, cst.Call) and resolves_to(self, expression.func, frozenset({"builtins.dict"})):
-            pairs = [(a.keyword.value if a.keyword else None, a.value) for a in expression.args]
+            values = [a.value for a in expression.args]
         else:
             return False
-        return any(
-            isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.attr.value == key
-            for key, value in pairs
-        )
+        reads = sum(isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) for value in values)
+        return reads > 0 and 2 * reads >= len(values)
 
     def assignments_of(self, name: cst.Name) -> list[Assignment]:
         scope = self.get_metadata(ScopeProvider, name, None)
