@@ -453,9 +453,9 @@ class ReturnOrmObjects(Transform):
     def built_from_attributes(self, expression: cst.BaseExpression) -> bool:
         """A dict display, dict() call or list comprehension of one, built mostly from attribute reads.
 
-        At least half of the entries must read ``o.attr`` directly: dicts assembled
-        from local values, constants or calls are no copies of an object, not worth a
-        finding.
+        At least half of the entries must read an attribute (``o.a``, ``str(o.a)``,
+        ``o.a.isoformat()``): dicts assembled from local values, constants or calls
+        are no copies of an object, not worth a finding.
         """
         if isinstance(expression, cst.ListComp):
             expression = expression.elt
@@ -465,7 +465,7 @@ class ReturnOrmObjects(Transform):
             values = [a.value for a in expression.args]
         else:
             return False
-        reads = sum(isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) for value in values)
+        reads = sum(reads_attribute(value) for value in values)
         return reads > 0 and 2 * reads >= len(values)
 
     def assignments_of(self, name: cst.Name) -> list[Assignment]:
@@ -625,12 +625,24 @@ def own_returns(function: cst.FunctionDef) -> Iterator[cst.Return]:
         stack.extend(reversed(node.children))
 
 
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def reads_attribute(value: cst.BaseExpression) -> bool:
+    """Whether ``value`` reads ``name.attr``, other than to call a method or inside a comprehension."""
+    nodes = list(walk(value, skip=(cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)))
+    methods = {id(node.func) for node in nodes if isinstance(node, cst.Call)}
+    return any(
+        isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and id(node) not in methods
+        for node in nodes
+    )
+
+
+def walk(node: cst.CSTNode, skip: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:
+    """``node`` and its descendants, not descending into nodes of the ``skip`` types."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        if not isinstance(current, skip):
+            stack.extend(reversed(current.children))
 
 
 def shorten(text: str, limit: int = 40) -> str:
