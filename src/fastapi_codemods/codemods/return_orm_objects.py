@@ -112,6 +112,7 @@ class ReturnOrmObjects(Transform):
         """The endpoint's response model, or None when no route decorator declares one."""
         route = Route()
         models: set[tuple[str, bool]] = set()
+        without_model = 0
         for decorator in node.decorators:
             found = route_decorator_method(decorator)
             if found is None:
@@ -121,7 +122,13 @@ class ReturnOrmObjects(Transform):
                 continue
             owner, _, call = found
             arguments = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
-            if "response_model" not in arguments:
+            expression = arguments.get("response_model")
+            if (
+                expression is None
+                or isinstance(expression, cst.Name) and expression.value == "None"
+                or self.is_builtin_type(expression)
+            ):
+                without_model += 1
                 continue
             if not (bound_to(self, owner, self.targets) or self.imported_router(owner)):
                 route.problems.append(f"`{owner.value}` is not known to be a FastAPI app or router")
@@ -130,9 +137,6 @@ class ReturnOrmObjects(Transform):
                 route.problems.append(
                     "the route sets response_model_exclude_unset: which fields count as set differs between a dict and an object"
                 )
-            expression = arguments["response_model"]
-            if isinstance(expression, cst.Name) and expression.value == "None" or self.is_builtin_type(expression):
-                continue
             route.model_text = self.code(expression)
             route.model, route.is_list = self.resolve_model(expression)
             models.add((route.model.qualname if route.model else route.model_text, route.is_list))
@@ -140,6 +144,10 @@ class ReturnOrmObjects(Transform):
             return None
         if len(models) > 1:
             route.problems.append("the route decorators declare different response models")
+        if without_model:
+            route.problems.append(
+                "another route decorator of this function has no response_model: that route would serialize the object itself"
+            )
         if route.model is None:
             route.problems.append(
                 f"response_model `{route.model_text}` does not resolve to a Pydantic model defined in this project"
@@ -560,7 +568,7 @@ def model_problems(model: Model) -> list[str]:
     orm_mode = model.is_true("orm_mode")
     if model.version == "v1" and not orm_mode:
         problems.append(f"{name} is a Pydantic v1 model without `orm_mode = True`: FastAPI cannot read it from an object")
-    elif model.version == "unknown" and not orm_mode:
+    elif model.version == "unknown" and not orm_mode and not model.problem:
         problems.append(
             f"cannot tell whether {name} is a Pydantic v1 or v2 model (the project imports no v2-only API) "
             "and it does not set `orm_mode = True`"
