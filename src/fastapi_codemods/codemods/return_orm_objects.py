@@ -265,6 +265,7 @@ class ReturnOrmObjects(Transform):
                 problems.extend(key_problems(keys, route.model))
         if obj is not None:
             problems.extend(self.between_problems(candidate.between, obj, replacement))
+            problems.extend(self.exit_problems(function, candidate.ret))
         if problems or replacement is None:
             self.report(candidate.ret, "; ".join(dict.fromkeys(problems)) or "not a dict copied from one object")
             return None
@@ -449,6 +450,28 @@ class ReturnOrmObjects(Transform):
                     )
                     return problems
         return problems
+
+    def exit_problems(self, function: cst.FunctionDef, ret: cst.Return) -> list[str]:
+        """Code that runs after the return value is computed but before FastAPI serializes it.
+
+        A ``with`` block's exit (``async with session.begin():`` commits) or a ``finally``
+        clause sees the object after the dict captured its values.
+        """
+        node: cst.CSTNode | None = ret
+        while node is not None and node is not function:
+            parent = self.parent(node)
+            if isinstance(parent, cst.With):
+                return [
+                    f"the return is inside `with` at line {self.line_of(parent)}: its exit (a transaction commit, "
+                    "a session close) runs before FastAPI reads the object"
+                ]
+            if isinstance(parent, (cst.Try, cst.TryStar)) and parent.finalbody is not None and node is not parent.finalbody:
+                return [
+                    f"the return is inside `try` with `finally` at line {self.line_of(parent)}: the `finally` clause "
+                    "runs before FastAPI reads the object"
+                ]
+            node = parent
+        return []
 
     def is_logging_call(self, node: cst.Call) -> bool:
         if resolves_to(self, node.func, frozenset({"builtins.print"})):
