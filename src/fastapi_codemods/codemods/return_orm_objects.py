@@ -596,25 +596,26 @@ def model_problems(model: Model) -> list[str]:
             f"cannot tell whether {name} is a Pydantic v1 or v2 model (the project imports no v2-only API) "
             "and it does not set `orm_mode = True`"
         )
-    by_name = (
-        model.is_true("populate_by_name", "validate_by_name", "allow_population_by_field_name")
-        or model.config.get("validate_by_alias") is False
-    )
-    if not by_name:
-        aliased = [
-            f"`{f.name}` ({', '.join(f'{k}={v}' for k, v in f.aliases if k != 'serialization_alias')})"
-            for f in model.fields.values()
-            if any(k != "serialization_alias" for k, _ in f.aliases)
-        ]
-        if aliased:
-            problems.append(
-                f"fields of {name} have aliases without populate_by_name: {', '.join(aliased)}; "
-                "FastAPI would read the object's attributes by alias"
-            )
-        if model.config.get("alias_generator") is not None:
-            problems.append(
-                f"{name} sets alias_generator without populate_by_name: FastAPI would read the object's attributes by alias"
-            )
+    # Pydantic looks an object's attributes up by alias first, even with populate_by_name:
+    # an object with an attribute named like the alias gives that attribute's value, where
+    # the dict (keyed by field name) gave the field's. So any validation alias is refused.
+    by_name = " (populate_by_name does not help: the alias is tried first)" if model.is_true(
+        "populate_by_name", "validate_by_name", "allow_population_by_field_name"
+    ) else ""
+    aliased = [
+        f"`{f.name}` ({', '.join(f'{k}={v}' for k, v in f.aliases if k != 'serialization_alias')})"
+        for f in model.fields.values()
+        if any(k != "serialization_alias" for k, _ in f.aliases)
+    ]
+    if aliased and model.config.get("validate_by_alias") is not False:
+        problems.append(
+            f"fields of {name} have aliases: {', '.join(aliased)}; FastAPI would read the object's attributes "
+            f"by alias{by_name}, the dict gave them by field name"
+        )
+    if model.config.get("alias_generator") is not None and model.config.get("validate_by_alias") is not False:
+        problems.append(
+            f"{name} sets alias_generator: FastAPI would read the object's attributes by the generated aliases{by_name}"
+        )
     if model.before_validators:
         problems.append(
             f"{name} has validators that see the raw input ({', '.join(model.before_validators)}): "
