@@ -435,9 +435,19 @@ class ReturnOrmObjects(Transform):
                     f"(MissingGreenlet under async SQLAlchemy)"
                 )
             return problems
+        # A logging call may read `o.attr` (a plain read changes nothing); `o` itself may not escape.
+        read_in_log = {
+            id(node.value)
+            for statement in statements
+            for call in walk(statement)
+            if isinstance(call, cst.Call) and self.is_logging_call(call)
+            for arg in call.args
+            for node in walk(arg)
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
+        }
         for statement in statements:
             for node in walk(statement):
-                if isinstance(node, cst.Name) and node.value in watched:
+                if isinstance(node, cst.Name) and node.value in watched and id(node) not in read_in_log:
                     problems.append(
                         f"`{node.value}` is used at line {self.line_of(node)} between building the dict and returning it: "
                         "the response would show the object as it is at the return"
