@@ -191,6 +191,13 @@ def uses_v2_api(tree: ast.Module, imports: ImportMap) -> bool:
     """Whether the module uses a name that only exists in Pydantic 2 (so Pydantic 2 is installed)."""
     if any(name in V2_ONLY_NAMES or name.startswith("pydantic_settings") for name in imports.names.values()):
         return True
+    # `model_config = ...` in a class body is Pydantic 2's configuration (v1 reads `class Config`).
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            for statement in node.body:
+                targets = statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+                if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
+                    return True
     return any(
         isinstance(node, ast.Attribute) and imports.qualified(node) in V2_ONLY_NAMES for node in ast.walk(tree)
     )
