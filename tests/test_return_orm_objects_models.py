@@ -15,7 +15,10 @@ def index_of(tmp_path: Path, files: dict[str, str]):
         path = tmp_path / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    entries = [(p, FileInfo(p.relative_to(tmp_path).as_posix(), p.relative_to(tmp_path).as_posix())) for p in sorted(tmp_path.rglob("*.py"))]
+    entries = [
+        (p, FileInfo(p.relative_to(tmp_path).as_posix(), p.relative_to(tmp_path).as_posix()))
+        for p in sorted(tmp_path.rglob("*.py"))
+    ]
     return build_index(Project(tmp_path, entries))
 
 

@@ -85,8 +85,11 @@ def router_and_app_names(tree: ast.Module, imports: ImportMap) -> list[str]:
     classes = APP_CLASSES | ROUTER_CLASSES
     names = []
     for node in tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-            if imports.qualified(node.value.func) in classes:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names.extend(target.id for target in targets if isinstance(target, ast.Name))
+        if (
+            isinstance(node, (ast.Assign, ast.AnnAssign))
+            and isinstance(node.value, ast.Call)
+            and imports.qualified(node.value.func) in classes
+        ):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.extend(target.id for target in targets if isinstance(target, ast.Name))
     return names

@@ -8,7 +8,12 @@ Resolved through libcst's qualified names, never by matching text: an alias
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import QualifiedName, QualifiedNameProvider, QualifiedNameSource, ScopeProvider
+from libcst.metadata import (
+    QualifiedName,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
 from libcst.metadata.scope_provider import Assignment
 
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})

@@ -154,7 +154,9 @@ def build_index(project: Any) -> ModelIndex:
                         found.add(node.name)
         if not found:
             break
-        pattern = re.compile(r"^\s*class\s+\w+\s*\([^)]*\b(?:" + "|".join(map(re.escape, sorted(found))) + r")\b", re.M)
+        pattern = re.compile(
+            r"^\s*class\s+\w+\s*\([^)]*\b(?:" + "|".join(map(re.escape, sorted(found))) + r")\b", re.MULTILINE
+        )
         batch = [
             (path, info)
             for path, info in project.files
@@ -195,12 +197,12 @@ def uses_v2_api(tree: ast.Module, imports: ImportMap) -> bool:
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             for statement in node.body:
-                targets = statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+                )
                 if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
                     return True
-    return any(
-        isinstance(node, ast.Attribute) and imports.qualified(node) in V2_ONLY_NAMES for node in ast.walk(tree)
-    )
+    return any(isinstance(node, ast.Attribute) and imports.qualified(node) in V2_ONLY_NAMES for node in ast.walk(tree))
 
 
 def _mentions(text: str | None, needles: tuple[str, ...]) -> bool:
@@ -215,9 +217,7 @@ def _last_name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def read_class(
-    node: ast.ClassDef, module: str, path: str, imports: ImportMap, local_classes: set[str]
-) -> ClassFacts:
+def read_class(node: ast.ClassDef, module: str, path: str, imports: ImportMap, local_classes: set[str]) -> ClassFacts:
     """What one class body says about fields, configuration and validators."""
     bases = tuple(_base_name(base, module, imports, local_classes) for base in node.bases)
     fields: list[FieldFacts] = []
@@ -284,7 +284,10 @@ def _literal(node: ast.expr) -> Any:
 
 
 def _read_model_config(value: ast.expr | None, imports: ImportMap, config: dict[str, Any], problems: list[str]) -> None:
-    if isinstance(value, ast.Call) and imports.qualified(value.func) in ("pydantic.ConfigDict", "pydantic.config.ConfigDict"):
+    if isinstance(value, ast.Call) and imports.qualified(value.func) in (
+        "pydantic.ConfigDict",
+        "pydantic.config.ConfigDict",
+    ):
         if value.args:
             problems.append("its model_config passes positional arguments")
         for keyword in value.keywords:
@@ -411,7 +414,9 @@ class _Resolver:
             elif base in self.classes and depth < 50:
                 parent = self.resolve(base, depth + 1)
                 if parent is None:
-                    problems.append(f"it inherits from `{base}`, a plain class: its annotations may or may not be fields")
+                    problems.append(
+                        f"it inherits from `{base}`, a plain class: its annotations may or may not be fields"
+                    )
                     continue
                 is_model = True
                 versions.add(parent.version)

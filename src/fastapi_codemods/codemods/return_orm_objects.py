@@ -106,7 +106,10 @@ class ReturnOrmObjects(Transform):
             if rewritten == len(returns):
                 self.drop_annotation.add(node)
             else:
-                self.report(node, f"return annotation `-> {annotation}` kept: other returns of `{node.name.value}` still return dicts, the rewritten ones return the object")
+                self.report(
+                    node,
+                    f"return annotation `-> {annotation}` kept: other returns of `{node.name.value}` still return dicts, the rewritten ones return the object",
+                )
 
     def route(self, node: cst.FunctionDef) -> Route | None:
         """The endpoint's response model, or None when no route decorator declares one."""
@@ -125,7 +128,8 @@ class ReturnOrmObjects(Transform):
             expression = arguments.get("response_model")
             if (
                 expression is None
-                or isinstance(expression, cst.Name) and expression.value == "None"
+                or isinstance(expression, cst.Name)
+                and expression.value == "None"
                 or self.is_builtin_type(expression)
             ):
                 without_model += 1
@@ -206,9 +210,7 @@ class ReturnOrmObjects(Transform):
         if not isinstance(assignment.scope, FunctionScope) or assignment.scope.node is not function:
             candidate.problems.append(f"`{name}` is not a local variable of `{function.name.value}`")
             return candidate
-        others = sorted(
-            self.line_of(access.node) for access in assignment.references if access.node is not value
-        )
+        others = sorted(self.line_of(access.node) for access in assignment.references if access.node is not value)
         if others:
             lines = ", ".join(str(line) for line in dict.fromkeys(others))
             candidate.problems.append(
@@ -308,7 +310,9 @@ class ReturnOrmObjects(Transform):
                 computed.append(f"'{key}': `{shorten(self.code(value))}`")
         if computed:
             problems.append(
-                "values are not plain attribute reads (" + ", ".join(computed) + "): returning the object would give its attributes of those names instead"
+                "values are not plain attribute reads ("
+                + ", ".join(computed)
+                + "): returning the object would give its attributes of those names instead"
             )
         if renamed:
             problems.append("keys are renamed (" + ", ".join(renamed) + ")")
@@ -326,7 +330,11 @@ class ReturnOrmObjects(Transform):
     ) -> tuple[str | None, cst.BaseExpression | None, list[str]]:
         loop = value.for_in
         if loop.inner_for_in is not None or loop.ifs or loop.asynchronous is not None:
-            return None, None, ["the comprehension has several `for`, an `if` or is async: `return rows` would return other items"]
+            return (
+                None,
+                None,
+                ["the comprehension has several `for`, an `if` or is async: `return rows` would return other items"],
+            )
         if not isinstance(loop.target, cst.Name):
             return None, None, [f"the loop target `{self.code(loop.target)}` is not a plain name"]
         problem = self.list_problem(function, loop.iter)
@@ -342,7 +350,11 @@ class ReturnOrmObjects(Transform):
                 assigned = self.assigned_value(assignments[0])
                 if assigned is not None and self.is_list_expression(assigned):
                     return None
-                source = f"assigned from `{shorten(self.code(assigned))}`" if assigned is not None else "a parameter or not assigned a plain value"
+                source = (
+                    f"assigned from `{shorten(self.code(assigned))}`"
+                    if assigned is not None
+                    else "a parameter or not assigned a plain value"
+                )
             else:
                 source = "bound more than once or not in this function"
             return (
@@ -416,8 +428,10 @@ class ReturnOrmObjects(Transform):
                     method = node.func.attr.value
                     if method in SESSION_EXPIRING and expiring is None:
                         expiring = (self.line_of(node), self.code(node.func))
-                    elif method == "refresh" and expiring is not None and any(
-                        isinstance(arg.value, cst.Name) and arg.value.value == obj for arg in node.args
+                    elif (
+                        method == "refresh"
+                        and expiring is not None
+                        and any(isinstance(arg.value, cst.Name) and arg.value.value == obj for arg in node.args)
                     ):
                         refreshed = True
         if expiring is not None:
@@ -472,13 +486,21 @@ class ReturnOrmObjects(Transform):
             parent = self.parent(node)
             if isinstance(parent, cst.With):
                 return [
-                    f"the return is inside `with` at line {self.line_of(parent)}: its exit (a transaction commit, "
-                    "a session close) runs before FastAPI reads the object"
+                    (
+                        f"the return is inside `with` at line {self.line_of(parent)}: its exit (a transaction commit, "
+                        "a session close) runs before FastAPI reads the object"
+                    )
                 ]
-            if isinstance(parent, (cst.Try, cst.TryStar)) and parent.finalbody is not None and node is not parent.finalbody:
+            if (
+                isinstance(parent, (cst.Try, cst.TryStar))
+                and parent.finalbody is not None
+                and node is not parent.finalbody
+            ):
                 return [
-                    f"the return is inside `try` with `finally` at line {self.line_of(parent)}: the `finally` clause "
-                    "runs before FastAPI reads the object"
+                    (
+                        f"the return is inside `try` with `finally` at line {self.line_of(parent)}: the `finally` clause "
+                        "runs before FastAPI reads the object"
+                    )
                 ]
             node = parent
         return []
@@ -514,9 +536,11 @@ class ReturnOrmObjects(Transform):
         if scope is None:
             return []
         referents = {r for access in scope.accesses[name] if access.node is name for r in access.referents}
-        return [r for r in referents if isinstance(r, Assignment)] if all(
-            isinstance(r, Assignment) for r in referents
-        ) else []
+        return (
+            [r for r in referents if isinstance(r, Assignment)]
+            if all(isinstance(r, Assignment) for r in referents)
+            else []
+        )
 
     def assigned_value(self, assignment: Assignment) -> cst.BaseExpression | None:
         """The value of ``name = value`` / ``name: T = value`` for a plain-name assignment."""
@@ -563,11 +587,11 @@ class ReturnOrmObjects(Transform):
         replacement = self.new_values.get(original_node)
         if replacement is None:
             return updated_node
-        return updated_node.with_changes(
-            value=replacement, whitespace_after_return=cst.SimpleWhitespace(" ")
-        )
+        return updated_node.with_changes(value=replacement, whitespace_after_return=cst.SimpleWhitespace(" "))
 
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
         if not any(statement in self.removed for statement in original_node.body):
             return updated_node
         body: list[cst.BaseStatement] = []
@@ -600,7 +624,9 @@ def model_problems(model: Model) -> list[str]:
         problems.append(f"{name} cannot be read completely: {model.problem}")
     orm_mode = model.is_true("orm_mode")
     if model.version == "v1" and not orm_mode:
-        problems.append(f"{name} is a Pydantic v1 model without `orm_mode = True`: FastAPI cannot read it from an object")
+        problems.append(
+            f"{name} is a Pydantic v1 model without `orm_mode = True`: FastAPI cannot read it from an object"
+        )
     elif model.version == "unknown" and not orm_mode and not model.problem:
         problems.append(
             f"cannot tell whether {name} is a Pydantic v1 or v2 model (the project imports no v2-only API) "
@@ -609,9 +635,11 @@ def model_problems(model: Model) -> list[str]:
     # Pydantic looks an object's attributes up by alias first, even with populate_by_name:
     # an object with an attribute named like the alias gives that attribute's value, where
     # the dict (keyed by field name) gave the field's. So any validation alias is refused.
-    by_name = " (populate_by_name does not help: the alias is tried first)" if model.is_true(
-        "populate_by_name", "validate_by_name", "allow_population_by_field_name"
-    ) else ""
+    by_name = (
+        " (populate_by_name does not help: the alias is tried first)"
+        if model.is_true("populate_by_name", "validate_by_name", "allow_population_by_field_name")
+        else ""
+    )
     aliased = [
         f"`{f.name}` ({', '.join(f'{k}={v}' for k, v in f.aliases if k != 'serialization_alias')})"
         for f in model.fields.values()
