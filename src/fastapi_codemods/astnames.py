@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fastapi_codemods.codemods._fastapi import APP_CLASSES
+from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTER_CLASSES
 
 
 class ImportMap:
@@ -81,3 +81,18 @@ def app_constructions(tree: ast.Module, imports: ImportMap) -> list[ast.Call]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and imports.qualified(node.func) in APP_CLASSES
     ]
+
+
+def router_and_app_names(tree: ast.Module, imports: ImportMap) -> list[str]:
+    """Module-level names bound to ``FastAPI(...)`` or ``APIRouter(...)``, under any alias."""
+    classes = APP_CLASSES | ROUTER_CLASSES
+    names = []
+    for node in tree.body:
+        if (
+            isinstance(node, (ast.Assign, ast.AnnAssign))
+            and isinstance(node.value, ast.Call)
+            and imports.qualified(node.value.func) in classes
+        ):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.extend(target.id for target in targets if isinstance(target, ast.Name))
+    return names

@@ -17,6 +17,7 @@ ORDER: tuple[str, ...] = (
     "print_to_logging",
     "setup_logging",
     "conditional_docs",
+    "return_orm_objects",
 )
 
 

@@ -8,7 +8,12 @@ Resolved through libcst's qualified names, never by matching text: an alias
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import QualifiedName, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import (
+    QualifiedName,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
 from libcst.metadata.scope_provider import Assignment
 
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
@@ -89,3 +94,27 @@ def route_decorator_method(decorator: cst.Decorator) -> tuple[cst.Name, str, cst
     if method not in ROUTE_METHODS or not isinstance(owner, cst.Name):
         return None
     return owner, method, call
+
+
+def absolute_names(transform: cst.MetadataDependent, node: cst.CSTNode, module: str, package: str) -> set[str]:
+    """Qualified names of ``node`` made absolute: ``.schemas.A`` -> ``app.schemas.A``.
+
+    Names defined at the module's top level (``QualifiedNameSource.LOCAL``) get the
+    module's own dotted name in front; names local to a function are dropped.
+    """
+    result: set[str] = set()
+    names: set[QualifiedName] = transform.get_metadata(QualifiedNameProvider, node, set())
+    for name in names:
+        text = name.name
+        if name.source is QualifiedNameSource.LOCAL:
+            if "<locals>" not in text:
+                result.add(f"{module}.{text}" if module else text)
+        elif text.startswith("."):
+            level = len(text) - len(text.lstrip("."))
+            parts = package.split(".") if package else []
+            base = parts[: max(len(parts) - level + 1, 0)]
+            rest = text.lstrip(".")
+            result.add(".".join([*base, rest]) if base else rest)
+        else:
+            result.add(text)
+    return result
