@@ -19,7 +19,8 @@ a scoped value is scoped everywhere):
   generator (evaluated later). Reading an attribute (``user.email``) does not: it is
   evaluated now. On request objects only ``headers``, ``client``, ``url``,
   ``base_url``, ``cookies``, ``query_params``, ``path_params``, ``method`` and
-  ``app`` count as plain reads (``request.state`` may hold the session);
+  ``app`` count as plain reads, methods included (``request.headers.get(...)``;
+  ``request.state`` may hold the session);
 - a local bound from such an expression is scoped, so is a local into which one is
   stored (``items.append(user)``, ``d["k"] = user``, ``obj.x = user``) and a local
   handed to a scoped object's method (``db.add(report)`` attaches ``report``).
@@ -103,6 +104,9 @@ class _Carrier:
     def __init__(self, scoped: Scoped) -> None:
         self.scoped = scoped
 
+    def plain_request_read(self, receiver: cst.BaseExpression) -> bool:
+        return plain_request_read(self.scoped, receiver)
+
     def find(self, node: cst.CSTNode, lazy: bool = False) -> str | None:
         if isinstance(node, cst.Name):
             return node.value if node.value in self.scoped else None
@@ -116,7 +120,7 @@ class _Carrier:
                 return None
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             root = attribute_root(node.func)
-            if root is not None and root.value in self.scoped:
+            if root is not None and root.value in self.scoped and not self.plain_request_read(node.func.value):
                 return root.value
         if isinstance(node, cst.Subscript):
             root = attribute_root(node.value)
@@ -127,6 +131,17 @@ class _Carrier:
             if found is not None:
                 return found
         return None
+
+
+def plain_request_read(scoped: Scoped, receiver: cst.BaseExpression) -> bool:
+    """``request.headers`` in ``request.headers.get(...)``: a method of a plain part."""
+    root = attribute_root(receiver)
+    return (
+        root is not None
+        and root.value in scoped.request_objects
+        and isinstance(receiver, cst.Attribute)
+        and first_attribute(receiver) in PLAIN_REQUEST_ATTRIBUTES
+    )
 
 
 def bindings(body: cst.CSTNode) -> Iterator[tuple[list[cst.BaseExpression], cst.CSTNode, bool]]:

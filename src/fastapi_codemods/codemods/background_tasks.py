@@ -24,13 +24,12 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNa
 from fastapi_codemods.codemods import _background_facts as facts_module
 from fastapi_codemods.codemods._background_facts import ANNOTATED, DEPENDS, SCALAR_TYPES, BackgroundFacts
 from fastapi_codemods.codemods._background_flow import (
-    PLAIN_REQUEST_ATTRIBUTES,
     REQUEST_CLASSES,
     Scoped,
     attribute_root,
     bindings,
-    first_attribute,
     local_names,
+    plain_request_read,
     propagate,
 )
 from fastapi_codemods.codemods._background_signature import add_parameter
@@ -202,7 +201,8 @@ class BackgroundTasksTransform(Transform):
             node = getattr(assignment, "node", None)
             if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
                 for alias in node.names:
-                    if alias.evaluated_alias == assignment.name and self._imports_background_tasks(node, alias):
+                    bound = alias.evaluated_alias or alias.evaluated_name
+                    if bound == assignment.name and self._imports_background_tasks(node, alias):
                         return assignment.name
         if "BackgroundTasks" in scope:
             return None
@@ -534,12 +534,7 @@ class _Checker:
             receiver = func.value
             root = attribute_root(receiver)
             if root is not None and root.value in self.scoped:
-                plain = (
-                    root.value in self.scoped.request_objects
-                    and isinstance(receiver, cst.Attribute)
-                    and first_attribute(receiver) in PLAIN_REQUEST_ATTRIBUTES
-                )
-                if not plain:
+                if not plain_request_read(self.scoped, receiver):
                     return (
                         f"it is a method of `{root.value}`, {self.scoped.why[root.value]}; "
                         "a background task runs after the response, when the request's session and objects may be closed"
@@ -567,24 +562,24 @@ class _Checker:
         parameter or a literal, if mentioned anywhere after the call statement. The
         task could change that object after the later code has read it (or before).
         """
-        watched: set[str] = set()
+        watched: dict[str, str] = {}
+        for arg in candidate.call.args:
+            if isinstance(arg.value, cst.Name) and arg.value.value in self.local and arg.value.value not in self.immutable:
+                if not self.literal_only(arg.value.value):
+                    watched[arg.value.value] = "is passed to it"
         func = candidate.call.func
         if isinstance(func, cst.Attribute):
             root = attribute_root(func.value)
             if root is not None and root.value in self.local:
-                watched.add(root.value)
-        for arg in candidate.call.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value in self.local and arg.value.value not in self.immutable:
-                if not self.literal_only(arg.value.value):
-                    watched.add(arg.value.value)
+                watched[root.value] = "is the object it is called on"
         if not watched:
             return None
         end = self.transform.get_metadata(PositionProvider, candidate.expr).end
         for name, line, column in self.names:
             if name in watched and (line, column) > (end.line, end.column):
                 return (
-                    f"`{name}` is passed to it and used again after the call (line {line}); "
-                    "the task could change it after that code has read it"
+                    f"`{name}` {watched[name]} and is used again after the call (line {line}); "
+                    "the task would run after that code, which may read what it changes"
                 )
         return None
 
