@@ -42,14 +42,14 @@ from fastapi_codemods.codemods._fastapi import (
 )
 
 DEFAULT_PATTERNS = [
-    r"^send_(sms|text|email|mail|push|notification)",
-    r"(^|_)notify(_|$)",
-    r"(^|_)notifications?(_|$)",
-    r"(^|_)audit(_|$)",
-    r"(^|_)track(_|$)",
-    r"(^|_)analytics(_|$)",
-    r"(^|_)publish(_|$)",
-    r"(^|_)enqueue(_|$)",
+    r"^send_(sms|text|email|mail|push|notification|webhook)",
+    r"^notify(_|$)",
+    r"^(send|push|dispatch|create)_notifications?(_|$)",
+    r"^(log_|write_|record_|emit_|create_)?audit(_|$)",
+    r"^(log_|record_|emit_)?track(_|$)",
+    r"^(send_|log_|record_|emit_)?analytics(_|$)",
+    r"^publish(_|$)",
+    r"^enqueue(_|$)",
 ]
 GATHER = frozenset({"asyncio.gather", "asyncio.wait_for", "asyncio.wait", "asyncio.shield", "asyncio.as_completed"})
 WEBSOCKET_METHODS = frozenset({"websocket", "websocket_route"})
