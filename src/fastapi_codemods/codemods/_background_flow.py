@@ -155,9 +155,7 @@ def bindings(body: cst.CSTNode) -> Iterator[tuple[list[cst.BaseExpression], cst.
         node = stack.pop()
         if isinstance(node, cst.Assign):
             yield [t.target for t in node.targets], node.value, True
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None:
-            yield [node.target], node.value, True
-        elif isinstance(node, cst.NamedExpr):
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None or isinstance(node, cst.NamedExpr):
             yield [node.target], node.value, True
         elif isinstance(node, (cst.For, cst.CompFor)):
             yield [node.target], node.iter, True

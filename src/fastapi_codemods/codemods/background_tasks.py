@@ -19,10 +19,20 @@ from typing import Any
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNameSource, ScopeProvider
+from libcst.metadata import (
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
 
 from fastapi_codemods.codemods import _background_facts as facts_module
-from fastapi_codemods.codemods._background_facts import ANNOTATED, DEPENDS, SCALAR_TYPES, BackgroundFacts
+from fastapi_codemods.codemods._background_facts import (
+    ANNOTATED,
+    DEPENDS,
+    SCALAR_TYPES,
+    BackgroundFacts,
+)
 from fastapi_codemods.codemods._background_flow import (
     REQUEST_CLASSES,
     Scoped,
@@ -439,7 +449,7 @@ class _Checker:
         if annotation is not None:
             request = self.transform.absolute(annotation) & REQUEST_CLASSES
             if request:
-                kind = sorted(request)[0].rsplit(".", 1)[1]
+                kind = min(request).rsplit(".", 1)[1]
                 self.scoped.add(name, f"the `{kind}` object of the request", request_object=True)
                 return
         scalar = self.is_scalar(annotation)
@@ -477,16 +487,22 @@ class _Checker:
         return self.transform.absolute(target), code
 
     def scope_dependency(self, name: str, targets: set[str], code: str) -> None:
+        """Mark ``name`` when its dependency is request-scoped, or unknown to the project."""
         facts = self.transform.facts
         if not code:
             targets, code = self.default_dependency(name)
         scoped = targets & facts.scoped
         if scoped:
-            origin = facts.yield_origin.get(sorted(scoped)[0], "")
-            via = f", which depends on `{origin.rsplit('.', 1)[-1]}`" if origin and origin not in scoped else ""
-            self.scoped.add(name, f"a value of the yield dependency `{code}`{via}" if not via else f"a value of dependency `{code}`{via} (a dependency with yield)")
+            origin = facts.yield_origin.get(min(scoped), "")
+            if origin and origin not in scoped:
+                why = f"a value of dependency `{code}`, which depends on `{origin.rsplit('.', 1)[-1]}` (a dependency with yield)"
+            else:
+                why = f"a value of the yield dependency `{code}`"
+            self.scoped.add(name, why)
         elif not targets & facts.known:
-            self.scoped.add(name, f"a value of dependency `{code}`, not defined in this project: it may hold the request's session")
+            self.scoped.add(
+                name, f"a value of dependency `{code}`, not defined in this project: it may hold the request's session"
+            )
 
     def default_dependency(self, name: str) -> tuple[set[str], str]:
         """``x: T = Depends()`` depends on ``T`` itself."""
@@ -533,12 +549,11 @@ class _Checker:
         if isinstance(func, cst.Attribute):
             receiver = func.value
             root = attribute_root(receiver)
-            if root is not None and root.value in self.scoped:
-                if not plain_request_read(self.scoped, receiver):
-                    return (
-                        f"it is a method of `{root.value}`, {self.scoped.why[root.value]}; "
-                        "a background task runs after the response, when the request's session and objects may be closed"
-                    )
+            if root is not None and root.value in self.scoped and not plain_request_read(self.scoped, receiver):
+                return (
+                    f"it is a method of `{root.value}`, {self.scoped.why[root.value]}; "
+                    "a background task runs after the response, when the request's session and objects may be closed"
+                )
             carried = self.scoped.carried(receiver)
             if carried is not None:
                 return self.carries(carried)
@@ -564,9 +579,9 @@ class _Checker:
         """
         watched: dict[str, str] = {}
         for arg in candidate.call.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value in self.local and arg.value.value not in self.immutable:
-                if not self.literal_only(arg.value.value):
-                    watched[arg.value.value] = "is passed to it"
+            name = arg.value.value if isinstance(arg.value, cst.Name) else None
+            if name in self.local and name not in self.immutable and not self.literal_only(name):
+                watched[name] = "is passed to it"
         func = candidate.call.func
         if isinstance(func, cst.Attribute):
             root = attribute_root(func.value)
