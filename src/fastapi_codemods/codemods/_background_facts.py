@@ -69,7 +69,9 @@ class BackgroundFacts:
     direct_calls: frozenset[str] = frozenset()
     """Absolute names of called functions that resolved through imports or module defs."""
     direct_call_names: frozenset[str] = frozenset()
-    """Last names of calls that did not resolve (``self.f()``, function-local imports)."""
+    """Bare names of calls that did not resolve (function-local imports). Unresolved
+    attribute calls (``obj.f()``) are methods or modules imported inside a function:
+    counting them would refuse every endpoint named like a common method."""
 
 
 class _Module:
@@ -330,6 +332,5 @@ def _collect_calls(mod: _Module, calls: set[str], call_names: set[str]) -> None:
         if resolved is not None:
             calls.add(resolved)
         elif isinstance(func, ast.Name):
+            # A function-local import (common in tests) leaves the name unresolved.
             call_names.add(func.id)
-        elif isinstance(func, ast.Attribute):
-            call_names.add(func.attr)
