@@ -18,6 +18,7 @@ ORDER: tuple[str, ...] = (
     "setup_logging",
     "conditional_docs",
     "return_orm_objects",
+    "background_tasks",
 )
 
 

@@ -1,0 +1,336 @@
+"""Cross-file facts for ``background_tasks``, read with the stdlib ``ast``.
+
+A background task must never carry the request's database session or anything
+built from it. Whether a route parameter holds one depends on its dependency,
+which usually lives in another module (``deps.py``), and on what that dependency
+itself depends on. This pass finds, for the whole root:
+
+- request-scoped dependencies: functions containing ``yield`` (FastAPI closes them
+  around the request), and every function or class that (transitively) depends on
+  one, plus ``X = Annotated[T, Depends(dep)]`` aliases of them;
+- every dependency callable defined in the root (a dependency not found here is
+  unknown and treated as request-scoped by the transform);
+- ``async def`` functions and methods (``add_task`` awaits only async callables;
+  anything else runs in a thread and its coroutine would never be awaited);
+- app and router objects bound at module level (routes decorated in another module);
+- direct calls of functions, so an endpoint that is also called as a plain function
+  does not get a new required parameter.
+
+Names are absolute dotted names (``app.api.deps.get_db``).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi_codemods.astnames import ImportMap
+from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTER_CLASSES
+
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+SCALAR_TYPES = frozenset(
+    {
+        "builtins.str",
+        "builtins.int",
+        "builtins.float",
+        "builtins.bool",
+        "builtins.bytes",
+        "uuid.UUID",
+        "datetime.datetime",
+        "datetime.date",
+        "datetime.time",
+        "datetime.timedelta",
+        "decimal.Decimal",
+    }
+)
+SCALAR_BUILTINS = frozenset(name.split(".")[1] for name in SCALAR_TYPES if name.startswith("builtins."))
+TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
+ALIAS_PREFIX = "alias:"
+
+
+@dataclass(frozen=True)
+class BackgroundFacts:
+    """What the transform needs to know about the rest of the root."""
+
+    scoped: frozenset[str] = frozenset()
+    """Dependencies (functions, classes, Annotated aliases) whose value is request-scoped."""
+    known: frozenset[str] = frozenset()
+    """Every function, class and Annotated alias defined at module or class level."""
+    yield_origin: dict[str, str] = field(default_factory=dict)
+    """Scoped name -> the yield dependency it comes from (for readable findings)."""
+    async_functions: frozenset[str] = frozenset()
+    """Undecorated ``async def`` functions and methods (``mod.f``, ``mod.Class.m``)."""
+    async_method_names: frozenset[str] = frozenset()
+    """Method names that are an undecorated ``async def`` in every class defining them."""
+    routers: frozenset[str] = frozenset()
+    direct_calls: frozenset[str] = frozenset()
+    """Absolute names of called functions that resolved through imports or module defs."""
+    direct_call_names: frozenset[str] = frozenset()
+    """Bare names of calls that did not resolve (function-local imports). Unresolved
+    attribute calls (``obj.f()``) are methods or modules imported inside a function:
+    counting them would refuse every endpoint named like a common method."""
+
+
+class _Module:
+    """One module's imports and top-level definitions."""
+
+    def __init__(self, module: str, package: str, tree: ast.Module) -> None:
+        self.module = module
+        self.tree = tree
+        self.imports = ImportMap(tree, package)
+        self.defined = {
+            name
+            for node in tree.body
+            for name in _defined_names(node)
+        }
+
+    def resolve(self, node: ast.AST) -> str | None:
+        """Absolute name of a ``Name``/``Attribute`` chain, or None."""
+        if isinstance(node, ast.Name) and node.id in self.defined:
+            return f"{self.module}.{node.id}"
+        qualified = self.imports.qualified(node)
+        if qualified is not None:
+            return qualified
+        if isinstance(node, ast.Name) and node.id in SCALAR_BUILTINS:
+            return f"builtins.{node.id}"
+        return None
+
+
+def _defined_names(node: ast.stmt) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.Assign):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    if hasattr(ast, "TypeAlias") and isinstance(node, ast.TypeAlias):  # Python 3.12+
+        return [node.name.id]
+    return []
+
+
+def analyze(project: Any) -> BackgroundFacts:
+    """Collect `BackgroundFacts` over every parsable file of ``project``."""
+    modules = [
+        _Module(info.module, info.package, tree)
+        for _path, info, tree in _all_trees(project)
+    ]
+    yields: set[str] = set()
+    known: set[str] = set()
+    depends_on: dict[str, list[tuple[str | None, bool]]] = {}
+    aliases: dict[str, tuple[str | None, bool]] = {}
+    async_functions: set[str] = set()
+    async_methods: set[str] = set()
+    sync_methods: set[str] = set()
+    routers: set[str] = set()
+    calls: set[str] = set()
+    call_names: set[str] = set()
+
+    for mod in modules:
+        for node in mod.tree.body:
+            _collect_top(mod, node, yields, known, depends_on, aliases, async_functions, routers)
+            if isinstance(node, ast.ClassDef):
+                _collect_class(mod, node, yields, known, depends_on, async_functions, async_methods, sync_methods)
+        _collect_calls(mod, calls, call_names)
+
+    scoped, origin = _propagate(yields, depends_on, aliases, known)
+    return BackgroundFacts(
+        scoped=frozenset(scoped),
+        known=frozenset(known),
+        yield_origin=origin,
+        async_functions=frozenset(async_functions),
+        async_method_names=frozenset(async_methods - sync_methods),
+        routers=frozenset(routers),
+        direct_calls=frozenset(calls),
+        direct_call_names=frozenset(call_names),
+    )
+
+
+def _all_trees(project: Any):
+    for path, info in project.files:
+        tree = project.tree(Path(path))
+        if tree is not None:
+            yield path, info, tree
+
+
+def _collect_top(mod, node, yields, known, depends_on, aliases, async_functions, routers) -> None:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        name = f"{mod.module}.{node.name}"
+        known.add(name)
+        if _contains_yield(node):
+            yields.add(name)
+        depends_on[name] = _parameter_dependencies(mod, node.args)
+        if isinstance(node, ast.AsyncFunctionDef) and not node.decorator_list:
+            async_functions.add(name)
+        return
+    value: ast.AST | None = None
+    targets: list[str] = []
+    if isinstance(node, ast.Assign):
+        value, targets = node.value, [t.id for t in node.targets if isinstance(t, ast.Name)]
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        value, targets = node.value, [node.target.id]
+    elif hasattr(ast, "TypeAlias") and isinstance(node, ast.TypeAlias):  # Python 3.12+
+        value, targets = node.value, [node.name.id]
+    if value is None:
+        return
+    if isinstance(value, ast.Call) and mod.resolve(value.func) in APP_CLASSES | ROUTER_CLASSES:
+        routers.update(f"{mod.module}.{target}" for target in targets)
+    dependency = _annotated_dependency(mod, value)
+    if dependency is not None:
+        for target in targets:
+            name = f"{mod.module}.{target}"
+            known.add(name)
+            aliases[name] = dependency
+
+
+def _collect_class(mod, node, yields, known, depends_on, async_functions, async_methods, sync_methods) -> None:
+    class_name = f"{mod.module}.{node.name}"
+    known.add(class_name)
+    for item in node.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        plain = all(
+            isinstance(d, ast.Name) and d.id in TRANSPARENT_DECORATORS for d in item.decorator_list
+        )
+        if isinstance(item, ast.AsyncFunctionDef) and plain:
+            async_functions.add(f"{class_name}.{item.name}")
+            async_methods.add(item.name)
+        else:
+            sync_methods.add(item.name)
+        if item.name == "__init__":
+            depends_on[class_name] = _parameter_dependencies(mod, item.args)
+            if _contains_yield(item):
+                yields.add(class_name)
+
+
+def _contains_yield(function: ast.AST) -> bool:
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _parameter_dependencies(mod: _Module, args: ast.arguments) -> list[tuple[str | None, bool]]:
+    """(dependency name or None when unresolved, parameter typed as a scalar) per ``Depends``."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    pairs = [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]
+    found: list[tuple[str | None, bool]] = []
+    for arg, default in pairs:
+        scalar = _is_scalar(mod, arg.annotation)
+        for candidate in (default, arg.annotation):
+            dependency = _depends_target(mod, candidate, arg.annotation)
+            if dependency is not None:
+                found.append((dependency[0], scalar))
+        if arg.annotation is not None:
+            # Whether this names an ``Annotated`` alias is known only once every
+            # module is read: `_propagate` follows it only when it is one.
+            alias = mod.resolve(arg.annotation)
+            if alias is not None:
+                found.append((ALIAS_PREFIX + alias, scalar))
+    return found
+
+
+def _depends_target(mod: _Module, node: ast.AST | None, annotation: ast.AST | None) -> tuple[str | None] | None:
+    """For ``Depends(x)`` (or ``Annotated[T, Depends(x)]``) return (name of x,)."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Subscript) and mod.resolve(node.value) in ANNOTATED:
+        elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        inner = elements[0] if elements else None
+        for element in elements[1:]:
+            target = _depends_target(mod, element, inner)
+            if target is not None:
+                return target
+        return None
+    if not isinstance(node, ast.Call) or mod.resolve(node.func) not in DEPENDS:
+        return None
+    target = node.args[0] if node.args else next(
+        (k.value for k in node.keywords if k.arg == "dependency"), None
+    )
+    if target is None or (isinstance(target, ast.Constant) and target.value is None):
+        target = annotation
+    if target is None:
+        return (None,)
+    if isinstance(target, ast.Call):
+        return (None,)
+    return (mod.resolve(target),)
+
+
+def _annotated_dependency(mod: _Module, value: ast.AST) -> tuple[str | None, bool] | None:
+    if not (isinstance(value, ast.Subscript) and mod.resolve(value.value) in ANNOTATED):
+        return None
+    target = _depends_target(mod, value, None)
+    if target is None:
+        return None
+    elements = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+    return target[0], _is_scalar(mod, elements[0] if elements else None)
+
+
+def _is_scalar(mod: _Module, annotation: ast.AST | None) -> bool:
+    """``str``, ``int``, ``UUID``..., optionally ``Optional[...]`` or ``| None``."""
+    if annotation is None:
+        return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        parts = [annotation.left, annotation.right]
+        return any(_is_scalar(mod, p) for p in parts) and all(
+            _is_scalar(mod, p) or (isinstance(p, ast.Constant) and p.value is None) for p in parts
+        )
+    if isinstance(annotation, ast.Subscript) and mod.resolve(annotation.value) in {
+        "typing.Optional",
+        "typing_extensions.Optional",
+    }:
+        return _is_scalar(mod, annotation.slice)
+    if isinstance(annotation, ast.Subscript) and mod.resolve(annotation.value) in ANNOTATED:
+        elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        return bool(elements) and _is_scalar(mod, elements[0])
+    return mod.resolve(annotation) in SCALAR_TYPES
+
+
+def _propagate(yields, depends_on, aliases, known) -> tuple[set[str], dict[str, str]]:
+    """Every name whose value (transitively) comes from a yield dependency.
+
+    An unresolved dependency of a dependency does not propagate (it would make
+    almost everything scoped); the transform treats unknown route dependencies as
+    scoped itself. A parameter typed as a scalar (``token: str``) never carries one.
+    """
+    origin = {name: name for name in yields}
+    changed = True
+    while changed:
+        changed = False
+        for name, (target, scalar) in aliases.items():
+            if name not in origin and not scalar and target in origin:
+                origin[name] = origin[target]
+                changed = True
+        for name, dependencies in depends_on.items():
+            if name in origin:
+                continue
+            for target, scalar in dependencies:
+                if target is not None and target.startswith(ALIAS_PREFIX):
+                    target = target.removeprefix(ALIAS_PREFIX)
+                    if target not in aliases:
+                        continue
+                if not scalar and target in origin:
+                    origin[name] = origin[target]
+                    changed = True
+                    break
+    return set(origin), origin
+
+
+def _collect_calls(mod: _Module, calls: set[str], call_names: set[str]) -> None:
+    for node in ast.walk(mod.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        resolved = mod.resolve(func)
+        if resolved is not None:
+            calls.add(resolved)
+        elif isinstance(func, ast.Name):
+            # A function-local import (common in tests) leaves the name unresolved.
+            call_names.add(func.id)
