@@ -1,0 +1,92 @@
+"""Which modules of a project are command-line programs, whose prints are their output.
+
+Python's Logging HOWTO: print() is right for "console output for ordinary usage of a
+command line script or program". A module is taken for one when it imports click,
+typer or argparse, or when it has a ``__main__`` guard (or is a ``__main__.py``) and
+is not part of the web app: it builds no FastAPI app or router, declares no route,
+and no other module of the project imports it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from fastapi_codemods.astnames import ImportMap, absolute_module
+from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTE_METHODS, ROUTER_CLASSES
+
+CLI_LIBRARIES = frozenset({"click", "typer", "argparse"})
+
+
+def command_line_programs(project) -> frozenset[str]:
+    """Relpaths of the project's command-line programs (a `Project`, read-only)."""
+    programs: set[str] = set()
+    scripts: dict[str, str] = {}
+    entry_points = [
+        (path, info, tree)
+        for path, info in project.files
+        if PurePosixPath(info.relpath).name == "__main__.py" and (tree := project.tree(path)) is not None
+    ]
+    for _path, info, tree in [*project.containing("__main__", *CLI_LIBRARIES), *entry_points]:
+        imported = set(imported_modules(tree, info.package))
+        if any(name.split(".")[0] in CLI_LIBRARIES for name in imported):
+            programs.add(info.relpath)
+        elif (has_main_guard(tree) or PurePosixPath(info.relpath).name == "__main__.py") and not is_web_app(
+            tree, info.package
+        ):
+            scripts[info.module] = info.relpath
+    if scripts:
+        last_parts = {module.rpartition(".")[2] for module in scripts}
+        importers: set[str] = set()
+        for _path, info, tree in project.containing(*last_parts):
+            importers.update(name for name in imported_modules(tree, info.package) if name != info.module)
+        programs.update(relpath for module, relpath in scripts.items() if module not in importers)
+    return frozenset(programs)
+
+
+def imported_modules(tree: ast.Module, package: str) -> Iterator[str]:
+    """Every module an import statement anywhere in ``tree`` may load (absolute names)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_module(node, package)
+            if base:
+                yield base
+            for alias in node.names:
+                if alias.name != "*":
+                    yield f"{base}.{alias.name}" if base else alias.name
+
+
+def has_main_guard(tree: ast.Module) -> bool:
+    return any(isinstance(node, ast.If) and _is_main_test(node.test) for node in tree.body)
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
+        isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
+    )
+
+
+def is_web_app(tree: ast.Module, package: str) -> bool:
+    """Builds a FastAPI app or router, or declares routes on an imported one."""
+    imports = ImportMap(tree, package)
+    owners: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and imports.qualified(node.func) in APP_CLASSES | ROUTER_CLASSES:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                if (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr in ROUTE_METHODS
+                    and isinstance(decorator.func.value, ast.Name)
+                ):
+                    owners.add(decorator.func.value.id)
+    return any(owner in imports.names for owner in owners)
