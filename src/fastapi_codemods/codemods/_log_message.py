@@ -60,9 +60,14 @@ class Message:
 
 
 def build_message(values: list[cst.BaseExpression], sep: str, strip_emoji: bool) -> Message:
-    """The message and args equivalent to ``print(*values, sep=sep)``."""
+    """The message and args equivalent to ``print(*values, sep=sep)``.
+
+    New literals take the quote character of the print's first string (a project
+    formatted with single quotes keeps them), double quotes otherwise.
+    """
     notes: list[str] = []
-    if len(values) == 1 and (lazy := _lazy_percent(values[0], strip_emoji)) is not None:
+    quote = _quote_of(values)
+    if len(values) == 1 and (lazy := _lazy_percent(values[0], strip_emoji, quote)) is not None:
         return lazy
     pieces: list[Piece] = []
     for index, value in enumerate(values):
@@ -80,14 +85,14 @@ def build_message(values: list[cst.BaseExpression], sep: str, strip_emoji: bool)
         original = values[0] if len(values) == 1 else None
         if original is not None and is_str_literal(original) and literal_text(original) == text:
             return Message(original, [], notes)
-        return Message(string_literal(text), [], notes)
+        return Message(string_literal(text, quote), [], notes)
     if not texts and len(args) == 1 and args[0].placeholder == "%s" and _is_str_valued(args[0].expr):
         return Message(args[0].expr, [], notes)
     fmt = "".join(p.value.replace("%", "%%") if isinstance(p, Text) else p.placeholder for p in pieces)
-    return Message(string_literal(fmt), [p.expr for p in args], notes)
+    return Message(string_literal(fmt, quote), [p.expr for p in args], notes)
 
 
-def _lazy_percent(node: cst.BaseExpression, strip_emoji: bool) -> Message | None:
+def _lazy_percent(node: cst.BaseExpression, strip_emoji: bool, quote: str) -> Message | None:
     """``"fmt" % (a, b)`` as ``("fmt", a, b)`` when the fields match the tuple exactly.
 
     Only a tuple display: ``"%s" % x`` with a tuple ``x`` unpacks it, logging would not.
@@ -107,7 +112,7 @@ def _lazy_percent(node: cst.BaseExpression, strip_emoji: bool) -> Message | None
         return None
     msg: cst.BaseExpression = node.left
     if strip_emoji and _strip_emoji(fmt) != fmt:
-        msg = string_literal(_strip_emoji(fmt))
+        msg = string_literal(_strip_emoji(fmt), quote)
     return Message(msg, [element.value for element in node.right.elements])
 
 
@@ -235,9 +240,19 @@ def _strip_emoji(text: str) -> str:
     return _EMOJI_RUN.sub("", _TRAILING_EMOJI.sub("", text))
 
 
-def string_literal(text: str) -> cst.SimpleString:
-    """A black-style (double-quoted unless that needs more escapes) literal for ``text``."""
+def _quote_of(values: list[cst.BaseExpression]) -> str:
+    for value in values:
+        while isinstance(value, cst.ConcatenatedString):
+            value = value.left
+        if isinstance(value, (cst.SimpleString, cst.FormattedString)):
+            return value.quote[0]
+    return '"'
+
+
+def string_literal(text: str, quote: str = '"') -> cst.SimpleString:
+    """A literal for ``text`` in ``quote`` unless the other quote needs fewer escapes
+    (black's rule, with the project's own preference)."""
     code = repr(text)
-    if code.startswith("'") and '"' not in text:
+    if quote == '"' and code.startswith("'") and '"' not in text:
         code = '"' + code[1:-1].replace("\\'", "'") + '"'
     return cst.SimpleString(code)

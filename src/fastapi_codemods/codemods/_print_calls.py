@@ -15,6 +15,10 @@ from fastapi_codemods.codemods._fastapi import qualified_names
 from fastapi_codemods.codemods._log_message import is_str_literal, literal_text
 
 _SCOPE_BOUNDARIES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+OUTPUT_ERRORS = frozenset(
+    f"builtins.{name}"
+    for name in ("UnicodeEncodeError", "UnicodeError", "OSError", "IOError", "EnvironmentError", "BrokenPipeError")
+)
 Handler = cst.ExceptHandler | cst.ExceptStarHandler
 
 
@@ -42,6 +46,11 @@ def analyse_print(transform: cst.MetadataDependent, call: cst.Call) -> PrintCall
         return Refusal(
             "print(...) is not a statement of its own (its value is used, or it sits in a lambda, "
             "comprehension or expression): convert it by hand"
+        )
+    if _guarded_against_output_errors(transform, call):
+        return Refusal(
+            "print guarded by a handler for its own output errors (UnicodeEncodeError, OSError...): "
+            "logging never raises them, so the try/except would change meaning; convert it by hand"
         )
     if _has_comment(call):
         return Refusal("comments inside the print(...) call would be lost: convert it by hand")
@@ -84,6 +93,49 @@ def analyse_print(transform: cst.MetadataDependent, call: cst.Call) -> PrintCall
     if not values:
         return Refusal("bare print() writes an empty line: there is no message to log, remove it or keep it")
     return PrintCall(values, sep, stderr)
+
+
+def _guarded_against_output_errors(transform: cst.MetadataDependent, call: cst.Call) -> bool:
+    """True inside the ``try`` block of a try statement catching print's own errors."""
+    for child, parent in _ancestors(transform, call):
+        if isinstance(parent, _SCOPE_BOUNDARIES):
+            return False
+        if isinstance(parent, (cst.Try, cst.TryStar)) and child is parent.body:
+            if any(_catches_output_errors(transform, handler) for handler in parent.handlers):
+                return True
+        if (
+            isinstance(parent, (cst.ExceptHandler, cst.ExceptStarHandler))
+            and _catches_output_errors(transform, parent)
+            and _prints_in(transform, transform.get_metadata(ParentNodeProvider, parent).body)
+        ):
+            return True
+    return False
+
+
+class _PrintFinder(cst.CSTVisitor):
+    def __init__(self, transform: cst.MetadataDependent) -> None:
+        self.transform = transform
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if "builtins.print" in qualified_names(self.transform, node.func):
+            self.found = True
+
+
+def _prints_in(transform: cst.MetadataDependent, block: cst.CSTNode) -> bool:
+    finder = _PrintFinder(transform)
+    block.visit(finder)
+    return finder.found
+
+
+def _catches_output_errors(transform: cst.MetadataDependent, handler: Handler) -> bool:
+    if handler.type is None:
+        return False
+    caught = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    return any(
+        qualified_names(transform, element.value if isinstance(element, cst.Element) else element) & OUTPUT_ERRORS
+        for element in caught
+    )
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

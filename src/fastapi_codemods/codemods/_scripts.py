@@ -2,7 +2,7 @@
 
 Python's Logging HOWTO: print() is right for "console output for ordinary usage of a
 command line script or program". A module is taken for one when it imports click,
-typer or argparse, or when it has a ``__main__`` guard (or is a ``__main__.py``) and
+typer or argparse (or is an alembic script), or when it has a ``__main__`` guard (or is a ``__main__.py``) and
 is not part of the web app: it builds no FastAPI app or router, declares no route,
 and no other module of the project imports it.
 """
@@ -16,7 +16,9 @@ from pathlib import PurePosixPath
 from fastapi_codemods.astnames import ImportMap, absolute_module
 from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTE_METHODS, ROUTER_CLASSES
 
-CLI_LIBRARIES = frozenset({"click", "typer", "argparse"})
+# alembic: env.py and revision scripts run under the ``alembic`` command, whose
+# logging config (alembic.ini) hides INFO records of other loggers.
+CLI_LIBRARIES = frozenset({"click", "typer", "argparse", "alembic"})
 
 
 def command_line_programs(project) -> frozenset[str]:
