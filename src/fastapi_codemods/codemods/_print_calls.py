@@ -100,9 +100,12 @@ def _guarded_against_output_errors(transform: cst.MetadataDependent, call: cst.C
     for child, parent in _ancestors(transform, call):
         if isinstance(parent, _SCOPE_BOUNDARIES):
             return False
-        if isinstance(parent, (cst.Try, cst.TryStar)) and child is parent.body:
-            if any(_catches_output_errors(transform, handler) for handler in parent.handlers):
-                return True
+        if (
+            isinstance(parent, (cst.Try, cst.TryStar))
+            and child is parent.body
+            and any(_catches_output_errors(transform, handler) for handler in parent.handlers)
+        ):
+            return True
         if (
             isinstance(parent, (cst.ExceptHandler, cst.ExceptStarHandler))
             and _catches_output_errors(transform, parent)

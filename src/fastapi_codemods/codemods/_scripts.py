@@ -14,7 +14,11 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from fastapi_codemods.astnames import ImportMap, absolute_module
-from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTE_METHODS, ROUTER_CLASSES
+from fastapi_codemods.codemods._fastapi import (
+    APP_CLASSES,
+    ROUTE_METHODS,
+    ROUTER_CLASSES,
+)
 
 # alembic: env.py and revision scripts run under the ``alembic`` command, whose
 # logging config (alembic.ini) hides INFO records of other loggers.

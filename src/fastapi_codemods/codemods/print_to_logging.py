@@ -15,14 +15,19 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import SkipFile
 from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import GlobalScope, ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 from libcst.helpers import get_full_name_for_node
+from libcst.metadata import (
+    GlobalScope,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 from libcst.metadata.scope_provider import Assignment, Scope
 
 from fastapi_codemods.codemods._base import Transform
 from fastapi_codemods.codemods._fastapi import qualified_names
 from fastapi_codemods.codemods._log_message import build_message
-from fastapi_codemods.codemods._scripts import command_line_programs
 from fastapi_codemods.codemods._print_calls import (
     PrintCall,
     Refusal,
@@ -32,6 +37,7 @@ from fastapi_codemods.codemods._print_calls import (
     innermost_handler,
     reraises,
 )
+from fastapi_codemods.codemods._scripts import command_line_programs
 
 LEVELS = frozenset({"debug", "info", "warning", "error", "critical"})
 NON_PERCENT_LOGGERS = frozenset({"loguru", "structlog"})
@@ -85,12 +91,13 @@ class PrintToLogging(Transform):
         self.global_scope = next(scope for scope in scopes if isinstance(scope, GlobalScope))
         self.other_logger = _non_percent_logger(self.global_scope)
         self.logger_name, self.logger_line = self._existing_logger(node)
+        self.reuses_logger = self.logger_name is not None
         self.logging_name: str | None = None
         self.insert_at = _leading_imports_end(node)
         self.needs_logger = False
         self.logger_problem: str | None = None
         self.add_import = False
-        if self.logger_name is None:
+        if not self.reuses_logger:
             self.logging_name, binding_index = self._logging_binding(node)
             if self.logging_name is None:
                 self.logger_problem = (
@@ -169,12 +176,9 @@ class PrintToLogging(Transform):
     # -- per call ---------------------------------------------------------------
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        names = qualified_names(self, original_node.func)
-        if "builtins.print" not in names or self._silently_kept(original_node):
-            return updated_node
-        if names != {"builtins.print"}:
-            self.report(original_node, "`print` may be rebound here (it also resolves to "
-                        f"{', '.join(sorted(names - {'builtins.print'}))}): left as is")
+        # A module-level rebinding anywhere (even a conditional import) makes libcst
+        # resolve print to that binding only: such prints are left alone.
+        if qualified_names(self, original_node.func) != {"builtins.print"} or self._silently_kept(original_node):
             return updated_node
         call = analyse_print(self, original_node)
         if isinstance(call, Refusal):
@@ -187,8 +191,7 @@ class PrintToLogging(Transform):
         message = build_message(call.values, call.sep, self.options["strip_emoji"])
         for note in message.notes:
             self.report(original_node, note)
-        if self.logging_name is not None:
-            self.needs_logger = True
+        self.needs_logger = not self.reuses_logger
         level = self._level(original_node, call)
         func = cst.Attribute(cst.Name(self.logger_name), cst.Name(level))
         new_call = cst.Call(func, [cst.Arg(message.msg), *(cst.Arg(arg) for arg in message.args)])
@@ -209,12 +212,22 @@ class PrintToLogging(Transform):
             return
         if self._silently_kept(node):
             return
-        if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.RightShift) and parent.left is node:
-            self.report(node, "Python 2 `print >>stream, ...` statement: in Python 3 this is a tuple "
-                        "expression that prints nothing (latent bug); rewrite it as a call")
+        if (
+            isinstance(parent, cst.BinaryOperation)
+            and isinstance(parent.operator, cst.RightShift)
+            and parent.left is node
+        ):
+            self.report(
+                node,
+                "Python 2 `print >>stream, ...` statement: in Python 3 this is a tuple "
+                "expression that prints nothing (latent bug); rewrite it as a call",
+            )
             return
-        self.report(node, "print is used as a value (callback or alias), not called: "
-                    "its output cannot be rewritten safely; pass a logger method if that is what you want")
+        self.report(
+            node,
+            "print is used as a value (callback or alias), not called: its output cannot be "
+            "rewritten safely; pass a logger method if that is what you want",
+        )
 
     def _silently_kept(self, node: cst.CSTNode) -> bool:
         if self.is_skipped(node):
@@ -223,12 +236,14 @@ class PrintToLogging(Transform):
 
     def _logger_problem_at(self, node: cst.Call) -> str | None:
         if self.other_logger is not None:
-            return (f"this module uses {self.other_logger}, which does not take %-style arguments: "
-                    "convert this print by hand")
+            return (
+                f"this module uses {self.other_logger}, which does not take %-style arguments: "
+                "convert this print by hand"
+            )
         if self.logger_problem is not None:
             return self.logger_problem
         assert self.logger_name is not None
-        if self.logging_name is None:
+        if self.reuses_logger:
             scope = self.get_metadata(ScopeProvider, node, None)
             if scope is not None and set(scope[self.logger_name]) != set(self.global_scope[self.logger_name]):
                 return f"`{self.logger_name}` is rebound in this scope: the module logger cannot be used here"
@@ -276,11 +291,16 @@ class PrintToLogging(Transform):
     def transform_module(self, tree: cst.Module) -> cst.Module:
         tree = super().transform_module(tree)
         # AddImportsVisitor puts the import right under a docstring; black wants a blank line.
-        if self.add_import and self.needs_logger and len(tree.body) > 1 and _is_docstring(tree.body[0]):
-            if not tree.body[1].leading_lines:
-                tree = tree.with_changes(
-                    body=[tree.body[0], tree.body[1].with_changes(leading_lines=[cst.EmptyLine()]), *tree.body[2:]]
-                )
+        if (
+            self.add_import
+            and self.needs_logger
+            and len(tree.body) > 1
+            and _is_docstring(tree.body[0])
+            and not tree.body[1].leading_lines
+        ):
+            tree = tree.with_changes(
+                body=[tree.body[0], tree.body[1].with_changes(leading_lines=[cst.EmptyLine()]), *tree.body[2:]]
+            )
         return tree
 
 
@@ -294,7 +314,9 @@ def _check_levels(options: Mapping[str, Any]) -> None:
     }
     for key, names in allowed.items():
         if options[key] not in names:
-            from fastapi_codemods.driver import UsageError  # the driver imports this package
+            from fastapi_codemods.driver import (
+                UsageError,  # the driver imports this package
+            )
 
             raise UsageError(
                 f"[tool.fastapi-codemods.print_to_logging] {key} = {options[key]!r}: "
