@@ -2,7 +2,7 @@
 
 Python's Logging HOWTO: print() is right for "console output for ordinary usage of a
 command line script or program". A module is taken for one when it imports click,
-typer or argparse (or is an alembic script), or when it has a ``__main__`` guard (or is a ``__main__.py``) and
+typer or argparse (or is an alembic script), calls ``input()``, or when it has a ``__main__`` guard (or is a ``__main__.py``) and
 is not part of the web app: it builds no FastAPI app or router, declares no route,
 and no other module of the project imports it.
 """
@@ -34,9 +34,9 @@ def command_line_programs(project) -> frozenset[str]:
         for path, info in project.files
         if PurePosixPath(info.relpath).name == "__main__.py" and (tree := project.tree(path)) is not None
     ]
-    for _path, info, tree in [*project.containing("__main__", *CLI_LIBRARIES), *entry_points]:
+    for _path, info, tree in [*project.containing("__main__", "input(", *CLI_LIBRARIES), *entry_points]:
         imported = set(imported_modules(tree, info.package))
-        if any(name.split(".")[0] in CLI_LIBRARIES for name in imported):
+        if any(name.split(".")[0] in CLI_LIBRARIES for name in imported) or prompts_user(tree):
             programs.add(info.relpath)
         elif (has_main_guard(tree) or PurePosixPath(info.relpath).name == "__main__.py") and not is_web_app(
             tree, info.package
@@ -64,6 +64,15 @@ def imported_modules(tree: ast.Module, package: str) -> Iterator[str]:
             for alias in node.names:
                 if alias.name != "*":
                     yield f"{base}.{alias.name}" if base else alias.name
+
+
+def prompts_user(tree: ast.Module) -> bool:
+    """Calls the builtin ``input()``: an interactive console program."""
+    imports = ImportMap(tree)
+    return "input" not in imports.names and any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "input"
+        for node in ast.walk(tree)
+    )
 
 
 def has_main_guard(tree: ast.Module) -> bool:

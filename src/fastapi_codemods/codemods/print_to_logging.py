@@ -97,6 +97,7 @@ class PrintToLogging(Transform):
         self.needs_logger = False
         self.logger_problem: str | None = None
         self.add_import = False
+        self.traceback_blocks: set[int] = set()
         if not self.reuses_logger:
             self.logging_name, binding_index = self._logging_binding(node)
             if self.logging_name is None:
@@ -255,9 +256,23 @@ class PrintToLogging(Transform):
 
     def _level(self, node: cst.Call, call: PrintCall) -> str:
         handler = innermost_handler(self, node)
-        if handler is not None and not _only_control_flow(self, handler):
-            return self.options["reraise_level"] if reraises(handler) else self.options["except_level"]
-        return self.options["stderr_level"] if call.stderr else self.options["level"]
+        if handler is None or _only_control_flow(self, handler):
+            return self.options["stderr_level"] if call.stderr else self.options["level"]
+        if reraises(handler):
+            return self.options["reraise_level"]
+        # One traceback per path: a print that follows one already logging the
+        # traceback in the same block, or in a block around its own, logs at the
+        # re-raise level (error) instead of repeating the traceback.
+        blocks = []
+        current: cst.CSTNode = node
+        while current is not handler:
+            current = self.get_metadata(ParentNodeProvider, current)
+            if isinstance(current, cst.IndentedBlock):
+                blocks.append(id(current))
+        if self.traceback_blocks.intersection(blocks):
+            return self.options["reraise_level"]
+        self.traceback_blocks.add(blocks[0])
+        return self.options["except_level"]
 
     def _indent(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.column
