@@ -10,6 +10,7 @@ handler that swallows the error (ruff LOG004).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -37,7 +38,7 @@ from fastapi_codemods.codemods._print_calls import (
     innermost_handler,
     reraises,
 )
-from fastapi_codemods.codemods._scripts import command_line_programs
+from fastapi_codemods.codemods._project_scan import command_line_programs, module_loggers
 
 LEVELS = frozenset({"debug", "info", "warning", "error", "critical"})
 NON_PERCENT_LOGGERS = frozenset({"loguru", "structlog"})
@@ -72,25 +73,25 @@ class PrintToLogging(Transform):
     METADATA_DEPENDENCIES = (*Transform.METADATA_DEPENDENCIES, QualifiedNameProvider, ScopeProvider)
 
     @classmethod
-    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> frozenset[str]:
-        """Validate the level options; return the relpaths of command-line programs."""
+    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> ProjectFacts:
+        """Validate the level options; find command-line programs and shared loggers."""
         _check_levels(options)
-        if not options["skip_cli"]:
-            return frozenset()
-        return command_line_programs(project)
+        programs = command_line_programs(project) if options["skip_cli"] else frozenset()
+        return ProjectFacts(programs, module_loggers(project))
 
     # -- per module ------------------------------------------------------------
 
     def visit_Module(self, node: cst.Module) -> bool:
         if self.options["skip_tests"] and self.file.is_test_file:
             raise SkipFile("test file")
-        if self.options["skip_cli"] and self.file.relpath in (self.facts or ()):
+        facts = self.facts or ProjectFacts()
+        if self.options["skip_cli"] and self.file.relpath in facts.programs:
             raise SkipFile("command-line program")
         self.tree = node
         scopes = {scope for scope in self.metadata[ScopeProvider].values() if scope is not None}
         self.global_scope = next(scope for scope in scopes if isinstance(scope, GlobalScope))
         self.other_logger = _non_percent_logger(self.global_scope)
-        self.logger_name, self.logger_line = self._existing_logger(node)
+        self.logger_name, self.logger_line = self._existing_logger(node, facts.loggers)
         self.reuses_logger = self.logger_name is not None
         self.logging_name: str | None = None
         self.insert_at = _leading_imports_end(node)
@@ -114,9 +115,19 @@ class PrintToLogging(Transform):
                 self.logger_problem = "every usual logger name is taken in this module: add a logger by hand"
         return True
 
-    def _existing_logger(self, module: cst.Module) -> tuple[str | None, int]:
-        """A module-level ``NAME = logging.getLogger(...)`` bound nowhere else."""
-        found: list[tuple[int, str, int]] = []
+    def _existing_logger(self, module: cst.Module, shared: frozenset[str]) -> tuple[str | None, int]:
+        """A module-level ``NAME = logging.getLogger(...)`` bound nowhere else, or a
+        name imported from a project module that defines one (``shared``)."""
+        found: list[tuple[tuple[int, int], str, int]] = []
+        for assignment in self.global_scope.assignments:
+            node = getattr(assignment, "node", None)
+            if (
+                isinstance(node, cst.ImportFrom)
+                and _imported_name(node, assignment.name, self.file.package) in shared
+                and len(self.global_scope.assignments[assignment.name]) == 1
+            ):
+                rank = (1, LOGGER_NAMES.index(assignment.name) if assignment.name in LOGGER_NAMES else 99)
+                found.append((rank, assignment.name, self.line_of(node)))
         for statement in module.body:
             if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
                 continue
@@ -138,7 +149,7 @@ class PrintToLogging(Transform):
             ):
                 continue
             named = bool(value.args) and cst.ensure_type(value.args[0], cst.Arg).value.deep_equals(cst.Name("__name__"))
-            rank = (0 if named else 1, LOGGER_NAMES.index(target.value) if target.value in LOGGER_NAMES else 99)
+            rank = (0 if named else 2, LOGGER_NAMES.index(target.value) if target.value in LOGGER_NAMES else 99)
             found.append((rank, target.value, self.line_of(statement)))
         if not found:
             return None, 0
@@ -317,6 +328,32 @@ class PrintToLogging(Transform):
                 body=[tree.body[0], tree.body[1].with_changes(leading_lines=[cst.EmptyLine()]), *tree.body[2:]]
             )
         return tree
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What ``analyze_project`` learns: command-line programs (relpaths) and loggers
+    other modules may import (``package.module.NAME``)."""
+
+    programs: frozenset[str] = frozenset()
+    loggers: frozenset[str] = frozenset()
+
+
+def _imported_name(node: cst.ImportFrom, local: str, package: str) -> str | None:
+    """The absolute ``module.name`` that ``from ... import`` binds to ``local``."""
+    if isinstance(node.names, cst.ImportStar):
+        return None
+    for alias in node.names:
+        bound = get_full_name_for_node(alias.asname.name) if alias.asname else get_full_name_for_node(alias.name)
+        if bound != local:
+            continue
+        module = get_full_name_for_node(node.module) if node.module is not None else ""
+        if node.relative:
+            parts = package.split(".") if package else []
+            base = parts[: max(len(parts) - len(node.relative) + 1, 0)]
+            module = ".".join([*base, module] if module else base)
+        return f"{module}.{get_full_name_for_node(alias.name)}"
+    return None
 
 
 def _check_levels(options: Mapping[str, Any]) -> None:

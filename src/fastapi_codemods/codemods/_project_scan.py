@@ -1,10 +1,14 @@
-"""Which modules of a project are command-line programs, whose prints are their output.
+"""The read-only project pass of print_to_logging (stdlib ``ast``).
 
-Python's Logging HOWTO: print() is right for "console output for ordinary usage of a
-command line script or program". A module is taken for one when it imports click,
-typer or argparse (or is an alembic script), calls ``input()``, or when it has a ``__main__`` guard (or is a ``__main__.py``) and
-is not part of the web app: it builds no FastAPI app or router, declares no route,
-and no other module of the project imports it.
+Command-line programs keep their prints: Python's Logging HOWTO says print() is right
+for "console output for ordinary usage of a command line script or program". A module
+is taken for one when it imports click, typer, argparse or alembic, calls ``input()``,
+or has a ``__main__`` guard (or is a ``__main__.py``) and is not part of the web app:
+it builds no FastAPI app or router, declares no route, and no other module of the
+project imports it.
+
+Shared loggers: ``NAME = logging.getLogger(...)`` at module level, so that a module
+doing ``from app.core.log import logger`` reuses it instead of getting a second one.
 """
 
 from __future__ import annotations
@@ -105,3 +109,27 @@ def is_web_app(tree: ast.Module, package: str) -> bool:
                 ):
                     owners.add(decorator.func.value.id)
     return any(owner in imports.names for owner in owners)
+
+
+def module_loggers(project) -> frozenset[str]:
+    """``package.module.NAME`` for every module-level ``NAME = logging.getLogger(...)``
+    bound once, so that modules importing NAME can reuse it."""
+    loggers: set[str] = set()
+    for _path, info, tree in project.containing("getLogger"):
+        imports = ImportMap(tree, info.package)
+        counts: dict[str, int] = {}
+        found: list[str] = []
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets = [node.target]
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    counts[target.id] = counts.get(target.id, 0) + 1
+                    if isinstance(node.value, ast.Call) and imports.qualified(node.value.func) == "logging.getLogger":
+                        found.append(target.id)
+        loggers.update(f"{info.module}.{name}" for name in found if counts[name] == 1)
+    return frozenset(loggers)
