@@ -105,3 +105,18 @@ def test_unknown_level_is_a_configuration_error(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert b"level = 'loud'" in completed.stderr
     assert (tmp_path / "app.py").read_text() == 'print("x")\n'
+
+
+def _outputs() -> list[Path]:
+    folder = Path(__file__).parent / "fixtures" / "print_to_logging"
+    return sorted([*folder.glob("*.output.py"), *folder.glob("*/output/**/*.py")])
+
+
+@pytest.mark.parametrize("path", _outputs(), ids=lambda path: path.name)
+def test_outputs_are_black_style(path: Path) -> None:
+    """Black (keeping the input's quotes) has nothing to change in any expected output."""
+    import black
+
+    source = path.read_bytes().decode().replace("\r\n", "\n")
+    mode = black.Mode(string_normalization=False)
+    assert black.format_str(source, mode=mode) == source
