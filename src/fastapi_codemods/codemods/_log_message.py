@@ -4,7 +4,7 @@ print() writes ``sep.join(str(a) for a in args)``. Logging's ``getMessage`` comp
 ``str(msg) % args`` only when there are args. So literals merge into the format
 string (``%`` doubled only when there are args), every other value becomes a ``%s``
 argument, and f-strings split into format text and arguments where %-formatting is
-provably the same (see docs/transform-rules: simple specs only).
+provably the same (simple specs only, see the README).
 """
 
 from __future__ import annotations
