@@ -2,7 +2,8 @@
 
 Command-line programs keep their prints: Python's Logging HOWTO says print() is right
 for "console output for ordinary usage of a command line script or program". A module
-is taken for one when it imports click, typer, argparse or alembic, calls ``input()``,
+is taken for one when it imports a CLI library (click, typer, argparse, cyclopts, fire,
+docopt, rich_click) or alembic, calls ``input()``,
 or has a ``__main__`` guard (or is a ``__main__.py``) and is not part of the web app:
 it builds no FastAPI app or router, declares no route, and no other module of the
 project imports it.
@@ -26,7 +27,7 @@ from fastapi_codemods.codemods._fastapi import (
 
 # alembic: env.py and revision scripts run under the ``alembic`` command, whose
 # logging config (alembic.ini) hides INFO records of other loggers.
-CLI_LIBRARIES = frozenset({"click", "typer", "argparse", "alembic"})
+CLI_LIBRARIES = frozenset({"click", "typer", "argparse", "cyclopts", "fire", "docopt", "rich_click", "alembic"})
 
 
 def command_line_programs(project) -> frozenset[str]:

@@ -82,15 +82,17 @@ class PrintToLogging(Transform):
     # -- per module ------------------------------------------------------------
 
     def visit_Module(self, node: cst.Module) -> bool:
-        if self.options["skip_tests"] and self.file.is_test_file:
-            raise SkipFile("test file")
         facts = self.facts or ProjectFacts()
         if self.options["skip_cli"] and self.file.relpath in facts.programs:
             raise SkipFile("command-line program")
-        self.tree = node
         scopes = {scope for scope in self.metadata[ScopeProvider].values() if scope is not None}
         self.global_scope = next(scope for scope in scopes if isinstance(scope, GlobalScope))
-        self.other_logger = _non_percent_logger(self.global_scope)
+        packages = _imported_packages(self.global_scope)
+        # Test support code (fixtures, helpers importing pytest) prints for the test run.
+        if self.options["skip_tests"] and (self.file.is_test_file or "pytest" in packages):
+            raise SkipFile("test code")
+        self.tree = node
+        self.other_logger = min(packages & NON_PERCENT_LOGGERS, default=None)
         self.logger_name, self.logger_line = self._existing_logger(node, facts.loggers)
         self.reuses_logger = self.logger_name is not None
         self.logging_name: str | None = None
@@ -376,20 +378,16 @@ def _check_levels(options: Mapping[str, Any]) -> None:
             )
 
 
-def _non_percent_logger(scope: Scope) -> str | None:
-    """"loguru" or "structlog" when the module imports one of them."""
+def _imported_packages(scope: Scope) -> set[str]:
+    """Top-level package names the module imports at module level."""
+    packages: set[str] = set()
     for assignment in scope.assignments:
         node = getattr(assignment, "node", None)
         if isinstance(node, cst.Import):
-            modules = [get_full_name_for_node(alias.name) or "" for alias in node.names]
+            packages.update((get_full_name_for_node(alias.name) or "").split(".")[0] for alias in node.names)
         elif isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
-            modules = [get_full_name_for_node(node.module) or ""]
-        else:
-            continue
-        for module in modules:
-            if module.split(".")[0] in NON_PERCENT_LOGGERS:
-                return module.split(".")[0]
-    return None
+            packages.add((get_full_name_for_node(node.module) or "").split(".")[0])
+    return packages
 
 
 def _free_name(scopes: set[Scope]) -> str | None:
