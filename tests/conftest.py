@@ -58,3 +58,22 @@ def git_repo(tmp_path: Path):
         return folder
 
     return make
+
+
+@pytest.fixture
+def use_transforms(monkeypatch: pytest.MonkeyPatch):
+    """A function that makes the given Transform classes the whole registry, in order.
+
+    Worker processes are forked, so they see the replaced registry too.
+    """
+    from fastapi_codemods import codemods
+
+    def install(*transforms: type) -> None:
+        by_name = {transform.NAME: transform for transform in transforms}
+        for transform in transforms:
+            if not transform.DESCRIPTION:
+                monkeypatch.setattr(transform, "DESCRIPTION", (transform.__doc__ or "").strip().splitlines()[0])
+        monkeypatch.setattr(codemods, "ORDER", tuple(by_name))
+        monkeypatch.setattr(codemods, "load", by_name.__getitem__)
+
+    return install

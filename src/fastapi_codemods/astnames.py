@@ -17,11 +17,14 @@ from fastapi_codemods.codemods._fastapi import APP_CLASSES
 class ImportMap:
     """Local name -> qualified name, from a module's top-level imports."""
 
-    def __init__(self, tree: ast.Module, package: str = "") -> None:
+    def __init__(self, tree: ast.Module, package: str = "", nested: bool = False) -> None:
+        """``nested`` also takes imports inside functions, classes and blocks: an
+        over-approximation for questions where a false "yes" is the safe answer."""
         self.package = package
         self.names: dict[str, str] = {}
         rebound: set[str] = set()
-        for node in tree.body:
+        extra = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))] if nested else []
+        for node in [*tree.body, *extra]:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:

@@ -9,8 +9,16 @@ import click
 
 from fastapi_codemods import __version__
 from fastapi_codemods.codemods import all_transforms
-from fastapi_codemods.driver import Mode, RunOptions, UsageError, default_jobs, run as run_driver
-from fastapi_codemods.report import exit_code, print_outcome, print_usage_error, write_json_report
+from fastapi_codemods.driver import Mode, RunOptions, UsageError
+from fastapi_codemods.driver import run as run_driver
+from fastapi_codemods.report import (
+    Progress,
+    exit_code,
+    print_outcome,
+    print_transforms,
+    print_usage_error,
+    write_json_report,
+)
 
 
 def _names(value: str | None) -> list[str] | None:
@@ -56,8 +64,8 @@ def run_command(
     """Apply the transforms to PATHS (default: the current folder), in place."""
     if diff_mode and check_mode:
         raise click.UsageError("--diff and --check cannot be combined")
-    if report_path == "-" and diff_mode:
-        raise click.UsageError("--report - and --diff both want stdout; give the report a file name")
+    if report_path == "-" and (diff_mode or check_mode):
+        raise click.UsageError("--report - shares stdout with --diff/--check output; give the report a file name")
     mode = Mode.DIFF if diff_mode else Mode.CHECK if check_mode else Mode.WRITE
     options = RunOptions(
         paths=list(paths) or [Path(".")],
@@ -65,51 +73,35 @@ def run_command(
         only=_names(only),
         skip=_names(skip),
         excludes=list(exclude),
-        jobs=jobs or default_jobs(),
+        jobs=jobs,
         allow_dirty=allow_dirty,
         format=format_,
     )
-    use_color = color if color is not None else sys.stdout.isatty()
-    show_progress = not no_progress and sys.stderr.isatty()
     try:
-        outcome = _run_with_progress(options, show_progress)
+        with Progress(enabled=not no_progress) as progress:
+            outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
     except UsageError as error:
         print_usage_error(str(error))
         sys.exit(2)
-    print_outcome(outcome, color=use_color)
+    except KeyboardInterrupt:
+        # Files are written only after every file was processed, each atomically.
+        print_usage_error("interrupted")
+        sys.exit(130)
+    print_outcome(outcome, color=color)
+    code = exit_code(outcome)
     if report_path:
-        write_json_report(outcome, report_path)
-    sys.exit(exit_code(outcome))
-
-
-def _run_with_progress(options: RunOptions, show: bool):
-    if not show:
-        return run_driver(options)
-    bar = None
-
-    def start(total: int) -> None:
-        nonlocal bar
-        bar = click.progressbar(length=total, label="fastapi-codemods", file=sys.stderr)
-        bar.__enter__()
-
-    def step(_result) -> None:
-        if bar is not None:
-            bar.update(1)
-
-    try:
-        return run_driver(options, on_result=step, on_total=start)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        try:
+            write_json_report(outcome, report_path)
+        except OSError as error:
+            print_usage_error(f"cannot write the report {report_path}: {error.strerror or error}")
+            code = 2
+    sys.exit(code)
 
 
 @cli.command("list")
 def list_command() -> None:
     """List every transform with its description, in run order."""
-    transforms = all_transforms()
-    width = max((len(t.NAME) for t in transforms), default=0)
-    for transform in transforms:
-        click.echo(f"{transform.NAME.ljust(width)}  {transform.DESCRIPTION}")
+    print_transforms(all_transforms())
 
 
 def main() -> None:

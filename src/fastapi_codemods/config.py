@@ -18,7 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-from fastapi_codemods.codemods import ORDER, load
+from fastapi_codemods import codemods
 
 TABLE = "fastapi-codemods"
 GENERAL_KEYS: Mapping[str, type | tuple[type, ...]] = {
@@ -43,6 +43,12 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     format: bool = False
     transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    black: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base(self) -> Path | None:
+        """The folder ``exclude`` patterns are relative to (the pyproject's)."""
+        return self.source.parent if self.source is not None else None
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -66,11 +72,13 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"{pyproject}: cannot read: {error}") from error
     tool = data.get("tool", {})
     table = tool.get(TABLE, {})
-    uses_black = "black" in tool
-    return parse_table(table, pyproject, uses_black)
+    black = tool.get("black")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.{TABLE}] must be a table")
+    return parse_table(table, pyproject, black if isinstance(black, dict) else None)
 
 
-def parse_table(table: Mapping[str, Any], source: Path, uses_black: bool) -> Config:
+def parse_table(table: Mapping[str, Any], source: Path, black: dict[str, Any] | None = None) -> Config:
     """Validate the ``[tool.fastapi-codemods]`` table and build a `Config`."""
     general: dict[str, Any] = {}
     options: dict[str, dict[str, Any]] = {}
@@ -78,10 +86,10 @@ def parse_table(table: Mapping[str, Any], source: Path, uses_black: bool) -> Con
         key = raw_key.replace("-", "_")
         if key in GENERAL_KEYS:
             general[key] = _checked(source, raw_key, value, GENERAL_KEYS[key])
-        elif key in ORDER:
+        elif key in codemods.ORDER:
             options[key] = _transform_options(source, key, value)
         else:
-            valid = sorted([*GENERAL_KEYS, *ORDER])
+            valid = sorted([*GENERAL_KEYS, *codemods.ORDER])
             raise ConfigError(
                 f"{source}: unknown key {raw_key!r} in [tool.{TABLE}]; valid keys: {', '.join(valid)}"
             )
@@ -90,15 +98,16 @@ def parse_table(table: Mapping[str, Any], source: Path, uses_black: bool) -> Con
         only=general.get("only"),
         skip=general.get("skip"),
         exclude=general.get("exclude", []),
-        format=general.get("format", uses_black),
+        format=general.get("format", black is not None),
         transform_options=options,
+        black=black or {},
     )
 
 
 def _transform_options(source: Path, name: str, table: Any) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{source}: [tool.{TABLE}.{name}] must be a table")
-    defaults = load(name).OPTIONS
+    defaults = codemods.load(name).OPTIONS
     options: dict[str, Any] = {}
     for raw_key, value in table.items():
         key = raw_key.replace("-", "_")

@@ -8,7 +8,7 @@ folders no user wants rewritten. A file named on the command line is always take
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pathspec
@@ -22,8 +22,17 @@ SKIPPED_DIRS = frozenset(
 )
 
 
+def absolute(path: Path) -> Path:
+    """Absolute and normalised (``..`` removed) without resolving symlinks."""
+    return Path(os.path.abspath(path))
+
+
 def find_git_root(path: Path) -> Path | None:
-    """The top of the git work tree holding ``path`` (a ``.git`` dir or file), if any."""
+    """The top of the git work tree holding ``path`` (a ``.git`` dir or file), if any.
+
+    Absolute, so that a relative root such as ``.`` still finds a repository above it.
+    """
+    path = absolute(path)
     folder = path if path.is_dir() else path.parent
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():
@@ -31,15 +40,26 @@ def find_git_root(path: Path) -> Path | None:
     return None
 
 
-class IgnoreRules:
-    """Gitignore specs keyed by the folder that holds them; deeper files override."""
+Excludes = Sequence[tuple[Path, Sequence[str]]]
 
-    def __init__(self, excludes: list[str], root: Path) -> None:
+
+class IgnoreRules:
+    """Gitignore specs keyed by the folder that holds them; deeper files override.
+
+    ``excludes`` are (folder, patterns) pairs: each pattern list is gitignore-style,
+    relative to its folder (the root for ``--exclude``, the ``pyproject.toml``'s folder
+    for the configuration's ``exclude``). Paths are handled absolute throughout.
+    """
+
+    def __init__(self, excludes: Excludes, root: Path) -> None:
         self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
-        self._root = root
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+        self._excludes = [
+            (absolute(folder), pathspec.GitIgnoreSpec.from_lines(patterns))
+            for folder, patterns in excludes
+            if patterns
+        ]
         git_root = find_git_root(root)
-        self._top = git_root if git_root is not None else root
+        self._top = git_root if git_root is not None else absolute(root)
 
     def _spec(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
@@ -55,9 +75,9 @@ class IgnoreRules:
         return self._specs[folder]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
-        if self._exclude is not None:
-            relative = path.relative_to(self._root).as_posix() + ("/" if is_dir else "")
-            if self._exclude.match_file(relative):
+        suffix = "/" if is_dir else ""
+        for folder, spec in self._excludes:
+            if path.is_relative_to(folder) and spec.match_file(path.relative_to(folder).as_posix() + suffix):
                 return True
         try:
             chain = path.parent.relative_to(self._top).parts
@@ -70,7 +90,7 @@ class IgnoreRules:
             spec = self._spec(folder)
             if spec is None:
                 continue
-            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+            relative = path.relative_to(folder).as_posix() + suffix
             result = spec.check_file(relative)
             if result.include is not None:
                 return result.include
@@ -81,8 +101,9 @@ def is_virtualenv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file()
 
 
-def iter_python_files(root: Path, excludes: list[str]) -> Iterator[Path]:
-    """Python files under ``root``, sorted, minus ignored folders and files."""
+def iter_python_files(root: Path, excludes: Excludes = ()) -> Iterator[Path]:
+    """Python files under ``root`` (absolute paths), sorted, minus ignored folders and files."""
+    root = absolute(root)
     if root.is_file():
         yield root
         return

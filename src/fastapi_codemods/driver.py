@@ -19,11 +19,11 @@ from enum import Enum
 from pathlib import Path
 
 from fastapi_codemods.codemods import select
-from fastapi_codemods.config import Config, ConfigError, find_pyproject, load_config
-from fastapi_codemods.discovery import find_git_root, iter_python_files
+from fastapi_codemods.config import ConfigError, load_config
+from fastapi_codemods.discovery import absolute, find_git_root, iter_python_files
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.gitstate import dirty_files
-from fastapi_codemods.pipeline import Plan, process_source
+from fastapi_codemods.pipeline import Plan, process_source, validation_problem
 from fastapi_codemods.project import Project
 from fastapi_codemods.results import FileResult, Finding, Status
 
@@ -35,7 +35,8 @@ class Mode(str, Enum):
 
 
 class UsageError(Exception):
-    """Bad paths, options or configuration: exit code 2 before any file is touched."""
+    """Bad paths, options or configuration (or a crashing project analysis): exit
+    code 2 before any file is touched."""
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,32 @@ def import_root(folder: Path) -> Path:
     return folder
 
 
-def display_path(path: Path) -> str:
-    """Relative to the enclosing git work tree, else to the current folder."""
-    absolute = path.resolve()
-    git_root = find_git_root(absolute)
-    base = git_root.resolve() if git_root is not None else Path.cwd().resolve()
-    return Path(os.path.relpath(absolute, base)).as_posix()
+class PathNames:
+    """Display paths for one run: relative to the enclosing git work tree, else to
+    the current folder.
+
+    The git root is looked up once per folder, not once per file. One instance per
+    run, so a repository created between two runs is seen.
+    """
+
+    def __init__(self) -> None:
+        self._cwd = Path.cwd().resolve()
+        self._git_roots: dict[Path, Path | None] = {}
+
+    def git_root(self, folder: Path) -> Path | None:
+        folder = folder.resolve()
+        if folder not in self._git_roots:
+            self._git_roots[folder] = find_git_root(folder)
+        return self._git_roots[folder]
+
+    def __call__(self, path: Path) -> str:
+        absolute = path.resolve()
+        git_root = self.git_root(absolute if absolute.is_dir() else absolute.parent)
+        base = git_root if git_root is not None else self._cwd
+        return Path(os.path.relpath(absolute, base)).as_posix()
 
 
-def plan_root(root: Path, options: RunOptions) -> tuple[Plan, list[_Task], Project]:
+def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
     """Configuration, file list and project analysis for one root."""
     if not root.exists():
         raise UsageError(f"{root}: no such file or folder")
@@ -125,60 +143,75 @@ def plan_root(root: Path, options: RunOptions) -> tuple[Plan, list[_Task], Proje
         source = f" (from {config.source})" if options.only is None and options.skip is None and config.source else ""
         raise UsageError(f"{error}{source}") from error
 
-    base = import_root(root if root.is_dir() else root.parent)
+    names = names or PathNames()
+    base = import_root(absolute(root) if root.is_dir() else absolute(root).parent).resolve()
+    excludes = [(root, options.excludes)]
+    if config.base is not None:
+        excludes.append((config.base, config.exclude))
     files: list[tuple[Path, FileInfo]] = []
-    for path in iter_python_files(root, [*config.exclude, *options.excludes]):
-        relpath = Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
-        files.append((path, FileInfo(path=display_path(path), relpath=relpath)))
+    for path in iter_python_files(root, excludes):
+        relpath = Path(os.path.relpath(path.resolve(), base)).as_posix()
+        files.append((path, FileInfo(path=names(path), relpath=relpath)))
 
     project = Project(root, files)
     option_tables = {t.NAME: {**t.OPTIONS, **config.transform_options.get(t.NAME, {})} for t in transforms}
-    facts = {t.NAME: t.analyze_project(project, option_tables[t.NAME]) for t in transforms}
+    facts = {}
+    for transform in transforms:
+        try:
+            facts[transform.NAME] = transform.analyze_project(project, option_tables[transform.NAME])
+        except Exception as error:  # reported as a run error, never as a traceback
+            raise UsageError(
+                f"internal error in {transform.NAME} while analysing {names(root)}: "
+                f"{type(error).__name__}: {error}; nothing written"
+            ) from error
     fmt = options.format if options.format is not None else config.format
     plan = Plan(
-        root=display_path(root),
+        root=names(root),
         transforms=transforms,
         options=option_tables,
         facts=facts,
         format=fmt,
-        black_config=_black_config(root) if fmt else {},
+        black_config=config.black if fmt else {},
     )
-    return plan, [_Task(-1, path, info, root.is_file()) for path, info in files], project
+    return plan, project
 
 
-def _black_config(root: Path) -> dict:
-    from fastapi_codemods.config import tomllib
-
-    pyproject = find_pyproject(root.resolve())
-    if pyproject is None:
-        return {}
-    try:
-        return tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("black", {})
-    except (OSError, ValueError):
-        return {}
-
-
-def _created_files(plan: Plan, project: Project) -> list[tuple[FileResult, Path]]:
+def _created_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[FileResult, Path]]:
     """Files the transforms create (e.g. a logging module), with where to write them.
 
     Only under a folder root: a run on single files never creates files beside them.
+    A file that already exists is never overwritten; text that is not valid Python
+    fails like a bad rewrite would.
     """
     created: list[tuple[FileResult, Path]] = []
     if not project.root.is_dir():
         return created
     for transform in plan.transforms:
-        for relpath, text in transform.new_files(plan.facts.get(transform.NAME), plan.options[transform.NAME]).items():
-            target = project.root / relpath
-            if target.exists():
+        try:
+            new_files = transform.new_files(plan.facts.get(transform.NAME), plan.options[transform.NAME])
+        except Exception as error:  # reported as a run error, never as a traceback
+            raise UsageError(
+                f"internal error in {transform.NAME}.new_files: {type(error).__name__}: {error}; nothing written"
+            ) from error
+        for relpath, text in new_files.items():
+            target = absolute(project.root / relpath)
+            if target.exists() or target.is_symlink():
                 continue
+            data = text.encode("utf-8")
             result = FileResult(
-                path=display_path(target),
+                path=names(target),
                 root=plan.root,
                 status=Status.CHANGED,
-                new=text.encode("utf-8"),
+                new=data,
                 transforms=(transform.NAME,),
                 created=True,
             )
+            problem = validation_problem(b"", data) if target.suffix == ".py" else None
+            if problem is not None:
+                result = replace(
+                    result, status=Status.FAILED, new=None,
+                    error=f"internal error in {transform.NAME}: {problem}; file not created",
+                )
             created.append((result, target))
     return created
 
@@ -193,6 +226,7 @@ def _init_worker(plans: list[Plan]) -> None:
 def _process(task: _Task) -> FileResult:
     plan = _PLANS[task.plan_index]
     try:
+        mode = stat.S_IMODE(task.path.stat().st_mode)
         data = task.path.read_bytes()
     except OSError as error:
         return FileResult(path=task.info.path, root=plan.root, status=Status.FAILED, error=f"cannot read: {error.strerror}")
@@ -207,26 +241,27 @@ def _process(task: _Task) -> FileResult:
             error=f"internal error: {type(error).__name__}: {error}; file left untouched",
         )
     if result.status is Status.CHANGED:
-        result = replace(result, mode=stat.S_IMODE(task.path.stat().st_mode))
+        result = replace(result, mode=mode)
     return result
 
 
 def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = None,
         on_total: Callable[[int], None] | None = None) -> RunOutcome:
     """Process every root; write changed files in write mode unless refused."""
+    names = PathNames()
     plans: list[Plan] = []
     tasks: list[_Task] = []
     created: list[FileResult] = []
     real_paths: dict[str, Path] = {}
     for root in options.paths:
-        plan, root_tasks, project = plan_root(Path(root), options)
-        index = len(plans)
+        plan, project = plan_root(Path(root), options, names)
         plans.append(plan)
-        for task in root_tasks:
-            if task.info.path not in real_paths:
-                real_paths[task.info.path] = task.path
-                tasks.append(replace(task, plan_index=index))
-        for result, target in _created_files(plan, project):
+        explicit = project.root.is_file()
+        for path, info in project.files:
+            if info.path not in real_paths:
+                real_paths[info.path] = path
+                tasks.append(_Task(len(plans) - 1, path, info, explicit))
+        for result, target in _created_files(plan, project, names):
             if result.path not in real_paths:
                 real_paths[result.path] = target
                 created.append(result)
@@ -241,7 +276,8 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     if options.mode is Mode.WRITE:
         changed = [result for result in results if result.status is Status.CHANGED]
         if not options.allow_dirty:
-            dirty = _dirty([real_paths[r.path] for r in changed if not r.created], real_paths)
+            # Created files are new paths: nothing of the user's can be lost there.
+            dirty = _dirty([real_paths[r.path] for r in changed if not r.created], names)
         if not dirty:
             results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]
     return RunOutcome(mode=options.mode, results=results, roots=_summaries(plans, results), dirty=dirty)
@@ -273,44 +309,71 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
     return results
 
 
-def _dirty(paths: list[Path], real_paths: dict[str, Path]) -> list[str]:
+def _dirty(paths: list[Path], names: PathNames) -> list[str]:
+    """Display paths of the files whose current content git could not restore."""
     by_repo: dict[Path, list[Path]] = {}
     for path in paths:
-        git_root = find_git_root(path.resolve())
+        git_root = names.git_root(path.resolve().parent)
         if git_root is not None:
-            by_repo.setdefault(git_root, []).append(path)
+            by_repo.setdefault(git_root, []).append(path.resolve())
     dirty: list[str] = []
     for git_root, repo_paths in by_repo.items():
-        dirty.extend(display_path(path) for path in dirty_files(git_root, repo_paths))
+        dirty.extend(names(path) for path in dirty_files(git_root, repo_paths))
     return sorted(dirty)
 
 
 def _write(result: FileResult, path: Path) -> FileResult:
-    """Replace ``path`` atomically with the new bytes, keeping its permission bits."""
+    """Replace ``path`` atomically with the new bytes, keeping its permission bits.
+
+    The bytes go to a temporary file in the same folder, then ``os.replace``: a
+    reader sees the old file or the new one, never a part. A symlink is written
+    through (its target is rewritten, the link stays). A created file is linked into
+    place, which fails rather than overwrite a file that appeared during the run.
+    """
     assert result.new is not None
-    folder = path.parent
+    path = Path(os.path.realpath(path))
     mode = result.mode
     if mode is None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    temp_name = None
     try:
+        if result.created:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(handle, "wb") as stream:
             stream.write(result.new)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, mode)
-        if result.created and path.exists():
-            raise FileExistsError(f"{path} appeared during the run")
-        os.replace(temp_name, path)
+        if result.created:
+            _move_new(temp_name, path)
+        else:
+            os.replace(temp_name, path)
     except OSError as error:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
+        if temp_name is not None:
+            try:
+                os.unlink(temp_name)
+            except OSError:
+                pass
         return replace(result, status=Status.FAILED, new=None, error=f"cannot write: {error}")
     return result
+
+
+def _move_new(source: str, target: Path) -> None:
+    """Move ``source`` to ``target`` only if nothing is there (a hard link cannot clobber)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        # Filesystems without hard links: check, then replace (a narrow race).
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(f"{target} appeared during the run") from None
+        os.replace(source, target)
+    else:
+        os.unlink(source)
 
 
 def _summaries(plans: list[Plan], results: list[FileResult]) -> list[RootSummary]:

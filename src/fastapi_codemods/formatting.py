@@ -11,10 +11,12 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from fastapi_codemods.codemods._base import source_lines
+
 
 def touched_ranges(old: str, new: str) -> list[tuple[int, int]]:
     """1-based inclusive line ranges of ``new`` that differ from ``old``."""
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, source_lines(old), source_lines(new), autojunk=False)
     return [
         (j1 + 1, j2)
         for tag, _i1, _i2, j1, j2 in matcher.get_opcodes()
@@ -47,14 +49,17 @@ def format_touched_lines(old: bytes, new: bytes, encoding: str, config: Mapping[
     """Black-format the lines of ``new`` that differ from ``old``; keep the rest.
 
     Black works on ``\\n`` text; CRLF files are converted for it and back (a BOM is
-    handled by the ``utf-8-sig`` codec). If black
-    fails (it refuses some valid code), the unformatted result is kept.
+    handled by the ``utf-8-sig`` codec). If black fails (it refuses some valid code)
+    or changes a line outside the touched statements, the unformatted result is kept.
     """
     import black
 
     old_text = old.decode(encoding)
     new_text = new.decode(encoding)
     crlf = "\r\n" in new_text
+    if crlf and new_text.count("\n") != new_text.count("\r\n"):
+        # Mixed line endings cannot be restored after black's \n-only pass.
+        return new
     if crlf:
         new_text = new_text.replace("\r\n", "\n")
         old_text = old_text.replace("\r\n", "\n")
@@ -67,6 +72,25 @@ def format_touched_lines(old: bytes, new: bytes, encoding: str, config: Mapping[
         return new
     except Exception:  # noqa: BLE001 - black rejecting code must not fail the run
         return new
+    if not _changes_stay_in(new_text, formatted, ranges):
+        return new
     if crlf:
         formatted = formatted.replace("\n", "\r\n")
     return formatted.encode(encoding)
+
+
+def _changes_stay_in(before: str, after: str, ranges: list[tuple[int, int]]) -> bool:
+    """True when every change black made overlaps a touched range.
+
+    With ``lines=`` black still adjusts blank lines next to a range (it drops one of
+    the two blank lines before a ``def`` that follows an added import): such edits to
+    untouched code would leak unrelated churn into the diff.
+    """
+    matcher = difflib.SequenceMatcher(None, source_lines(before), source_lines(after), autojunk=False)
+    for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        first, last = i1 + 1, max(i2, i1 + 1)
+        if not any(first <= end and start <= last for start, end in ranges):
+            return False
+    return True

@@ -5,35 +5,55 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+# Paths per git invocation: far below any command-line length limit.
+CHUNK = 500
+
 
 def dirty_files(git_root: Path, paths: list[Path]) -> list[Path]:
-    """Of ``paths``, those that are modified, staged or untracked in ``git_root``.
+    """Of ``paths``, those whose current content git could not give back.
 
-    An untracked file counts: its previous content exists nowhere git could restore.
-    If git itself cannot be run the answer is "all of them", to stay on the safe side.
+    That is every file not tracked (untracked, or ignored: never committed) and every
+    tracked file that is modified or staged. If git itself cannot be run the answer
+    is "all of them", to stay on the safe side.
     """
     if not paths:
         return []
-    relative = [str(path.resolve().relative_to(git_root.resolve())) for path in paths]
+    root = git_root.resolve()
+    relative = [path.resolve().relative_to(root).as_posix() for path in paths]
+    tracked: set[str] = set()
+    changed: set[str] = set()
     try:
-        completed = subprocess.run(
-            ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *relative],
-            cwd=git_root,
-            capture_output=True,
-            check=True,
-        )
+        for start in range(0, len(relative), CHUNK):
+            chunk = relative[start : start + CHUNK]
+            tracked.update(_names(_git(root, "ls-files", "-z", "--", *chunk)))
+            changed.update(_status_names(_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", *chunk)))
     except (OSError, subprocess.CalledProcessError):
         return list(paths)
-    dirty: set[str] = set()
-    entries = completed.stdout.split(b"\0")
+    return [path for path, rel in zip(paths, relative) if rel not in tracked or rel in changed]
+
+
+def _git(root: Path, *args: str) -> bytes:
+    # Literal pathspecs: a file named ``[x].py`` is that file, not a glob.
+    return subprocess.run(
+        ["git", "--literal-pathspecs", *args], cwd=root, capture_output=True, check=True
+    ).stdout
+
+
+def _names(output: bytes) -> list[str]:
+    return [entry.decode("utf-8", "surrogateescape") for entry in output.split(b"\0") if entry]
+
+
+def _status_names(output: bytes) -> set[str]:
+    """Paths in ``git status --porcelain=v1 -z`` output (a rename's source skipped)."""
+    names: set[str] = set()
+    entries = output.split(b"\0")
     index = 0
     while index < len(entries):
         entry = entries[index]
         index += 1
         if len(entry) < 4:
             continue
-        status, name = entry[:2], entry[3:].decode("utf-8", "surrogateescape")
-        dirty.add(name)
-        if status[:1] in (b"R", b"C"):
+        names.add(entry[3:].decode("utf-8", "surrogateescape"))
+        if entry[:1] in (b"R", b"C"):
             index += 1
-    return [path for path, rel in zip(paths, relative) if rel in dirty]
+    return names

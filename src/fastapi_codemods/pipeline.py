@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import tokenize
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from fastapi_codemods.codemods._base import Transform, skip_markers
+from fastapi_codemods.codemods._base import Transform, skip_markers, source_lines
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.results import FileResult, Finding, Status
 
@@ -43,42 +43,36 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     if not explicit and GENERATED_MARKER in data[:GENERATED_WINDOW]:
         return FileResult(status=Status.SKIPPED, error="marked @generated", **base)
     if b"\0" in data:
-        return FileResult(status=Status.FAILED, error="not a Python source file (contains NUL bytes)", **base)
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        return FileResult(status=Status.FAILED, error=f"not a Python source file: NUL byte at line {line}", **base)
     try:
-        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, LookupError) as error:
-        return FileResult(status=Status.FAILED, error=f"cannot decode: {error}", **base)
-    except UnicodeDecodeError as error:
-        return FileResult(
-            status=Status.FAILED,
-            error=f"cannot decode as {error.encoding}: byte {error.object[error.start]:#04x} at offset {error.start}",
-            **base,
-        )
+        text = decode_source(data)
+    except ValueError as error:
+        return FileResult(status=Status.FAILED, error=str(error), **base)
 
     skip_lines, skip_file_names, whole_file = skip_markers(text)
     if whole_file:
         return FileResult(status=Status.SKIPPED, error="fastapi-codemods: skip-file", **base)
-    selected = [
-        transform
-        for transform in plan.transforms
-        if transform.NAME not in (skip_file_names or ()) and transform.matches_text(text)
-    ]
-    if not selected:
-        return FileResult(status=Status.UNCHANGED, **base)
-
-    try:
-        tree = cst.parse_module(data)
-    except cst.ParserSyntaxError as error:
-        return FileResult(status=Status.FAILED, error=describe_syntax_error(text, error), **base)
-    except (RecursionError, MemoryError) as error:  # pragma: no cover - pathological input
-        return FileResult(status=Status.FAILED, error=f"cannot parse: {type(error).__name__}", **base)
 
     findings: list[Finding] = []
     applied: list[str] = []
     code = text
-    for transform in selected:
+    tree: cst.Module | None = None
+    for transform in plan.transforms:
+        # The prefilter sees the code as earlier transforms left it: one may add
+        # what a later one looks for (print_to_logging adds logging calls).
+        if transform.NAME in (skip_file_names or ()) or not transform.matches_text(code):
+            continue
+        if tree is None:
+            try:
+                tree = cst.parse_module(data)
+            except cst.ParserSyntaxError as error:
+                return FileResult(status=Status.FAILED, error=describe_syntax_error(text, error), **base)
+            except (RecursionError, MemoryError) as error:  # pragma: no cover - pathological input
+                return FileResult(status=Status.FAILED, error=f"cannot parse: {type(error).__name__}", **base)
         context = CodemodContext(filename=file.path, full_module_name=file.module)
+        # Markers are found again in the current code so they stay on their statements
+        # after an earlier transform inserted or removed lines.
         lines = skip_lines if code is text else skip_markers(code)[0]
         instance = transform(
             context,
@@ -109,15 +103,19 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
             tree, code = new_tree, new_code
 
     result_findings = tuple(sorted(set(findings)))
-    if not applied:
+    if tree is None or not applied:
         return FileResult(status=Status.UNCHANGED, findings=result_findings, **base)
 
-    new_data = tree.bytes
+    new_data = code.encode(tree.encoding)  # the code generated above, not a second time
     if plan.format:
         from fastapi_codemods.formatting import format_touched_lines
 
         new_data = format_touched_lines(data, new_data, tree.encoding, plan.black_config)
-    problem = validation_problem(data, new_data)
+    original_compiles = _compile_error(data) is None
+    if not original_compiles and _looks_like_python2(text):
+        # libcst accepts some Python 2 (``except E, e:``); never rewrite such a file.
+        return FileResult(status=Status.FAILED, error=describe_syntax_error(text, None), **base)
+    problem = validation_problem(data, new_data, original_compiles)
     if problem is not None:
         return FileResult(
             status=Status.FAILED,
@@ -134,7 +132,30 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     )
 
 
-def validation_problem(old: bytes, new: bytes) -> str | None:
+def decode_source(data: bytes) -> str:
+    """The text of a source file, as Python would decode it (cookie, BOM, else UTF-8).
+
+    Raises ValueError with a message naming the line of the first bad byte.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError as error:
+        if "invalid or missing encoding declaration" not in str(error):
+            raise ValueError(f"cannot decode: {error}") from None
+        # The first two lines are not UTF-8: decoding them says where.
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except LookupError as error:
+        raise ValueError(f"cannot decode: {error}") from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValueError(
+            f"cannot decode as {error.encoding} at line {line}: byte {data[error.start]:#04x} at offset {error.start}"
+        ) from None
+
+
+def validation_problem(old: bytes, new: bytes, old_compiles: bool | None = None) -> str | None:
     """Why ``new`` must not be written, or None when it is valid Python.
 
     libcst must parse it; and when the original compiles under this interpreter the
@@ -144,34 +165,39 @@ def validation_problem(old: bytes, new: bytes) -> str | None:
         cst.parse_module(new)
     except cst.ParserSyntaxError as error:
         return f"the rewritten code does not parse ({error.message})"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(old, "<original>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError):
-            return None
-        try:
-            compile(new, "<rewritten>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as error:
-            return f"the rewritten code does not compile ({error})"
+    if old_compiles is None:
+        old_compiles = _compile_error(old) is None
+    if not old_compiles:
+        return None
+    error = _compile_error(new)
+    if error is not None:
+        return f"the rewritten code does not compile ({error})"
     return None
 
 
-def describe_syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
+def _compile_error(data: bytes | str) -> SyntaxError | ValueError | None:
+    """Why CPython rejects ``data`` (its warnings silenced), or None if it compiles."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, "<file>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return error
+    return None
+
+
+def describe_syntax_error(text: str, error: cst.ParserSyntaxError | None) -> str:
     """One line naming where and why the file does not parse.
 
     CPython's own message is clearer ("Missing parentheses in call to 'print'") so it
     is preferred when the interpreter rejects the file too.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(text, "<file>", "exec", dont_inherit=True)
-        except SyntaxError as python_error:
-            hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
-            return f"syntax error at line {python_error.lineno}: {python_error.msg}{hint}"
-        except ValueError:
-            pass
+    python_error = _compile_error(text)
+    if isinstance(python_error, SyntaxError):
+        hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
+        return f"syntax error at line {python_error.lineno}: {python_error.msg}{hint}"
+    if error is None:
+        return "syntax error"
     message = error.message.removeprefix("parser error: ").splitlines()[0]
     if len(message) > 120:
         message = message[:117] + "..."
@@ -186,19 +212,25 @@ def _looks_like_python2(text: str) -> bool:
     )
 
 
-def _line_mapper(current: str, original: str):
-    """Map line numbers of ``current`` (after earlier transforms) back to ``original``."""
-    matcher = difflib.SequenceMatcher(None, original.splitlines(), current.splitlines(), autojunk=False)
-    blocks = matcher.get_matching_blocks()
+def _line_mapper(current: str, original: str) -> Callable[[int], int]:
+    """Map line numbers of ``current`` (after earlier transforms) back to ``original``.
+
+    A rewritten line maps to the original line it replaced; a line an earlier
+    transform inserted maps to the original line that now follows it (the last line
+    when inserted at the end).
+    """
+    old_lines = source_lines(original)
+    matcher = difflib.SequenceMatcher(None, old_lines, source_lines(current), autojunk=False)
+    opcodes = matcher.get_opcodes()
+    last = max(len(old_lines), 1)
 
     def to_original(line: int) -> int:
         index = line - 1
-        best = 1
-        for block in blocks:
-            if block.b <= index < block.b + block.size:
-                return block.a + (index - block.b) + 1
-            if block.b + block.size <= index and block.size:
-                best = block.a + block.size
-        return max(best, 1)
+        for _tag, i1, i2, j1, j2 in opcodes:
+            if j1 <= index < j2:
+                if i2 > i1:
+                    return min(i1 + (index - j1), i2 - 1) + 1
+                return min(i1 + 1, last)
+        return min(max(line, 1), last)
 
     return to_original

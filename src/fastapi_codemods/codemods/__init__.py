@@ -15,6 +15,7 @@ from fastapi_codemods.codemods._base import Transform
 
 ORDER: tuple[str, ...] = (
     "print_to_logging",
+    "setup_logging",
 )
 
 

@@ -17,9 +17,21 @@ from libcst.metadata import ParentNodeProvider, PositionProvider
 from fastapi_codemods.fileinfo import FileInfo
 
 SKIP_MARKER = re.compile(
-    r"#\s*fastapi-codemods:\s*(?P<kind>skip-file|skip)\b(?:\s*=\s*(?P<names>[\w ,]+))?",
+    r"#\s*fastapi-codemods:\s*(?P<kind>skip-file|skip)\b(?:\s*=\s*(?P<names>\w+(?:\s*,\s*\w+)*))?",
     re.IGNORECASE,
 )
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of ``text`` as Python and libcst number them.
+
+    Only ``\\r\\n``, ``\\r`` and ``\\n`` end a line: ``str.splitlines`` also splits on
+    form feeds and Unicode separators, which would shift every later line number.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def skip_markers(text: str) -> tuple[dict[int, frozenset[str] | None], frozenset[str] | None, bool]:
@@ -32,9 +44,9 @@ def skip_markers(text: str) -> tuple[dict[int, frozenset[str] | None], frozenset
     lines: dict[int, frozenset[str] | None] = {}
     file_names: set[str] = set()
     whole_file = False
-    if "odemods:" not in text and "ODEMODS:" not in text.upper():
+    if not SKIP_MARKER.search(text):
         return lines, frozenset(), False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         for match in SKIP_MARKER.finditer(line):
             names = _names(match.group("names"))
             if match.group("kind").lower() == "skip-file":
@@ -121,24 +133,30 @@ class Transform(VisitorBasedCodemodCommand):
         """True when a skip marker covers the statement that holds ``node``.
 
         A marker on any line of a simple statement skips it; a marker on the header
-        line of a compound statement (``def``, ``if``, ``with``...) skips its block.
+        line(s) of a compound statement or clause (``def`` with its decorators, ``if``,
+        ``elif``, ``else``, ``with``, ``except``...) skips its block.
         """
         if not self._skip_lines:
             return False
         current: cst.CSTNode | None = node
         while current is not None:
-            if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                position = self.get_metadata(PositionProvider, current)
-                last = position.end.line
-                if isinstance(current, cst.BaseCompoundStatement):
-                    last = self._header_end(current, position.start.line)
-                if any(position.start.line <= line <= last for line in self._skip_lines):
+            body = getattr(current, "body", None)
+            if isinstance(current, cst.SimpleStatementLine) or isinstance(body, cst.BaseSuite):
+                first, last = self._statement_lines(current)
+                if any(first <= line <= last for line in self._skip_lines):
                     return True
             current = self.get_metadata(ParentNodeProvider, current, None)
         return False
 
-    def _header_end(self, statement: cst.BaseCompoundStatement, start: int) -> int:
-        body = statement.body
-        if isinstance(body, cst.IndentedBlock) and body.body:
-            return self.get_metadata(PositionProvider, body.body[0]).start.line - 1
-        return start
+    def _statement_lines(self, statement: cst.CSTNode) -> tuple[int, int]:
+        """First and last line a marker may sit on: the whole simple statement, or
+        a block's header (decorators included, up to the line of the colon)."""
+        position = self.get_metadata(PositionProvider, statement)
+        body = getattr(statement, "body", None)
+        if not isinstance(body, cst.BaseSuite):
+            return position.start.line, position.end.line
+        decorators = getattr(statement, "decorators", ())
+        first = self.get_metadata(PositionProvider, decorators[0]).start.line if decorators else position.start.line
+        # An indented block's header is the comment and newline right after the colon.
+        header = body.header if isinstance(body, cst.IndentedBlock) else body
+        return first, self.get_metadata(PositionProvider, header).start.line
