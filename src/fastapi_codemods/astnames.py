@@ -44,13 +44,7 @@ class ImportMap:
             self.names.pop(name, None)
 
     def _absolute(self, node: ast.ImportFrom) -> str:
-        if not node.level:
-            return node.module or ""
-        parts = self.package.split(".") if self.package else []
-        base = parts[: max(len(parts) - node.level + 1, 0)]
-        if node.module:
-            base.append(node.module)
-        return ".".join(base)
+        return absolute_module(node, self.package)
 
     def qualified(self, node: ast.AST) -> str | None:
         """``a.b.c`` resolved through the imports, or None for anything else."""
@@ -61,6 +55,17 @@ class ImportMap:
         if not isinstance(node, ast.Name) or node.id not in self.names:
             return None
         return ".".join([self.names[node.id], *reversed(parts)])
+
+
+def absolute_module(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module name a ``from ... import`` reads, relative to ``package``."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".") if package else []
+    base = parts[: max(len(parts) - node.level + 1, 0)]
+    if node.module:
+        base.append(node.module)
+    return ".".join(base)
 
 
 def _bound_names(node: ast.stmt) -> Iterator[str]:

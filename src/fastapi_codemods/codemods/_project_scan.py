@@ -1,0 +1,136 @@
+"""The read-only project pass of print_to_logging (stdlib ``ast``).
+
+Command-line programs keep their prints: Python's Logging HOWTO says print() is right
+for "console output for ordinary usage of a command line script or program". A module
+is taken for one when it imports a CLI library (click, typer, argparse, cyclopts, fire,
+docopt, rich_click) or alembic, calls ``input()``,
+or has a ``__main__`` guard (or is a ``__main__.py``) and is not part of the web app:
+it builds no FastAPI app or router, declares no route, and no other module of the
+project imports it.
+
+Shared loggers: ``NAME = logging.getLogger(...)`` at module level, so that a module
+doing ``from app.core.log import logger`` reuses it instead of getting a second one.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from fastapi_codemods.astnames import ImportMap, absolute_module
+from fastapi_codemods.codemods._fastapi import (
+    APP_CLASSES,
+    ROUTE_METHODS,
+    ROUTER_CLASSES,
+)
+
+# alembic: env.py and revision scripts run under the ``alembic`` command, whose
+# logging config (alembic.ini) hides INFO records of other loggers.
+CLI_LIBRARIES = frozenset({"click", "typer", "argparse", "cyclopts", "fire", "docopt", "rich_click", "alembic"})
+
+
+def command_line_programs(project) -> frozenset[str]:
+    """Relpaths of the project's command-line programs (a `Project`, read-only)."""
+    programs: set[str] = set()
+    scripts: dict[str, str] = {}
+    entry_points = [
+        (path, info, tree)
+        for path, info in project.files
+        if PurePosixPath(info.relpath).name == "__main__.py" and (tree := project.tree(path)) is not None
+    ]
+    for _path, info, tree in [*project.containing("__main__", "input(", *CLI_LIBRARIES), *entry_points]:
+        imported = set(imported_modules(tree, info.package))
+        if any(name.split(".")[0] in CLI_LIBRARIES for name in imported) or prompts_user(tree):
+            programs.add(info.relpath)
+        elif (has_main_guard(tree) or PurePosixPath(info.relpath).name == "__main__.py") and not is_web_app(
+            tree, info.package
+        ):
+            scripts[info.module] = info.relpath
+    if scripts:
+        last_parts = {module.rpartition(".")[2] for module in scripts}
+        importers: set[str] = set()
+        for _path, info, tree in project.containing(*last_parts):
+            importers.update(name for name in imported_modules(tree, info.package) if name != info.module)
+        programs.update(relpath for module, relpath in scripts.items() if module not in importers)
+    return frozenset(programs)
+
+
+def imported_modules(tree: ast.Module, package: str) -> Iterator[str]:
+    """Every module an import statement anywhere in ``tree`` may load (absolute names)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_module(node, package)
+            if base:
+                yield base
+            for alias in node.names:
+                if alias.name != "*":
+                    yield f"{base}.{alias.name}" if base else alias.name
+
+
+def prompts_user(tree: ast.Module) -> bool:
+    """Calls the builtin ``input()``: an interactive console program."""
+    imports = ImportMap(tree)
+    return "input" not in imports.names and any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "input"
+        for node in ast.walk(tree)
+    )
+
+
+def has_main_guard(tree: ast.Module) -> bool:
+    return any(isinstance(node, ast.If) and _is_main_test(node.test) for node in tree.body)
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
+        isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
+    )
+
+
+def is_web_app(tree: ast.Module, package: str) -> bool:
+    """Builds a FastAPI app or router, or declares routes on an imported one."""
+    imports = ImportMap(tree, package)
+    owners: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and imports.qualified(node.func) in APP_CLASSES | ROUTER_CLASSES:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                if (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr in ROUTE_METHODS
+                    and isinstance(decorator.func.value, ast.Name)
+                ):
+                    owners.add(decorator.func.value.id)
+    return any(owner in imports.names for owner in owners)
+
+
+def module_loggers(project) -> frozenset[str]:
+    """``package.module.NAME`` for every module-level ``NAME = logging.getLogger(...)``
+    bound once, so that modules importing NAME can reuse it."""
+    loggers: set[str] = set()
+    for _path, info, tree in project.containing("getLogger"):
+        imports = ImportMap(tree, info.package)
+        counts: dict[str, int] = {}
+        found: list[str] = []
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets = [node.target]
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    counts[target.id] = counts.get(target.id, 0) + 1
+                    if isinstance(node.value, ast.Call) and imports.qualified(node.value.func) == "logging.getLogger":
+                        found.append(target.id)
+        loggers.update(f"{info.module}.{name}" for name in found if counts[name] == 1)
+    return frozenset(loggers)
