@@ -241,8 +241,9 @@ def _process(task: _Task) -> FileResult:
             error=f"internal error: {type(error).__name__}: {error}; file left untouched",
         )
     if result.status is Status.CHANGED:
-        result = replace(result, mode=mode)
-    return result
+        return replace(result, mode=mode)
+    # Only a changed file's old bytes are needed (for the diff): don't pickle the rest.
+    return replace(result, old=b"")
 
 
 def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = None,
@@ -265,6 +266,7 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
             if result.path not in real_paths:
                 real_paths[result.path] = target
                 created.append(result)
+        project.release()
     if on_total:
         on_total(len(tasks))
 
@@ -295,18 +297,27 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
                 on_result(result)
         return results
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    chunk = max(1, min(16, len(tasks) // (jobs * 8)))
+    # Largest files first, one at a time: the few big candidates must not end up in
+    # one worker's last chunk while the other idles.
+    tasks = sorted(tasks, key=_size, reverse=True)
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(tasks)),
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
         initargs=(plans,),
     ) as executor:
-        for result in executor.map(_process, tasks, chunksize=chunk):
+        for result in executor.map(_process, tasks, chunksize=1):
             results.append(result)
             if on_result:
                 on_result(result)
     return results
+
+
+def _size(task: _Task) -> int:
+    try:
+        return task.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _dirty(paths: list[Path], names: PathNames) -> list[str]:

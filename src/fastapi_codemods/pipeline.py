@@ -63,7 +63,9 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     for transform in plan.transforms:
         # The prefilter sees the code as earlier transforms left it: one may add
         # what a later one looks for (print_to_logging adds logging calls).
-        if transform.NAME in (skip_file_names or ()) or not transform.matches_text(code):
+        if transform.NAME in (skip_file_names or ()) or not transform.wants(
+            file, code, plan.facts.get(transform.NAME)
+        ):
             continue
         if tree is None:
             try:

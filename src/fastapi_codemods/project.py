@@ -64,6 +64,15 @@ class Project:
             if tree is not None:
                 yield path, info, tree
 
+    def release(self) -> None:
+        """Drop the cached text and trees once the analysis is done.
+
+        Worker processes are forked from the main process: every cached tree would
+        be copied into each of them as reference counts touch its pages.
+        """
+        self._text.clear()
+        self._ast.clear()
+
     @cached_property
     def module_names(self) -> dict[str, FileInfo]:
         """Dotted module name -> file, for resolving imports between the root's modules."""
