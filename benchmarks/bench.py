@@ -1,0 +1,287 @@
+"""Time fastapi-codemods against libcst's no-op codemod and ruff on real FastAPI code.
+
+Run by hand (see the README's "Benchmarks" section); never part of the test suite.
+Every command runs in a fresh measuring subprocess that reports its wall time, CPU
+time and the peak RSS of the largest process in the tree it started
+(``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the per-process peak, worker processes
+included once they are reaped). Commands alternate within each repetition, so a
+burst of load on a shared machine hits all of them rather than one.
+
+The scaling table runs on a root holding the package tree copied 1x, 2x and 4x as
+separate sub-folders, plus a root holding one full copy and three copies of only
+the files no transform's prefilter accepts: if time grows with candidate files and
+not with all files, that last row stays close to the 1x row.
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib import metadata
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SRC = REPO / "src"
+sys.path[:0] = [str(HERE), str(SRC)]
+
+from realcode import PROJECTS, default_cache, package_tree, python_files  # noqa: E402
+
+MEASURE = r"""
+import json, resource, subprocess, sys, time
+command, cwd = json.loads(sys.argv[1]), sys.argv[2]
+start = time.perf_counter()
+done = subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kb": usage.ru_maxrss,
+                  "returncode": done.returncode, "stderr_tail": done.stderr.decode("utf-8", "replace")[-600:]}))
+"""
+
+# Exit codes that mean "ran to the end": ours 1 = changes found, ruff 1 = violations.
+OK_CODES = {"ours": {0, 1}, "libcst": {0}, "ruff": {0, 1}}
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    kind: str
+    jobs: int | None = None
+
+    def command(self, tree: Path) -> list[str] | None:
+        if self.kind == "ours":
+            return [sys.executable, "-m", "fastapi_codemods", "run", "--check", "--no-progress",
+                    "-j", str(self.jobs), str(tree)]
+        if self.kind == "libcst":
+            # --unified-diff prints instead of writing; the no-op never changes a file anyway.
+            return [sys.executable, "-m", "libcst.tool", "codemod", "noop.NOOPCommand", "-j", str(self.jobs),
+                    "--no-format", "--hide-progress", "--unified-diff=1", str(tree)]
+        ruff = ruff_binary()
+        return None if ruff is None else [ruff, "check", "--select", "T201", "--no-cache", "--quiet", str(tree)]
+
+
+TOOLS = {
+    "ours-j1": Tool("ours-j1", "ours", 1),
+    "ours-j2": Tool("ours-j2", "ours", 2),
+    "libcst-j1": Tool("libcst-j1", "libcst", 1),
+    "libcst-j2": Tool("libcst-j2", "libcst", 2),
+    "ruff": Tool("ruff", "ruff"),
+}
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    maxrss_kb: int
+
+
+def ruff_binary() -> str | None:
+    beside = Path(sys.executable).parent / "ruff"
+    return str(beside) if beside.exists() else shutil.which("ruff")
+
+
+def measure(tool: Tool, tree: Path) -> Sample:
+    command = tool.command(tree)
+    assert command is not None
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    completed = subprocess.run(
+        [sys.executable, "-c", MEASURE, json.dumps(command), str(tree)],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    data = json.loads(completed.stdout)
+    if data["returncode"] not in OK_CODES[tool.kind]:
+        print(f"warning: {tool.name} exited {data['returncode']}: {data['stderr_tail'].strip()[-300:]}",
+              file=sys.stderr)
+    return Sample(data["wall"], data["cpu"], data["maxrss_kb"])
+
+
+def is_candidate(text: str) -> bool:
+    """Whether any registered transform's prefilter accepts this file."""
+    from fastapi_codemods.codemods import all_transforms
+
+    return any(transform.matches_text(text) for transform in all_transforms())
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def build_tree(package: Path, root: Path, full_copies: int, candidate_free_copies: int = 0) -> tuple[int, int]:
+    """Fill ``root`` with copies of ``package``; returns (python files, candidate files)."""
+    if root.exists():
+        shutil.rmtree(root)
+    files = candidates = 0
+    for index in range(full_copies + candidate_free_copies):
+        for source in python_files(package):
+            text = source.read_text(encoding="utf-8", errors="replace")
+            candidate = is_candidate(text)
+            if index >= full_copies and candidate:
+                continue
+            _link_or_copy(source, root / f"copy{index}" / package.name / source.relative_to(package))
+            files += 1
+            candidates += candidate
+    return files, candidates
+
+
+def run_series(tools: Sequence[Tool], tree: Path, repeat: int, warmup: int) -> dict[str, list[Sample]]:
+    samples: dict[str, list[Sample]] = {tool.name: [] for tool in tools}
+    for round_number in range(warmup + repeat):
+        for tool in tools:
+            sample = measure(tool, tree)
+            if round_number >= warmup:
+                samples[tool.name].append(sample)
+        label = "warm-up" if round_number < warmup else f"repetition {round_number - warmup + 1}/{repeat}"
+        print(f"  {tree.name}: {label} done", file=sys.stderr)
+    return samples
+
+
+def median_wall(samples: list[Sample]) -> float:
+    return statistics.median(sample.wall for sample in samples)
+
+
+def machine_lines() -> list[str]:
+    cpu_model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ruff = ruff_binary()
+    ruff_version = subprocess.run([ruff, "--version"], capture_output=True, text=True).stdout.strip() if ruff else "absent"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        f"- nproc: {cores}; CPU: {cpu_model}",
+        f"- Python {platform.python_version()} ({platform.system()} {platform.release()}); "
+        f"libcst {metadata.version('libcst')}; {ruff_version}",
+        f"- transforms: {', '.join(_transform_names())}",
+        f"- load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())}",
+    ]
+
+
+def _transform_names() -> list[str]:
+    from fastapi_codemods.codemods import ORDER
+
+    return list(ORDER)
+
+
+def main_table(name: str, files: int, candidates: int, samples: dict[str, list[Sample]]) -> list[str]:
+    lines = [
+        f"### {name}: {files} files, {candidates} candidate files (pass some transform's prefilter)",
+        "",
+        "| command | median wall s | min s | files/s | median CPU s | peak RSS per process MB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for tool, runs in samples.items():
+        wall = median_wall(runs)
+        lines.append(
+            f"| {tool} | {wall:.2f} | {min(s.wall for s in runs):.2f} | {files / wall:.0f} | "
+            f"{statistics.median(s.cpu for s in runs):.2f} | {max(s.maxrss_kb for s in runs) / 1024:.0f} |"
+        )
+    lines.append("")
+    lines.extend(_ratios(samples))
+    return lines
+
+
+def _ratios(samples: dict[str, list[Sample]]) -> list[str]:
+    medians = {tool: median_wall(runs) for tool, runs in samples.items()}
+    pairs = [
+        ("ours-j2", "libcst-j2", "whole run / libcst no-op (-j 2); target <= 0.30"),
+        ("ours-j1", "libcst-j1", "whole run / libcst no-op (-j 1)"),
+        ("ours-j2", "ruff", "ours -j 2 / ruff T201"),
+        ("ours-j1", "ours-j2", "-j 1 / -j 2 speedup; target >= 1.6"),
+    ]
+    lines = [f"- {label}: **{medians[a] / medians[b]:.2f}**" for a, b, label in pairs if a in medians and b in medians]
+    return lines + [""] if lines else []
+
+
+def scaling_table(rows: list[tuple[str, int, int, dict[str, list[Sample]]]]) -> list[str]:
+    tools = list(rows[0][3])
+    ours = [tool for tool in tools if tool.startswith("ours")]
+    header = ["tree", "files", "candidates", *(f"{t} s" for t in tools), *(f"{t} ms/candidate" for t in ours)]
+    lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+    for label, files, candidates, samples in rows:
+        cells = [label, str(files), str(candidates)]
+        cells += [f"{median_wall(samples[t]):.2f}" for t in tools]
+        cells += [f"{1000 * median_wall(samples[t]) / max(candidates, 1):.0f}" for t in ours]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=None, help="download cache (default: ~/.cache/fastapi-codemods-bench "
+                        "or $FASTAPI_CODEMODS_BENCH_CACHE)")
+    parser.add_argument("--projects", default="prefect,lnbits", help=f"comma-separated, from: {', '.join(PROJECTS)}")
+    parser.add_argument("--repeat", type=int, default=5, help="measured repetitions per command (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (default 1)")
+    parser.add_argument("--tools", default="ours-j1,ours-j2,libcst-j2,ruff", help=f"from: {', '.join(TOOLS)}")
+    parser.add_argument("--scale-project", default="lnbits", help="project whose tree is copied for the scaling table")
+    parser.add_argument("--scales", default="1,2,4", help="copies of the tree for the scaling table ('' to skip it)")
+    parser.add_argument("--scale-tools", default="ours-j1,ours-j2,ruff", help="commands timed in the scaling table")
+    parser.add_argument("--scale-repeat", type=int, default=3, help="repetitions per command in the scaling table")
+    parser.add_argument("--output", type=Path, default=None, help="also write the Markdown tables to this file")
+    return parser.parse_args(argv)
+
+
+def _tools(names: str) -> list[Tool]:
+    chosen = [TOOLS[name.strip()] for name in names.split(",") if name.strip()]
+    return [tool for tool in chosen if tool.command(Path(".")) is not None]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    cache = (args.cache or default_cache()).expanduser().resolve()
+    trees = cache / "trees"
+    started = time.time()
+    out = ["## Machine", "", *machine_lines(), ""]
+    for name in [part.strip() for part in args.projects.split(",") if part.strip()]:
+        project = PROJECTS[name]
+        package = package_tree(project, cache)
+        root = trees / name / "x1"
+        files, candidates = build_tree(package, root, 1)
+        print(f"{project.requirement}: {files} files, {candidates} candidates", file=sys.stderr)
+        samples = run_series(_tools(args.tools), root, args.repeat, args.warmup)
+        out += main_table(f"{project.requirement} ({args.repeat} repetitions)", files, candidates, samples)
+
+    scales = [int(part) for part in args.scales.split(",") if part.strip()]
+    if scales:
+        project = PROJECTS[args.scale_project]
+        package = package_tree(project, cache)
+        rows = []
+        layouts = [(f"{n}x", n, 0) for n in scales] + [(f"1x + {max(scales) - 1}x non-candidates", 1, max(scales) - 1)]
+        for label, full, free in layouts:
+            root = trees / project.name / f"scale-{full}-{free}"
+            files, candidates = build_tree(package, root, full, free)
+            print(f"{project.requirement} {label}: {files} files, {candidates} candidates", file=sys.stderr)
+            rows.append((label, files, candidates, run_series(_tools(args.scale_tools), root, args.scale_repeat, args.warmup)))
+        out += [f"### Scaling: {project.requirement} copied into sub-folders of one root "
+                f"({args.scale_repeat} repetitions, median)", "", *scaling_table(rows)]
+
+    out += [f"- load average at end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; "
+            f"benchmark took {time.time() - started:.0f} s", ""]
+    text = "\n".join(out)
+    print(text)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
