@@ -214,11 +214,13 @@ def _ratios(samples: dict[str, list[Sample]]) -> list[str]:
 def scaling_table(rows: list[tuple[str, int, int, dict[str, list[Sample]]]]) -> list[str]:
     tools = list(rows[0][3])
     ours = [tool for tool in tools if tool.startswith("ours")]
-    header = ["tree", "files", "candidates", *(f"{t} s" for t in tools), *(f"{t} ms/candidate" for t in ours)]
+    header = ["tree", "files", "candidates", *(f"{t} s" for t in tools), *(f"{t} CPU s" for t in ours),
+              *(f"{t} ms/candidate" for t in ours)]
     lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
     for label, files, candidates, samples in rows:
         cells = [label, str(files), str(candidates)]
         cells += [f"{median_wall(samples[t]):.2f}" for t in tools]
+        cells += [f"{statistics.median(s.cpu for s in samples[t]):.2f}" for t in ours]
         cells += [f"{1000 * median_wall(samples[t]) / max(candidates, 1):.0f}" for t in ours]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
