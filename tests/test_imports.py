@@ -77,6 +77,14 @@ def test_name_added_to_parenthesized_import_keeps_one_per_line() -> None:
     assert _twice(last, ("fastapi", "Security")) == (
         "from fastapi import (\n    APIRouter,\n    Depends,\n    Security,\n)\n"
     )
+    commented = "from fastapi import (\n    APIRouter,\n    Depends,  # auth\n)\n"
+    assert _twice(commented, ("fastapi", "Security")) == (
+        "from fastapi import (\n    APIRouter,\n    Depends,  # auth\n    Security,\n)\n"
+    )
+    no_trailing_comma = "from fastapi import (\n    APIRouter,\n    Depends\n)\n"
+    assert _twice(no_trailing_comma, ("fastapi", "Security")) == (
+        "from fastapi import (\n    APIRouter,\n    Depends,\n    Security\n)\n"
+    )
     first = "from fastapi import (\n    Depends,\n    FastAPI,\n)\n"
     assert _twice(first, ("fastapi", "BackgroundTasks")) == (
         "from fastapi import (\n    BackgroundTasks,\n    Depends,\n    FastAPI,\n)\n"

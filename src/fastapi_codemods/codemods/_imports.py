@@ -86,7 +86,24 @@ def _insert_name(names: list[cst.ImportAlias], alias: cst.ImportAlias, node: cst
     if position < len(names):
         return [*names[:position], alias.with_changes(comma=separator), *names[position:]]
     last = names[-1]
-    return [*names[:-1], last.with_changes(comma=separator), alias.with_changes(comma=last.comma)]
+    ending = last.comma
+    if (
+        isinstance(ending, cst.Comma)
+        and isinstance(ending.whitespace_after, cst.ParenthesizedWhitespace)
+        and isinstance(separator.whitespace_after, cst.ParenthesizedWhitespace)
+    ):
+        # A comment after the old last name stays on its line; the new name takes
+        # the line break before the closing parenthesis.
+        between = ending.with_changes(
+            whitespace_after=ending.whitespace_after.with_changes(
+                indent=separator.whitespace_after.indent, last_line=separator.whitespace_after.last_line
+            )
+        )
+        closing = ending.with_changes(
+            whitespace_after=ending.whitespace_after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+        )
+        return [*names[:-1], last.with_changes(comma=between), alias.with_changes(comma=closing)]
+    return [*names[:-1], last.with_changes(comma=separator), alias.with_changes(comma=ending)]
 
 
 def _name_order(names: Sequence[str]) -> Callable[[str], tuple[int, str] | str] | None:
