@@ -13,9 +13,11 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
+from fastapi_codemods.codemods._imports import tidy_added_imports
 from fastapi_codemods.fileinfo import FileInfo
 
 SKIP_MARKER = re.compile(
@@ -129,6 +131,17 @@ class Transform(VisitorBasedCodemodCommand):
                 yield module
             finally:
                 self.context = replace(self.context, wrapper=previous)
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """Run the codemod, then libcst's import visitors as `CodemodCommand` does,
+        with the imports AddImportsVisitor added moved to where isort would put them."""
+        tree = super(CodemodCommand, self).transform_module(tree)
+        if AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
+            added = self._instantiate_and_run(AddImportsVisitor, tree)
+            tree = tidy_added_imports(tree, added, self.file.module.split(".")[0])
+        if RemoveImportsVisitor.CONTEXT_KEY in self.context.scratch:
+            tree = self._instantiate_and_run(RemoveImportsVisitor, tree)
+        return tree
 
     @classmethod
     def matches_text(cls, text: str) -> bool:

@@ -93,17 +93,6 @@ class BackgroundTasksTransform(Transform):
         self.routes: dict[cst.FunctionDef, str] = {}
         self.router_targets: set[cst.CSTNode] = set()
         self.module_node: cst.Module | None = None
-        self.added_import = False
-
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        """Run the codemod, then give an added import name its neighbours' layout.
-
-        libcst's AddImportsVisitor puts ``BackgroundTasks, `` on the first line of
-        a parenthesised one-name-per-line ``from fastapi import (...)``.
-        """
-        self.added_import = False
-        result = super().transform_module(tree)
-        return result.visit(_ImportLayout()) if self.added_import else result
 
     # -- names -------------------------------------------------------------
 
@@ -174,7 +163,6 @@ class BackgroundTasksTransform(Transform):
             existing, annotation = self.free_name(original_node), self.annotation_name()
             if annotation == "BackgroundTasks":
                 AddImportsVisitor.add_needed_import(self.context, "fastapi", "BackgroundTasks")
-                self.added_import = True
             column = self.get_metadata(PositionProvider, original_node).start.column
             function = add_parameter(
                 function,
@@ -659,28 +647,6 @@ class _Replacer(cst.CSTTransformer):
         if replacement is None:
             return updated_node
         return replacement.with_changes(semicolon=original_node.semicolon)
-
-
-class _ImportLayout(cst.CSTTransformer):
-    """One name per line stays one name per line in ``from fastapi import (...)``."""
-
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
-        names = updated_node.names
-        if (
-            isinstance(names, cst.ImportStar)
-            or len(names) < 3
-            or updated_node.lpar is None
-            or not (isinstance(updated_node.module, cst.Name) and updated_node.module.value == "fastapi")
-            or names[0].evaluated_name != "BackgroundTasks"
-            or names[0].asname is not None
-        ):
-            return updated_node
-        layouts = [alias.comma for alias in names[1:-1] if isinstance(alias.comma, cst.Comma)]
-        inner = next((c for c in layouts if isinstance(c.whitespace_after, cst.ParenthesizedWhitespace)), None)
-        first = names[0].comma  # MaybeSentinel renders as ", "
-        if inner is None or (isinstance(first, cst.Comma) and not isinstance(first.whitespace_after, cst.SimpleWhitespace)):
-            return updated_node
-        return updated_node.with_changes(names=[names[0].with_changes(comma=inner), *names[1:]])
 
 
 class _NameCollector(cst.CSTVisitor):
