@@ -15,11 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi_codemods.astnames import ImportMap, app_constructions
+from fastapi_codemods.codemods._candidates import (
+    Candidates,
+    called_names,
+    scan,
+    terminal_name,
+)
 from fastapi_codemods.codemods._settings import SettingsIndex, SettingsSource
 from fastapi_codemods.project import Project
 
 DOCS_KEYS = ("openapi_url", "docs_url", "redoc_url")
 DEFAULT_URLS = {"openapi_url": "/openapi.json", "docs_url": "/docs", "redoc_url": "/redoc"}
+DOCS_HELPER_NAMES = ("get_swagger_ui_html", "get_redoc_html")
 TEST_REQUEST_METHODS = frozenset({"get", "head", "options", "request", "fetch", "open"})
 
 
@@ -45,6 +52,7 @@ class DocsFacts:
     plans: Mapping[str, FlagPlan] = field(default_factory=dict)
     test_requests: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     public_apps: tuple[tuple[str, int], ...] = ()
+    candidates: Candidates | None = None
 
 
 def env_var_plan(variable: str, reason: str) -> FlagPlan:
@@ -117,7 +125,36 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
             found = tuple(_docs_requests(tree))
             if found:
                 requests[info.relpath] = found
-    return DocsFacts(plans=plans, test_requests=requests, public_apps=tuple(public))
+    needles = ("FastAPI", *DOCS_KEYS, *DOCS_HELPER_NAMES, *DEFAULT_URLS.values())
+    tests = frozenset(requests) if public else frozenset()
+    candidates = scan(project, needles, lambda info, tree, _text: info.relpath in tests or _acts_on(tree))
+    return DocsFacts(plans=plans, test_requests=requests, public_apps=tuple(public), candidates=candidates)
+
+
+def _acts_on(tree: ast.Module) -> bool:
+    """The module may build a FastAPI app, set a docs attribute on an object after
+    building it, or pass an ``openapi_url`` attribute to a docs page helper: what
+    conditional_docs rewrites or reports (test requests aside). Names are matched
+    with their import aliases; libcst decides what they resolve to."""
+    apps = called_names(tree, "FastAPI")
+    helpers = {alias for name in DOCS_HELPER_NAMES for alias in called_names(tree, name)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = terminal_name(node.func)
+            if name in apps:
+                return True
+            if name in helpers and any(
+                isinstance(sub, ast.Attribute) and sub.attr == "openapi_url"
+                for argument in [*node.args, *(keyword.value for keyword in node.keywords)]
+                for sub in ast.walk(argument)
+            ):
+                return True
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Attribute) and target.attr in DOCS_KEYS and isinstance(target.value, ast.Name)
+            for target in node.targets
+        ):
+            return True
+    return False
 
 
 def _plan_for(

@@ -54,6 +54,12 @@ class LoggingPlan:
     use_jsonlogger: bool = False
     others: tuple[OtherApp, ...] = ()
 
+    @property
+    def candidates(self) -> frozenset[str]:
+        """The only files setup_logging rewrites or reports on: the app module and
+        the modules building the other apps."""
+        return frozenset({self.app_relpath, *(other.relpath for other in self.others)})
+
 
 def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     """The plan for this root, or None when there is nothing to do."""

@@ -15,10 +15,12 @@ doing ``from app.core.log import logger`` reuses it instead of getting a second 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from fastapi_codemods.astnames import ImportMap, absolute_module
+from fastapi_codemods.codemods._candidates import Candidates, scan
 from fastapi_codemods.codemods._fastapi import (
     APP_CLASSES,
     ROUTE_METHODS,
@@ -134,3 +136,82 @@ def module_loggers(project) -> frozenset[str]:
                         found.append(target.id)
         loggers.update(f"{info.module}.{name}" for name in found if counts[name] == 1)
     return frozenset(loggers)
+
+
+def print_candidates(project, options, programs: frozenset[str]) -> Candidates:
+    """Files where print_to_logging may rewrite a print or report one.
+
+    It acts only where libcst resolves a name to ``builtins.print``: a ``print``
+    name (called, passed as a value, ``print >>f``), or anything reached through an
+    import of ``builtins``. Files it skips whole (command-line programs, test code)
+    and prints inside a ``__main__`` block are silent when the options say so.
+    """
+
+    def judge(info, tree: ast.Module, text: str) -> bool:
+        if options["skip_cli"] and info.relpath in programs:
+            return False
+        if options["skip_tests"] and (info.is_test_file or "pytest" in module_level_packages(tree)):
+            return False
+        if _imports_builtins(tree):
+            return True
+        return _names_print(tree, text, options["skip_main_guard"])
+
+    return scan(project, ("print",), judge)
+
+
+def module_level_packages(tree: ast.Module) -> set[str]:
+    """Top-level packages imported in the module's own scope (not in functions or
+    classes), as libcst's global scope sees them."""
+    packages: set[str] = set()
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Import):
+            packages.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            packages.add(node.module.split(".")[0])
+        pending.extend(ast.iter_child_nodes(node))
+    return packages
+
+
+def _imports_builtins(tree: ast.Module) -> bool:
+    return any(
+        (isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "builtins" for alias in node.names))
+        or (isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "builtins")
+        for node in ast.walk(tree)
+    )
+
+
+def _names_print(tree: ast.Module, text: str, skip_main_guard: bool) -> bool:
+    """A ``print`` name (any context) or ``global print``, outside ``__main__`` blocks
+    when those are skipped."""
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Name) and node.id == "print":
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and "print" in node.names:
+            return True
+        if skip_main_guard and isinstance(node, ast.If) and _is_literal_main_test(node.test, text):
+            pending.extend([node.test, *node.orelse])
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+_MAIN_LITERAL = re.compile(r"""[rRuU]?("{3}|'{3}|"|')__main__\1""")
+
+
+def _is_literal_main_test(test: ast.expr, text: str) -> bool:
+    """``__name__ == "__main__"`` as print_to_logging's libcst check sees it: the
+    string must be one literal (``"__ma" "in__"`` is a concatenation there)."""
+    if not _is_main_test(test):
+        return False
+    assert isinstance(test, ast.Compare)
+    for side in (test.left, test.comparators[0]):
+        if isinstance(side, ast.Constant):
+            segment = ast.get_source_segment(text, side)
+            return segment is not None and _MAIN_LITERAL.fullmatch(segment) is not None
+    return False

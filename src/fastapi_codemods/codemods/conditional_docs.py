@@ -42,6 +42,7 @@ from fastapi_codemods.codemods._layout import (
     code,
     rebuild,
 )
+from fastapi_codemods.fileinfo import FileInfo
 
 DOCS_HELPERS = frozenset(
     {
@@ -110,6 +111,13 @@ class ConditionalDocs(Transform):
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> DocsFacts:
         return analyze(project, options)
+
+    @classmethod
+    def wants(cls, file: FileInfo, text: str, facts: DocsFacts | None) -> bool:
+        """Only modules building an app, setting docs attributes, calling a docs page
+        helper, or tests requesting the docs (decided by the project analysis)."""
+        known = facts.candidates.wants(file.relpath) if facts is not None and facts.candidates else None
+        return cls.matches_text(text) if known is None else known
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """Black's two blank lines after an import we added to a module that had none."""

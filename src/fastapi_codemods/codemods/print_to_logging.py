@@ -27,6 +27,7 @@ from libcst.metadata import (
 from libcst.metadata.scope_provider import Assignment, Scope
 
 from fastapi_codemods.codemods._base import Transform
+from fastapi_codemods.codemods._candidates import Candidates
 from fastapi_codemods.codemods._fastapi import qualified_names
 from fastapi_codemods.codemods._log_message import build_message
 from fastapi_codemods.codemods._print_calls import (
@@ -38,7 +39,12 @@ from fastapi_codemods.codemods._print_calls import (
     innermost_handler,
     reraises,
 )
-from fastapi_codemods.codemods._project_scan import command_line_programs, module_loggers
+from fastapi_codemods.codemods._project_scan import (
+    command_line_programs,
+    module_loggers,
+    print_candidates,
+)
+from fastapi_codemods.fileinfo import FileInfo
 
 LEVELS = frozenset({"debug", "info", "warning", "error", "critical"})
 NON_PERCENT_LOGGERS = frozenset({"loguru", "structlog"})
@@ -77,7 +83,13 @@ class PrintToLogging(Transform):
         """Validate the level options; find command-line programs and shared loggers."""
         _check_levels(options)
         programs = command_line_programs(project) if options["skip_cli"] else frozenset()
-        return ProjectFacts(programs, module_loggers(project))
+        return ProjectFacts(programs, module_loggers(project), print_candidates(project, options, programs))
+
+    @classmethod
+    def wants(cls, file: FileInfo, text: str, facts: ProjectFacts | None) -> bool:
+        """Only files naming the builtin print where it is not skipped silently."""
+        known = facts.candidates.wants(file.relpath) if facts is not None and facts.candidates else None
+        return cls.matches_text(text) if known is None else known
 
     # -- per module ------------------------------------------------------------
 
@@ -334,11 +346,12 @@ class PrintToLogging(Transform):
 
 @dataclass(frozen=True)
 class ProjectFacts:
-    """What ``analyze_project`` learns: command-line programs (relpaths) and loggers
-    other modules may import (``package.module.NAME``)."""
+    """What ``analyze_project`` learns: command-line programs (relpaths), loggers
+    other modules may import (``package.module.NAME``) and the files to parse."""
 
     programs: frozenset[str] = frozenset()
     loggers: frozenset[str] = frozenset()
+    candidates: Candidates | None = None
 
 
 def _imported_name(node: cst.ImportFrom, local: str, package: str) -> str | None:

@@ -22,6 +22,7 @@ from fastapi_codemods.codemods import _logging_plan
 from fastapi_codemods.codemods._base import Transform
 from fastapi_codemods.codemods._fastapi import is_app_construction
 from fastapi_codemods.codemods._logging_plan import LoggingPlan
+from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.logging_template import render
 
 Body = Sequence[cst.BaseStatement]
@@ -56,12 +57,14 @@ class SetupLogging(Transform):
             return {}
         return {facts.module_relpath: render(facts.use_jsonlogger, options.get("log_level_env", "LOG_LEVEL"))}
 
+    @classmethod
+    def wants(cls, file: FileInfo, text: str, facts: LoggingPlan | None) -> bool:
+        """Without a plan there is nothing to do; with one, only its files change."""
+        return facts is not None and file.relpath in facts.candidates
+
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        # Only the app module changes: spare every other file the metadata cost.
-        if self.facts is None or not (
-            self.file.relpath == self.facts.app_relpath
-            or any(other.relpath == self.file.relpath for other in self.facts.others)
-        ):
+        # The pipeline asks `wants` first; a direct caller gets the same answer.
+        if self.facts is None or self.file.relpath not in self.facts.candidates:
             return tree
         return super().transform_module(tree)
 

@@ -1,0 +1,84 @@
+"""Which files a transform parses with libcst, decided from the stdlib ``ast`` pass.
+
+Parsing with libcst and resolving its metadata costs tens of times ``ast.parse``,
+and most files that pass a transform's text prefilter hold nothing for it (the word
+``print`` in a docstring, ``FastAPI`` in a type hint). ``analyze_project`` already
+has the ``ast`` of every such file, so it names the files where the transform may
+rewrite something or report a finding; `Transform.wants` answers from that.
+
+The answer must never leave out a file the transform would act on: a judge may say
+yes too often, never too rarely. A file ``ast`` cannot parse (newer syntax than this
+interpreter, Python 2) stays a candidate, since libcst may still parse it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi_codemods.fileinfo import FileInfo
+
+Judge = Callable[[FileInfo, ast.Module, str], bool]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The relpaths to parse, out of the relpaths the analysis looked at."""
+
+    files: frozenset[str] = frozenset()
+    scanned: frozenset[str] = frozenset()
+
+    def wants(self, relpath: str) -> bool | None:
+        """Whether to parse ``relpath``; None for a file the analysis never saw."""
+        if relpath not in self.scanned:
+            return None
+        return relpath in self.files
+
+
+def scan(project, needles: tuple[str, ...], judge: Judge) -> Candidates:
+    """Ask ``judge`` about every file of ``project`` (a `Project`) holding a needle.
+
+    Texts and trees come from the project's cache: files other analyses parsed are
+    not parsed again.
+    """
+    files: set[str] = set()
+    judged: set[str] = set()
+    for path, info, tree in project.containing(*needles):
+        judged.add(info.relpath)
+        if judge(info, tree, project.text(path) or ""):
+            files.add(info.relpath)
+    for path, info in project.files:
+        if info.relpath in judged:
+            continue
+        text = project.text(path)
+        # Unreadable, or holds a needle but ast rejects it: let the pipeline decide.
+        if text is None or any(needle in text for needle in needles):
+            files.add(info.relpath)
+    return Candidates(frozenset(files), frozenset(info.relpath for _, info in project.files))
+
+
+def called_names(tree: ast.Module, name: str) -> set[str]:
+    """Local names that may denote ``name`` when called: itself and every ``as``
+    alias of an import of it (``from fastapi import FastAPI as F``)."""
+    names = {name}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names.update(alias.asname for alias in node.names if alias.name == name and alias.asname)
+        elif isinstance(node, ast.Import):
+            # ``import fastapi.FastAPI as F`` fails at run time, but libcst resolves it.
+            names.update(
+                alias.asname
+                for alias in node.names
+                if alias.asname and alias.name.rpartition(".")[2] == name
+            )
+    return names
+
+
+def terminal_name(node: ast.expr) -> str | None:
+    """``F`` for ``F(...)``, ``FastAPI`` for ``fastapi.FastAPI(...)``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
