@@ -57,6 +57,27 @@ class ImportMap:
         return ".".join([self.names[node.id], *reversed(parts)])
 
 
+def import_bindings(tree: ast.Module, package: str) -> dict[str, set[str]]:
+    """Local name -> every qualified name an import anywhere in the module binds it to.
+
+    Unlike `ImportMap`, an over-approximation: imports inside functions and blocks
+    count, and a name imported twice keeps both meanings.
+    """
+    bindings: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                bindings.setdefault(name, set()).add(alias.name if alias.asname else name)
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_module(node, package)
+            for alias in node.names:
+                if alias.name != "*":
+                    qualified = f"{base}.{alias.name}" if base else alias.name
+                    bindings.setdefault(alias.asname or alias.name, set()).add(qualified)
+    return bindings
+
+
 def absolute_module(node: ast.ImportFrom, package: str) -> str:
     """The absolute module name a ``from ... import`` reads, relative to ``package``."""
     if not node.level:

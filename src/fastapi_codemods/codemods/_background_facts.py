@@ -22,12 +22,20 @@ Names are absolute dotted names (``app.api.deps.get_db``).
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi_codemods.astnames import ImportMap
-from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTER_CLASSES
+from fastapi_codemods.astnames import ImportMap, import_bindings
+from fastapi_codemods.codemods._candidates import Candidates
+from fastapi_codemods.codemods._fastapi import (
+    APP_CLASSES,
+    ROUTE_METHODS,
+    ROUTER_CLASSES,
+)
 
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
@@ -49,6 +57,43 @@ SCALAR_TYPES = frozenset(
 SCALAR_BUILTINS = frozenset(name.split(".")[1] for name in SCALAR_TYPES if name.startswith("builtins."))
 TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
 ALIAS_PREFIX = "alias:"
+GATHER = frozenset({"asyncio.gather", "asyncio.wait_for", "asyncio.wait", "asyncio.shield", "asyncio.as_completed"})
+WEBSOCKET_METHODS = frozenset({"websocket", "websocket_route"})
+ROUTE_REGISTRATIONS = frozenset({"add_api_route", "add_api_websocket_route", "add_websocket_route"})
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+class CallMatcher:
+    """The ``patterns``, ``calls`` and ``exclude`` options, applied to one called name.
+
+    Shared by the transform (names from libcst) and the candidate-file pass (names
+    from ``ast``), so both agree on what a notification call is.
+    """
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self.patterns = [re.compile(p) for p in options["patterns"]]
+        self.calls: list[str] = list(options["calls"])
+        self.exclude: list[str] = list(options["exclude"])
+
+    def match(self, last: str, names: AbstractSet[str], sure: AbstractSet[str] | None = None) -> bool | None:
+        """None when the call is no candidate, else whether it is named under ``calls``.
+
+        ``last`` is the called name (``send`` in ``mailer.send``), ``names`` its
+        qualified names and dotted code. ``sure`` (default ``names``) are the names
+        checked against ``exclude``: a caller that over-approximates ``names`` passes
+        only those it is certain of, so a guess never excludes a call.
+        """
+
+        def named(entries: list[str], candidates: AbstractSet[str]) -> bool:
+            return any(entry in candidates or ("." not in entry and entry == last) for entry in entries)
+
+        if named(self.exclude, names if sure is None else sure):
+            return None
+        if named(self.calls, names):
+            return True
+        if any(pattern.search(last) for pattern in self.patterns):
+            return False
+        return None
 
 
 @dataclass(frozen=True)
@@ -72,13 +117,17 @@ class BackgroundFacts:
     """Bare names of calls that did not resolve (function-local imports). Unresolved
     attribute calls (``obj.f()``) are methods or modules imported inside a function:
     counting them would refuse every endpoint named like a common method."""
+    candidates: Candidates | None = None
+    """Files with an ``async`` route that awaits (or gathers) a matching call: the
+    only ones the transform can rewrite or report on. None: not computed."""
 
 
 class _Module:
     """One module's imports and top-level definitions."""
 
-    def __init__(self, module: str, package: str, tree: ast.Module) -> None:
+    def __init__(self, module: str, package: str, tree: ast.Module, relpath: str = "") -> None:
         self.module = module
+        self.relpath = relpath
         self.tree = tree
         self.imports = ImportMap(tree, package)
         self.defined = {
@@ -111,12 +160,15 @@ def _defined_names(node: ast.stmt) -> list[str]:
     return []
 
 
-def analyze(project: Any) -> BackgroundFacts:
+def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
     """Collect `BackgroundFacts` over every parsable file of ``project``."""
-    modules = [
-        _Module(info.module, info.package, tree)
-        for _path, info, tree in _all_trees(project)
-    ]
+    matcher = CallMatcher(options)
+    modules = []
+    wanted: set[str] = set()
+    for _path, info, tree in _all_trees(project):
+        modules.append(_Module(info.module, info.package, tree, info.relpath))
+        if _may_move_or_report(tree, info.module, info.package, matcher):
+            wanted.add(info.relpath)
     yields: set[str] = set()
     known: set[str] = set()
     depends_on: dict[str, list[tuple[str | None, bool]]] = {}
@@ -145,6 +197,7 @@ def analyze(project: Any) -> BackgroundFacts:
         routers=frozenset(routers),
         direct_calls=frozenset(calls),
         direct_call_names=frozenset(call_names),
+        candidates=Candidates(frozenset(wanted), frozenset(mod.relpath for mod in modules)),
     )
 
 
@@ -334,3 +387,104 @@ def _collect_calls(mod: _Module, calls: set[str], call_names: set[str]) -> None:
         elif isinstance(func, ast.Name):
             # A function-local import (common in tests) leaves the name unresolved.
             call_names.add(func.id)
+
+
+def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: CallMatcher) -> bool:
+    """Whether an ``async`` route of the module awaits a matching call, or passes one
+    to ``asyncio.gather`` and the like: what the transform moves or reports.
+
+    An over-approximation of the transform's own checks, never an under-one: any
+    ``@X.<method>(...)`` decorator or ``X.add_api_route(..., f)`` counts as a route
+    (the transform also checks that X is an app or router), every statement of the
+    body is searched, and a called name may mean whatever any import of the module
+    binds it to.
+    """
+    functions: dict[str, list[ast.AsyncFunctionDef]] = {}
+    routes: list[ast.AsyncFunctionDef] = []
+    registered: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef):
+            functions.setdefault(node.name, []).append(node)
+            if any(_is_route_decorator(d) for d in node.decorator_list):
+                routes.append(node)
+        elif isinstance(node, ast.Call):
+            registered |= _route_registrations(node)
+    routes.extend(f for name in registered for f in functions.get(name, []))
+    if not routes:
+        return False
+    bindings = import_bindings(tree, package)
+    for route in routes:
+        for node in _own_nodes(route):
+            awaited = node.value if isinstance(node, ast.Await) else None
+            if isinstance(awaited, ast.Call) and _matches(awaited.func, module, bindings, matcher):
+                return True
+            if isinstance(node, ast.Call) and _possible_names(node.func, module, bindings) & GATHER:
+                arguments = [*node.args, *(k.value for k in node.keywords)]
+                if any(
+                    isinstance(inner, ast.Call) and _matches(inner.func, module, bindings, matcher)
+                    for argument in arguments
+                    for inner in _own_nodes(argument, include_self=True)
+                ):
+                    return True
+    return False
+
+
+def _is_route_decorator(decorator: ast.expr) -> bool:
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and isinstance(decorator.func.value, ast.Name)
+        and decorator.func.attr in ROUTE_METHODS | WEBSOCKET_METHODS
+    )
+
+
+def _route_registrations(call: ast.Call) -> set[str]:
+    """Names ``X.add_api_route(path, endpoint)`` (or a websocket kin) may register.
+
+    Every name passed counts: the transform takes the ``endpoint`` keyword or the
+    second positional argument, and which one that is can hang on a ``*`` or ``**``.
+    """
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ROUTE_REGISTRATIONS):
+        return set()
+    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+    return {value.id for value in values if isinstance(value, ast.Name)}
+
+
+def _own_nodes(node: ast.AST, include_self: bool = False) -> list[ast.AST]:
+    """Nodes under ``node`` (a function: its body), not inside nested functions, classes or lambdas."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not include_self:
+        stack: list[ast.AST] = list(node.body)
+    else:
+        stack = [node]
+    found = []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, NESTED_SCOPES):
+            continue
+        found.append(current)
+        stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _possible_names(func: ast.expr, module: str, bindings: dict[str, set[str]]) -> set[str]:
+    """Every name libcst may give ``a.b.c`` (imports, module-level or builtin), and its code."""
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return set()
+    rest = "".join(f".{part}" for part in reversed(parts))
+    dotted = func.id + rest
+    names = {dotted, f"{module}.{dotted}" if module else dotted, f"builtins.{dotted}"}
+    names.update(qualified + rest for qualified in bindings.get(func.id, ()))
+    return names
+
+
+def _matches(func: ast.expr, module: str, bindings: dict[str, set[str]], matcher: CallMatcher) -> bool:
+    names = _possible_names(func, module, bindings)
+    if not names:
+        return False
+    last = func.attr if isinstance(func, ast.Attribute) else func.id  # type: ignore[attr-defined]
+    return matcher.match(last, names, sure=frozenset()) is not None

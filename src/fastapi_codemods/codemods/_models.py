@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi_codemods.astnames import ImportMap, router_and_app_names
+from fastapi_codemods.codemods._candidates import Candidates
 
 PYDANTIC_V2_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 PYDANTIC_V1_BASES = frozenset({"pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel"})
@@ -109,6 +110,8 @@ class ModelIndex:
     models: dict[str, Model] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     routers: frozenset[str] = frozenset()
+    candidates: Candidates | None = None
+    """Files ``return_orm_objects`` may rewrite or report on; None: not computed."""
 
     def canonical(self, qualname: str) -> str:
         """Follow re-exports (``from .report import ReportResponse`` in a package)."""

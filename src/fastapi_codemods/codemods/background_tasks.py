@@ -12,7 +12,6 @@ changes its error handling or ordering.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +29,11 @@ from fastapi_codemods.codemods import _background_facts as facts_module
 from fastapi_codemods.codemods._background_facts import (
     ANNOTATED,
     DEPENDS,
+    GATHER,
     SCALAR_TYPES,
+    WEBSOCKET_METHODS,
     BackgroundFacts,
+    CallMatcher,
 )
 from fastapi_codemods.codemods._background_flow import (
     REQUEST_CLASSES,
@@ -50,6 +52,7 @@ from fastapi_codemods.codemods._fastapi import (
     bound_to,
     route_decorator_method,
 )
+from fastapi_codemods.fileinfo import FileInfo
 
 DEFAULT_PATTERNS = [
     r"^send_(sms|text|email|mail|push|notification|webhook)",
@@ -61,8 +64,6 @@ DEFAULT_PATTERNS = [
     r"^publish(_|$)",
     r"^enqueue(_|$)",
 ]
-GATHER = frozenset({"asyncio.gather", "asyncio.wait_for", "asyncio.wait", "asyncio.shield", "asyncio.as_completed"})
-WEBSOCKET_METHODS = frozenset({"websocket", "websocket_route"})
 OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 SKIP_BLOCK = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 PREFERRED_NAMES = ("background_tasks", "bg_tasks")
@@ -83,13 +84,22 @@ class BackgroundTasksTransform(Transform):
 
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
-        return facts_module.analyze(project)
+        return facts_module.analyze(project, options)
+
+    @classmethod
+    def wants(cls, file: FileInfo, text: str, facts: Any) -> bool:
+        """Only files with an async route awaiting a matching call (see `BackgroundFacts.candidates`)."""
+        if not cls.matches_text(text):
+            return False
+        candidates = getattr(facts, "candidates", None)
+        # Files the ast pass did not decide on (it could not parse them) stay candidates.
+        return candidates is None or candidates.wants(file.relpath) is not False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.facts is None:
             self.facts = BackgroundFacts()
-        self.patterns = [re.compile(p) for p in self.options["patterns"]]
+        self.matcher = CallMatcher(self.options)
         self.routes: dict[cst.FunctionDef, str] = {}
         self.router_targets: set[cst.CSTNode] = set()
         self.module_node: cst.Module | None = None
@@ -243,18 +253,8 @@ class BackgroundTasksTransform(Transform):
             return None
         dotted = cst.Module([]).code_for_node(func)
         last = func.attr.value if isinstance(func, cst.Attribute) else func.value
-        names = self.absolute(func) | {dotted}
-
-        def named(entries: list[str]) -> bool:
-            return any(entry in names or ("." not in entry and entry == last) for entry in entries)
-
-        if named(self.options["exclude"]):
-            return None
-        if named(self.options["calls"]):
-            return dotted, True
-        if any(pattern.search(last) for pattern in self.patterns):
-            return dotted, False
-        return None
+        trusted = self.matcher.match(last, self.absolute(func) | {dotted})
+        return None if trusted is None else (dotted, trusted)
 
     def is_async(self, func: cst.BaseExpression) -> bool:
         """Is ``func`` a plain ``async def`` of the project (function, or method by name)?"""

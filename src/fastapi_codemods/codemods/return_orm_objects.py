@@ -11,7 +11,7 @@ touches the object before it is serialized. Anything else is reported.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -28,6 +28,8 @@ from fastapi_codemods.codemods._fastapi import (
     route_decorator_method,
 )
 from fastapi_codemods.codemods._models import Model, ModelIndex, build_index
+from fastapi_codemods.codemods._return_candidates import find_candidates
+from fastapi_codemods.fileinfo import FileInfo
 
 LIST_TYPES = frozenset(
     {
@@ -72,7 +74,16 @@ class ReturnOrmObjects(Transform):
 
     @classmethod
     def analyze_project(cls, project: Any, options: Any) -> ModelIndex:
-        return build_index(project)
+        return replace(build_index(project), candidates=find_candidates(project))
+
+    @classmethod
+    def wants(cls, file: FileInfo, text: str, facts: Any) -> bool:
+        """Only files with a route returning a dict copied from an object (see `_return_candidates`)."""
+        if not cls.matches_text(text):
+            return False
+        candidates = getattr(facts, "candidates", None)
+        # Files the ast pass did not decide on (it could not parse them) stay candidates.
+        return candidates is None or candidates.wants(file.relpath) is not False
 
     def visit_Module(self, node: cst.Module) -> None:
         self.tree = node
