@@ -10,7 +10,10 @@ Layout (see the README's "Adding a transform"):
   scratch project (default ``app/<case>.py``); ``[options]`` is the transform's
   options table.
 - ``<case>/input/`` + ``<case>/output/``: a whole project; files absent from
-  ``output/`` must stay unchanged, files only in ``output/`` must be created.
+  ``output/`` must stay unchanged, files only in ``output/`` must be created. An
+  expected file whose whole text is ``@same-as <path>`` (relative to ``fixtures/``)
+  expects exactly the bytes of that other fixture file: a created module that many
+  cases share is written out once.
 
 Each case runs the real driver on a scratch copy with only that transform, checks
 the exact bytes, that every written file parses, and that a second run changes nothing.
@@ -49,6 +52,18 @@ def _tree(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and "__pycache__" not in path.parts
     }
+
+
+SAME_AS = b"@same-as "
+
+
+def _expected_tree(folder: Path) -> dict[str, bytes]:
+    """``_tree`` with ``@same-as`` references replaced by the bytes they name."""
+    tree = _tree(folder)
+    for name, data in tree.items():
+        if data.startswith(SAME_AS):
+            tree[name] = (FIXTURES / data[len(SAME_AS):].decode().strip()).read_bytes()
+    return tree
 
 
 def _write_options(project: Path, transform: str, options: dict) -> None:
@@ -94,7 +109,7 @@ def test_fixture(transform: str, case: str, tmp_path: Path) -> None:
     if (folder / case).is_dir():
         shutil.copytree(folder / case / "input", project, dirs_exist_ok=True)
         before = _tree(project)
-        expected = {**before, **_tree(folder / case / "output")}
+        expected = {**before, **_expected_tree(folder / case / "output")}
         findings_file = folder / case / "findings"
     else:
         settings = {}
