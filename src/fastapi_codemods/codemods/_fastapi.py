@@ -59,6 +59,37 @@ class _BindingCollector(cst.CSTVisitor):
             self.targets.add(node.target)
 
 
+class _AppCallCollector(cst.CSTVisitor):
+    def __init__(self, transform: cst.MetadataDependent, skip_data: bool) -> None:
+        self.transform = transform
+        self.skip_data = skip_data
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if is_app_construction(self.transform, node):
+            self.calls.append(node)
+
+    def visit_Element(self, node: cst.BaseElement) -> bool:
+        return not (self.skip_data and is_app_construction(self.transform, node.value))
+
+    def visit_DictElement(self, node: cst.DictElement) -> bool:
+        return not (self.skip_data and is_app_construction(self.transform, node.value))
+
+
+def app_construction_calls(
+    transform: cst.MetadataDependent, module: cst.Module, skip_data: bool = False
+) -> list[cst.Call]:
+    """Every ``FastAPI(...)`` call of ``module``, in source order.
+
+    With ``skip_data``, a call that is a list/tuple/set/dict element is left out:
+    ``{"app": FastAPI()}`` in a fake ASGI scope is data, not an app that serves.
+    ``module`` must be the tree the transform's metadata was computed on.
+    """
+    collector = _AppCallCollector(transform, skip_data)
+    module.visit(collector)
+    return collector.calls
+
+
 def app_and_router_targets(transform: cst.MetadataDependent, module: cst.Module) -> set[cst.CSTNode]:
     """The target names of ``X = FastAPI(...)`` / ``X = APIRouter(...)`` in ``module``.
 

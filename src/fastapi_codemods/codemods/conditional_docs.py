@@ -31,8 +31,8 @@ from fastapi_codemods.codemods._docs_facts import (
 )
 from fastapi_codemods.codemods._fastapi import (
     app_and_router_targets,
+    app_construction_calls,
     bound_to,
-    is_app_construction,
     qualified_names,
 )
 from fastapi_codemods.codemods._layout import (
@@ -72,23 +72,6 @@ def _none_branch_test(value: cst.BaseExpression | None) -> cst.BaseExpression | 
     if isinstance(value, cst.IfExp) and isinstance(value.orelse, cst.Name) and value.orelse.value == "None":
         return value.test
     return None
-
-
-class _AppCalls(cst.CSTVisitor):
-    def __init__(self, transform: Transform) -> None:
-        self.transform = transform
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if is_app_construction(self.transform, node):
-            self.calls.append(node)
-
-    def visit_Element(self, node: cst.BaseElement) -> bool:
-        # ``{"app": FastAPI()}`` in a fake ASGI scope is data, not an app that serves.
-        return not (isinstance(node.value, cst.Call) and is_app_construction(self.transform, node.value))
-
-    def visit_DictElement(self, node: cst.DictElement) -> bool:
-        return not (isinstance(node.value, cst.Call) and is_app_construction(self.transform, node.value))
 
 
 class ConditionalDocs(Transform):
@@ -143,18 +126,17 @@ class ConditionalDocs(Transform):
         self._noted = False
         facts: DocsFacts = self.facts or DocsFacts()
         self._report_test_requests(facts)
-        collector = _AppCalls(self)
-        node.visit(collector)
-        if not collector.calls:
+        calls = app_construction_calls(self, node, skip_data=True)
+        if not calls:
             return
-        plan = self._flag_plan(facts, collector.calls[0])
+        plan = self._flag_plan(facts, calls[0])
         if plan is None:
             return
-        branches = {call: self._enclosing_ifs(call) for call in collector.calls}
-        for call in collector.calls:
+        branches = {call: self._enclosing_ifs(call) for call in calls}
+        for call in calls:
             if self.is_skipped(call):
                 continue
-            rivals = [other for other in collector.calls if other is not call and branches[other] & branches[call]]
+            rivals = [other for other in calls if other is not call and branches[other] & branches[call]]
             if rivals:
                 self.report(
                     call,

@@ -20,24 +20,12 @@ from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
 from fastapi_codemods.codemods import _logging_plan
 from fastapi_codemods.codemods._base import Transform
-from fastapi_codemods.codemods._fastapi import is_app_construction
+from fastapi_codemods.codemods._fastapi import app_construction_calls
 from fastapi_codemods.codemods._logging_plan import LoggingPlan
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.logging_template import render
 
 Body = Sequence[cst.BaseStatement]
-
-
-class _Constructions(cst.CSTVisitor):
-    """Every ``FastAPI(...)`` call of the module, in source order."""
-
-    def __init__(self, transform: Transform) -> None:
-        self.transform = transform
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if is_app_construction(self.transform, node):
-            self.calls.append(node)
 
 
 class SetupLogging(Transform):
@@ -71,9 +59,7 @@ class SetupLogging(Transform):
     def visit_Module(self, node: cst.Module) -> bool:
         plan = self.facts
         assert plan is not None
-        collector = _Constructions(self)
-        node.visit(collector)
-        calls = collector.calls
+        calls = app_construction_calls(self, node)
         self._after: dict[cst.CSTNode, str] = {}
         self._setup_in: cst.CSTNode | None = None
         self._setup_before: cst.CSTNode | None = None
