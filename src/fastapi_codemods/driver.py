@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
+from fastapi_codemods import gcpolicy
 from fastapi_codemods.codemods import select
 from fastapi_codemods.config import ConfigError, load_config
 from fastapi_codemods.discovery import absolute, find_git_root, iter_python_files
@@ -255,7 +256,8 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     created: list[FileResult] = []
     real_paths: dict[str, Path] = {}
     for root in options.paths:
-        plan, project = plan_root(Path(root), options, names)
+        with gcpolicy.paused():
+            plan, project = plan_root(Path(root), options, names)
         plans.append(plan)
         explicit = project.root.is_file()
         for path, info in project.files:
@@ -270,7 +272,8 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     if on_total:
         on_total(len(tasks))
 
-    results = _process_all(plans, tasks, options.jobs or default_jobs(), on_result)
+    with gcpolicy.for_files():
+        results = _process_all(plans, tasks, options.jobs or default_jobs(), on_result)
     results.extend(created)
     results.sort(key=lambda result: result.path)
 
