@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from fastapi_codemods.astindex import nodes_of, walk
 from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTER_CLASSES
 
 
@@ -23,7 +24,7 @@ class ImportMap:
         self.package = package
         self.names: dict[str, str] = {}
         rebound: set[str] = set()
-        extra = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))] if nested else []
+        extra = nodes_of(tree, ast.Import, ast.ImportFrom) if nested else []
         for node in [*tree.body, *extra]:
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -64,7 +65,7 @@ def import_bindings(tree: ast.Module, package: str) -> dict[str, set[str]]:
     count, and a name imported twice keeps both meanings.
     """
     bindings: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 name = alias.asname or alias.name.split(".")[0]
@@ -95,7 +96,7 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in targets:
-        for sub in ast.walk(target):
+        for sub in walk(target):
             if isinstance(sub, ast.Name):
                 yield sub.id
 
@@ -104,8 +105,8 @@ def app_constructions(tree: ast.Module, imports: ImportMap) -> list[ast.Call]:
     """Every ``FastAPI(...)`` call in the module, under any alias."""
     return [
         node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and imports.qualified(node.func) in APP_CLASSES
+        for node in nodes_of(tree, ast.Call)
+        if imports.qualified(node.func) in APP_CLASSES
     ]
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from fastapi_codemods.astindex import walk
 from fastapi_codemods.config import tomllib
 from fastapi_codemods.project import Project
 
@@ -161,8 +162,8 @@ def _setup_py(text: str | None) -> Iterator[tuple[str, str]]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.keyword) and node.arg == "install_requires":
-            for item in ast.walk(node.value):
+            for item in walk(node.value):
                 if isinstance(item, ast.Constant) and isinstance(item.value, str):
                     yield from _requirement_lines(item.value)

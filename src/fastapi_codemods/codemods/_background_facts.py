@@ -22,6 +22,7 @@ Names are absolute dotted names (``app.api.deps.get_db``).
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import ImportMap, import_bindings
 from fastapi_codemods.codemods._candidates import Candidates
 from fastapi_codemods.codemods._fastapi import (
@@ -135,6 +137,13 @@ class _Module:
             for node in tree.body
             for name in _defined_names(node)
         }
+        # Most modules never yield: their functions need no walk to know it.
+        self.yield_lines = sorted(node.lineno for node in nodes_of(tree, ast.Yield, ast.YieldFrom))
+
+    def may_yield(self, function: ast.AST) -> bool:
+        """A yield sits within the lines of ``function`` (perhaps in a nested scope)."""
+        start = bisect.bisect_left(self.yield_lines, function.lineno)  # type: ignore[attr-defined]
+        return start < len(self.yield_lines) and self.yield_lines[start] <= function.end_lineno  # type: ignore[attr-defined]
 
     def resolve(self, node: ast.AST) -> str | None:
         """Absolute name of a ``Name``/``Attribute`` chain, or None."""
@@ -212,7 +221,7 @@ def _collect_top(mod, node, yields, known, depends_on, aliases, async_functions,
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         name = f"{mod.module}.{node.name}"
         known.add(name)
-        if _contains_yield(node):
+        if mod.may_yield(node) and _contains_yield(node):
             yields.add(name)
         depends_on[name] = _parameter_dependencies(mod, node.args)
         if isinstance(node, ast.AsyncFunctionDef) and not node.decorator_list:
@@ -254,7 +263,7 @@ def _collect_class(mod, node, yields, known, depends_on, async_functions, async_
             sync_methods.add(item.name)
         if item.name == "__init__":
             depends_on[class_name] = _parameter_dependencies(mod, item.args)
-            if _contains_yield(item):
+            if mod.may_yield(item) and _contains_yield(item):
                 yields.add(class_name)
 
 
@@ -377,9 +386,7 @@ def _propagate(yields, depends_on, aliases, known) -> tuple[set[str], dict[str, 
 
 
 def _collect_calls(mod: _Module, calls: set[str], call_names: set[str]) -> None:
-    for node in ast.walk(mod.tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in nodes_of(mod.tree, ast.Call):
         func = node.func
         resolved = mod.resolve(func)
         if resolved is not None:
@@ -402,7 +409,7 @@ def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: Ca
     functions: dict[str, list[ast.AsyncFunctionDef]] = {}
     routes: list[ast.AsyncFunctionDef] = []
     registered: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.AsyncFunctionDef, ast.Call):
         if isinstance(node, ast.AsyncFunctionDef):
             functions.setdefault(node.name, []).append(node)
             if any(_is_route_decorator(d) for d in node.decorator_list):

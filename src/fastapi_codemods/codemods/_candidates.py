@@ -17,6 +17,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.fileinfo import FileInfo
 
 Judge = Callable[[FileInfo, ast.Module, str], bool]
@@ -62,7 +63,7 @@ def called_names(tree: ast.Module, name: str) -> set[str]:
     """Local names that may denote ``name`` when called: itself and every ``as``
     alias of an import of it (``from fastapi import FastAPI as F``)."""
     names = {name}
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.ImportFrom):
             names.update(alias.asname for alias in node.names if alias.name == name and alias.asname)
         elif isinstance(node, ast.Import):

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi_codemods.astindex import nodes_of, walk
 from fastapi_codemods.astnames import ImportMap, app_constructions
 from fastapi_codemods.codemods._candidates import (
     Candidates,
@@ -138,7 +139,7 @@ def _acts_on(tree: ast.Module) -> bool:
     with their import aliases; libcst decides what they resolve to."""
     apps = called_names(tree, "FastAPI")
     helpers = {alias for name in DOCS_HELPER_NAMES for alias in called_names(tree, name)}
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = terminal_name(node.func)
             if name in apps:
@@ -146,7 +147,7 @@ def _acts_on(tree: ast.Module) -> bool:
             if name in helpers and any(
                 isinstance(sub, ast.Attribute) and sub.attr == "openapi_url"
                 for argument in [*node.args, *(keyword.value for keyword in node.keywords)]
-                for sub in ast.walk(argument)
+                for sub in walk(argument)
             ):
                 return True
         elif isinstance(node, ast.Assign) and any(
@@ -228,8 +229,8 @@ def _import_spellings(files: list, index: SettingsIndex) -> dict[str, str]:
     """How the project itself imports each settings object (the most common spelling)."""
     seen: dict[str, Counter[str]] = {}
     for _, _, tree in files:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+        for node in nodes_of(tree, ast.ImportFrom):
+            if not node.level and node.module:
                 for alias in node.names:
                     resolved = index.resolve(f"{node.module}.{alias.name}")
                     if resolved and (resolved in index.instances or resolved in index.functions):
@@ -266,8 +267,8 @@ def _docs_url_in(node: ast.expr) -> str | None:
 
 def _docs_requests(tree: ast.Module):
     """``client.get("/docs")``, ``client.request("GET", "/openapi.json")``... in a test file."""
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    for node in nodes_of(tree, ast.Call):
+        if not isinstance(node.func, ast.Attribute):
             continue
         if node.func.attr not in TEST_REQUEST_METHODS:
             continue

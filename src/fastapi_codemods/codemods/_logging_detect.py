@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import PurePosixPath
 
+from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import ImportMap
 from fastapi_codemods.project import Project
 
@@ -61,12 +62,12 @@ def logging_configured(project: Project) -> bool:
 def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> bool:
     loggers = {
         target.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and _is_get_logger(node.value, imports)
+        for node in nodes_of(tree, ast.Assign)
+        if _is_get_logger(node.value, imports)
         for target in node.targets
         if isinstance(target, ast.Name)
     }
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Call, ast.Assign, ast.AugAssign):
         if isinstance(node, ast.Call):
             name = imports.qualified(node.func)
             if name in CONFIG_CALLS:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from fastapi_codemods.astindex import nodes_of, walk
 from fastapi_codemods.codemods._base import skip_markers
 from fastapi_codemods.codemods._logging_detect import logging_configured
 from fastapi_codemods.codemods._main_app import Candidate, OtherApp, candidates, main_app, scope_of, target_of
@@ -160,7 +161,7 @@ def _placement_problem(candidate: Candidate, indices: list[int], text: str) -> s
 
 
 def _name_conflict(tree: ast.Module) -> str | None:
-    for node in ast.walk(tree):
+    for node in walk(tree):
         names: list[str] = []
         if isinstance(node, ast.Name):
             names = [node.id]
@@ -261,7 +262,7 @@ def _import_style(project: Project, trees: list[ast.Module], app: FileInfo) -> t
     votes: Counter[str] = Counter()
     relative = 0
     for tree in trees:
-        for node in ast.walk(tree):
+        for node in nodes_of(tree, ast.Import, ast.ImportFrom):
             if isinstance(node, ast.ImportFrom) and node.level:
                 relative += 1
                 continue

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from fastapi_codemods.astindex import nodes_of, walk
 from fastapi_codemods.astnames import ImportMap, app_constructions
 from fastapi_codemods.codemods._logging_detect import NOT_APP_FOLDERS
 from fastapi_codemods.fileinfo import FileInfo
@@ -43,7 +44,7 @@ def candidates(project: Project) -> Iterator[Candidate]:
         imports = ImportMap(tree, info.package, nested=True)
         calls = sorted(app_constructions(tree, imports), key=lambda c: (c.lineno, c.col_offset))
         if calls:
-            parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+            parents = {child: node for node in walk(tree) for child in ast.iter_child_nodes(node)}
             yield Candidate(path, info, tree, calls, parents)
 
 
@@ -145,8 +146,8 @@ def _uses(
 ) -> int:
     count = sum(
         1
-        for node in ast.walk(scope or candidate.tree)
-        if isinstance(node, ast.Attribute) and _dotted(node.value) == target
+        for node in nodes_of(scope or candidate.tree, ast.Attribute)
+        if _dotted(node.value) == target
     )
     if "." in target or scope is not None:
         return count
@@ -156,8 +157,8 @@ def _uses(
             continue
         count += sum(
             1
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and _refers(imports.qualified(node.value), full)
+            for node in nodes_of(tree, ast.Attribute)
+            if _refers(imports.qualified(node.value), full)
         )
     return count
 
@@ -176,10 +177,9 @@ def _mounted(
     mounted: set[tuple[str, str]] = set()
     mounts: Counter[tuple[str, str]] = Counter()
     for info, tree, imports in all_trees:
-        for node in ast.walk(tree):
+        for node in nodes_of(tree, ast.Call):
             if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
+                isinstance(node.func, ast.Attribute)
                 and node.func.attr == "mount"
             ):
                 continue

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi_codemods.astindex import nodes_of, walk
 from fastapi_codemods.astnames import ImportMap, router_and_app_names
 from fastapi_codemods.codemods._candidates import Candidates
 
@@ -205,7 +206,7 @@ def uses_v2_api(tree: ast.Module, imports: ImportMap) -> bool:
                 )
                 if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
                     return True
-    return any(isinstance(node, ast.Attribute) and imports.qualified(node) in V2_ONLY_NAMES for node in ast.walk(tree))
+    return any(imports.qualified(node) in V2_ONLY_NAMES for node in nodes_of(tree, ast.Attribute))
 
 
 def _mentions(text: str | None, needles: tuple[str, ...]) -> bool:
@@ -344,7 +345,7 @@ def _field(name: str, statement: ast.AnnAssign, imports: ImportMap) -> FieldFact
 def _calls(node: ast.AST | None) -> Iterable[ast.Call]:
     if node is None:
         return []
-    return [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)]
+    return [sub for sub in walk(node) if isinstance(sub, ast.Call)]
 
 
 def _has_default(value: ast.expr | None, imports: ImportMap) -> bool:
@@ -360,7 +361,7 @@ def _has_default(value: ast.expr | None, imports: ImportMap) -> bool:
 
 def _annotated_validators(annotation: ast.expr, imports: ImportMap) -> list[str]:
     found = []
-    for node in ast.walk(annotation):
+    for node in walk(annotation):
         if isinstance(node, ast.Call):
             target = imports.qualified(node.func) or ""
             if target.startswith("pydantic") and target.rpartition(".")[2] in BEFORE_VALIDATOR_TYPES:

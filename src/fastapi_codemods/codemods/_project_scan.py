@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import ImportMap, absolute_module
 from fastapi_codemods.codemods._candidates import Candidates, scan
 from fastapi_codemods.codemods._fastapi import (
@@ -60,7 +61,7 @@ def command_line_programs(project) -> frozenset[str]:
 
 def imported_modules(tree: ast.Module, package: str) -> Iterator[str]:
     """Every module an import statement anywhere in ``tree`` may load (absolute names)."""
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name
@@ -77,8 +78,8 @@ def prompts_user(tree: ast.Module) -> bool:
     """Calls the builtin ``input()``: an interactive console program."""
     imports = ImportMap(tree)
     return "input" not in imports.names and any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "input"
-        for node in ast.walk(tree)
+        isinstance(node.func, ast.Name) and node.func.id == "input"
+        for node in nodes_of(tree, ast.Call)
     )
 
 
@@ -99,7 +100,7 @@ def is_web_app(tree: ast.Module, package: str) -> bool:
     """Builds a FastAPI app or router, or declares routes on an imported one."""
     imports = ImportMap(tree, package)
     owners: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef):
         if isinstance(node, ast.Call) and imports.qualified(node.func) in APP_CLASSES | ROUTER_CLASSES:
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -180,7 +181,7 @@ def _imports_builtins(tree: ast.Module) -> bool:
     return any(
         (isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "builtins" for alias in node.names))
         or (isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "builtins")
-        for node in ast.walk(tree)
+        for node in nodes_of(tree, ast.Import, ast.ImportFrom)
     )
 
 

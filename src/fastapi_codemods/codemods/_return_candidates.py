@@ -15,6 +15,7 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
+from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import import_bindings
 from fastapi_codemods.codemods._candidates import Candidates
 from fastapi_codemods.codemods._fastapi import ROUTE_METHODS
@@ -47,8 +48,8 @@ def find_candidates(project: Any) -> Candidates:
 def _has_candidate(tree: ast.Module, package: str) -> bool:
     routes = [
         node
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(map(_declares_model, node.decorator_list))
+        for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
+        if any(map(_declares_model, node.decorator_list))
     ]
     if not routes:
         return False
@@ -97,7 +98,7 @@ def _dict_names(bindings: dict[str, set[str]]) -> frozenset[str]:
 def _names_assigned_built_dicts(tree: ast.Module, dict_names: frozenset[str]) -> set[str]:
     """Names that ``name = {...}`` / ``name: T = {...}`` binds anywhere in the module."""
     names = set()
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Assign, ast.AnnAssign):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:

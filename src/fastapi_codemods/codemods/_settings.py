@@ -13,6 +13,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fastapi_codemods.astindex import walk
 from fastapi_codemods.astnames import ImportMap
 from fastapi_codemods.fileinfo import FileInfo
 
@@ -76,7 +77,7 @@ def _return_class(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | No
     """The class a settings factory returns: its annotation, else ``return Cls()``."""
     if node.returns is not None:
         return node.returns
-    returns = [n for n in ast.walk(node) if isinstance(n, ast.Return) and isinstance(n.value, ast.Call)]
+    returns = [n for n in walk(node) if isinstance(n, ast.Return) and isinstance(n.value, ast.Call)]
     if len(returns) == 1:
         return returns[0].value.func
     return None

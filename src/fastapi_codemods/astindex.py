@@ -1,0 +1,62 @@
+"""Walking stdlib ``ast`` trees once per module, however many analyses ask.
+
+Every transform's project analysis looks for its own nodes (imports, calls,
+decorated functions) in the same modules. ``ast.walk`` is a pure-Python generator
+and was the main cost of the project pass on large trees (prefect: about five
+full walks of every module). Here a module is walked once, into a list, kept on
+the module itself so it lives and dies with the tree; lists of nodes of given types
+are derived from it once each. The order is ``ast.walk``'s (breadth first), so code
+that stops at the first match finds the same node.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TypeVar
+
+N = TypeVar("N", bound=ast.AST)
+
+_NODES = "_fastapi_codemods_nodes"
+_BY_TYPES = "_fastapi_codemods_by_types"
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(node))``, computed once for a module and reused after."""
+    if not isinstance(node, ast.Module):
+        return _breadth_first(node)
+    nodes = node.__dict__.get(_NODES)
+    if nodes is None:
+        nodes = _breadth_first(node)
+        setattr(node, _NODES, nodes)
+    return nodes
+
+
+def nodes_of(node: ast.AST, *types: type[N]) -> list[N]:
+    """The nodes of ``walk(node)`` that are instances of ``types``, in walk order."""
+    if not isinstance(node, ast.Module):
+        return [sub for sub in _breadth_first(node) if isinstance(sub, types)]  # type: ignore[misc]
+    cache: dict[tuple[type, ...], list] | None = node.__dict__.get(_BY_TYPES)
+    if cache is None:
+        cache = {}
+        setattr(node, _BY_TYPES, cache)
+    found = cache.get(types)
+    if found is None:
+        found = cache[types] = [sub for sub in walk(node) if isinstance(sub, types)]
+    return found
+
+
+def _breadth_first(root: ast.AST) -> list[ast.AST]:
+    """The nodes in ``ast.walk`` order, without its per-node generator overhead."""
+    nodes = [root]
+    index = 0
+    AST = ast.AST
+    while index < len(nodes):
+        node = nodes[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                nodes.extend(item for item in value if isinstance(item, AST))
+            elif isinstance(value, AST):
+                nodes.append(value)
+    return nodes
