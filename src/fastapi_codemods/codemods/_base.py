@@ -15,7 +15,13 @@ from typing import Any, ClassVar
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from fastapi_codemods.codemods._imports import tidy_added_imports
 from fastapi_codemods.fileinfo import FileInfo
@@ -71,6 +77,16 @@ def _names(raw: str | None) -> frozenset[str] | None:
     return names or None
 
 
+# Metadata resolved on first use instead of before the visit. Each one is a full
+# pass over the tree (about the cost of the parse itself on a large module), and
+# many files need none of them: positions only for findings and skip markers,
+# parents only around the nodes a transform rewrites. Qualified names are read
+# from the scope analysis directly, as libcst's own provider does node by node.
+LAZY_METADATA = frozenset({PositionProvider, ParentNodeProvider, QualifiedNameProvider})
+
+_MISSING: Any = object()
+
+
 class Transform(VisitorBasedCodemodCommand):
     """Base of every transform.
 
@@ -85,7 +101,7 @@ class Transform(VisitorBasedCodemodCommand):
     DESCRIPTION: ClassVar[str] = ""
     PREFILTER: ClassVar[tuple[str, ...]] = ()
     OPTIONS: ClassVar[Mapping[str, Any]] = {}
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES: ClassVar[tuple[Any, ...]] = ()
 
     def __init__(
         self,
@@ -131,6 +147,31 @@ class Transform(VisitorBasedCodemodCommand):
                 yield module
             finally:
                 self.context = replace(self.context, wrapper=previous)
+
+    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _MISSING) -> Any:
+        """libcst's lookup, resolving `LAZY_METADATA` on the current tree when first asked."""
+        if key not in LAZY_METADATA:
+            return super().get_metadata(key, node, *(() if default is _MISSING else (default,)))
+        if key is QualifiedNameProvider:
+            scopes = self._lazy_table(ScopeProvider)
+            if node not in scopes:
+                if default is _MISSING:
+                    raise KeyError(node)
+                return default
+            scope = scopes[node]
+            return scope.get_qualified_names_for(node) if scope is not None else set()
+        table = self._lazy_table(key)
+        return table[node] if default is _MISSING else table.get(node, default)
+
+    def _lazy_table(self, key: Any) -> Mapping[cst.CSTNode, Any]:
+        table = self.metadata.get(key)
+        if table is None:
+            wrapper = self.context.wrapper
+            if wrapper is None:
+                raise KeyError(f"{key.__name__} asked for outside a transform run")
+            table = wrapper.resolve(key)
+            self.metadata = {**self.metadata, key: table}
+        return table
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """Run the codemod, then libcst's import visitors as `CodemodCommand` does,

@@ -80,7 +80,7 @@ class _Candidate:
 class BackgroundTasksTransform(Transform):
     PREFILTER = ("await",)
     OPTIONS = {"patterns": DEFAULT_PATTERNS, "calls": [], "exclude": []}
-    METADATA_DEPENDENCIES = (*Transform.METADATA_DEPENDENCIES, QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> BackgroundFacts:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import PositionProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment, GlobalScope
 
 from fastapi_codemods.codemods._base import Transform
@@ -89,7 +89,7 @@ class ConditionalDocs(Transform):
         "/openapi.json",
     )
     OPTIONS: ClassVar[Mapping[str, Any]] = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
-    METADATA_DEPENDENCIES = (*Transform.METADATA_DEPENDENCIES, QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> DocsFacts:

@@ -21,7 +21,6 @@ from libcst.metadata import (
     GlobalScope,
     ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
     ScopeProvider,
 )
 from libcst.metadata.scope_provider import Assignment, Scope
@@ -76,7 +75,7 @@ class PrintToLogging(Transform):
         "skip_tests": True,
         "skip_cli": True,
     }
-    METADATA_DEPENDENCIES = (*Transform.METADATA_DEPENDENCIES, QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> ProjectFacts:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment, FunctionScope
 
 from fastapi_codemods.codemods._base import Transform
@@ -70,7 +70,7 @@ class Candidate:
 
 class ReturnOrmObjects(Transform):
     PREFILTER = ("response_model",)
-    METADATA_DEPENDENCIES = (*Transform.METADATA_DEPENDENCIES, QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
     def analyze_project(cls, project: Any, options: Any) -> ModelIndex:

@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
+from libcst.metadata import ParentNodeProvider
 
 from fastapi_codemods.codemods import _logging_plan
 from fastapi_codemods.codemods._base import Transform
@@ -31,7 +31,6 @@ Body = Sequence[cst.BaseStatement]
 class SetupLogging(Transform):
     PREFILTER = ("FastAPI",)
     OPTIONS = {"module_path": "", "log_level_env": "LOG_LEVEL"}
-    METADATA_DEPENDENCIES = (*Transform.METADATA_DEPENDENCIES, QualifiedNameProvider)
 
     facts: LoggingPlan | None
 
