@@ -24,11 +24,7 @@ def walk(node: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(node))``, computed once for a module and reused after."""
     if not isinstance(node, ast.Module):
         return _breadth_first(node)
-    nodes = node.__dict__.get(_NODES)
-    if nodes is None:
-        nodes = _breadth_first(node)
-        setattr(node, _NODES, nodes)
-    return nodes
+    return [node, *_descendants(node)]
 
 
 def nodes_of(node: ast.AST, *types: type[N]) -> list[N]:
@@ -41,8 +37,19 @@ def nodes_of(node: ast.AST, *types: type[N]) -> list[N]:
         setattr(node, _BY_TYPES, cache)
     found = cache.get(types)
     if found is None:
-        found = cache[types] = [sub for sub in walk(node) if isinstance(sub, types)]
-    return found
+        found = cache[types] = [sub for sub in _descendants(node) if isinstance(sub, types)]
+    return [node, *found] if isinstance(node, types) else found
+
+
+def _descendants(module: ast.Module) -> list[ast.AST]:
+    """The module's nodes without the module itself: a cached list holding the
+    module would be a reference cycle, and every released tree would wait for the
+    cyclic collector instead of being freed at once."""
+    nodes = module.__dict__.get(_NODES)
+    if nodes is None:
+        nodes = _breadth_first(module)[1:]
+        setattr(module, _NODES, nodes)
+    return nodes
 
 
 def _breadth_first(root: ast.AST) -> list[ast.AST]:
