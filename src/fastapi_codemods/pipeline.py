@@ -60,6 +60,7 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     code = text
     tree: cst.Module | None = None
     wrapper: MetadataWrapper | None = None
+    tables: dict = {}  # metadata of the wrapper's tree computed outside libcst
     for transform in plan.transforms:
         # The prefilter sees the code as earlier transforms left it: one may add
         # what a later one looks for (print_to_logging adds logging calls).
@@ -76,11 +77,13 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
                 return FileResult(status=Status.FAILED, error=f"cannot parse: {type(error).__name__}", **base)
             # A freshly parsed tree shares no nodes, so it needs no defensive copy.
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+            tables = {}
         if wrapper is None:
             # A transform built the current tree; it may reuse one node in two places,
             # which metadata keyed by node identity cannot tell apart: copy it.
             wrapper = MetadataWrapper(tree)
             tree = wrapper.module
+            tables = {}
         context = CodemodContext(filename=file.path, full_module_name=file.module)
         # Markers are found again in the current code so they stay on their statements
         # after an earlier transform inserted or removed lines.
@@ -92,7 +95,7 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
             plan.facts.get(transform.NAME),
             lines,
         )
-        instance.share_metadata(wrapper)
+        instance.share_metadata(wrapper, tables)
         try:
             new_tree = instance.transform_module(tree)
         except SkipFile:

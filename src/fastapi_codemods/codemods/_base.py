@@ -24,6 +24,8 @@ from libcst.metadata import (
 )
 
 from fastapi_codemods.codemods._imports import tidy_added_imports
+from fastapi_codemods.codemods._parent_map import parent_map
+from fastapi_codemods.codemods._positions import StatementPositions
 from fastapi_codemods.fileinfo import FileInfo
 
 SKIP_MARKER = re.compile(
@@ -117,19 +119,23 @@ class Transform(VisitorBasedCodemodCommand):
         self.facts = facts
         self.findings: list[tuple[int, str]] = []
         self._shared_wrapper: MetadataWrapper | None = None
+        self._shared_tables: dict[Any, Mapping[cst.CSTNode, Any]] = {}
         self._skip_lines = {
             line: names
             for line, names in (skip_lines or {}).items()
             if names is None or self.NAME in names
         }
 
-    def share_metadata(self, wrapper: MetadataWrapper) -> None:
+    def share_metadata(self, wrapper: MetadataWrapper, tables: dict[Any, Any] | None = None) -> None:
         """Resolve metadata on ``wrapper`` (shared by all transforms of one tree).
 
-        Scope, qualified-name, parent and position analysis cost several times the
-        parse; transforms that run on the same unchanged tree compute them once.
+        Scope, parent and position analysis cost several times the parse;
+        transforms that run on the same unchanged tree compute them once. ``tables``
+        holds what is computed outside libcst (the parent map) for that tree.
         """
         self._shared_wrapper = wrapper
+        if tables is not None:
+            self._shared_tables = tables
 
     @contextmanager
     def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
@@ -147,6 +153,44 @@ class Transform(VisitorBasedCodemodCommand):
                 yield module
             finally:
                 self.context = replace(self.context, wrapper=previous)
+
+    # -- visiting -------------------------------------------------------------
+    # libcst's matcher-aware visitor checks matcher decorators at every node and
+    # every child attribute, then calls a do-nothing ``visit_X``/``leave_X`` stub
+    # for each node type a transform does not handle. Transforms here use no
+    # matcher decorators (tests/test_registry.py checks it), so the visit goes
+    # straight to the handlers they define, found once per node type.
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        visit = self._handlers(type(node))[0]
+        return visit is None or visit(node) is not False
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        leave = self._handlers(type(original_node))[1]
+        return updated_node if leave is None else leave(original_node, updated_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        """No transform handles single attributes (``visit_Call_func``)."""
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        """No transform handles single attributes (``leave_Call_func``)."""
+
+    def _handlers(self, node_type: type) -> tuple[Any, Any]:
+        cache = self.__dict__.setdefault("_handler_cache", {})
+        found = cache.get(node_type)
+        if found is None:
+            found = cache[node_type] = (
+                self._own_handler(f"visit_{node_type.__name__}"),
+                self._own_handler(f"leave_{node_type.__name__}"),
+            )
+        return found
+
+    def _own_handler(self, name: str) -> Any:
+        """The bound method ``name`` unless it is libcst's do-nothing stub."""
+        method = getattr(type(self), name, None)
+        if method is None or method is getattr(cst.CSTTransformer, name, None):
+            return None
+        return getattr(self, name)
 
     def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _MISSING) -> Any:
         """libcst's lookup, resolving `LAZY_METADATA` on the current tree when first asked."""
@@ -169,7 +213,18 @@ class Transform(VisitorBasedCodemodCommand):
             wrapper = self.context.wrapper
             if wrapper is None:
                 raise KeyError(f"{key.__name__} asked for outside a transform run")
-            table = wrapper.resolve(key)
+            if key is ParentNodeProvider or key is PositionProvider:
+                shared = wrapper is self._shared_wrapper
+                table = self._shared_tables.get(key) if shared else None
+                if table is None:
+                    if key is ParentNodeProvider:
+                        table = parent_map(wrapper.module)
+                    else:
+                        table = StatementPositions(wrapper.module, self._lazy_table(ParentNodeProvider))
+                    if shared:
+                        self._shared_tables[key] = table
+            else:
+                table = wrapper.resolve(key)
             self.metadata = {**self.metadata, key: table}
         return table
 
