@@ -163,20 +163,40 @@ def test_parses_once_for_all_transforms_and_once_to_validate(monkeypatch: pytest
 def test_transforms_on_an_unchanged_tree_share_one_metadata_computation(monkeypatch: pytest.MonkeyPatch) -> None:
     from libcst.metadata import MetadataWrapper
 
+    from fastapi_codemods.codemods import _base
+    from fastapi_codemods.codemods._positions import StatementPositions
+
     wrappers: list[MetadataWrapper] = []
+    parent_maps: list[object] = []
+    statement_tables: list[object] = []
     real_init = MetadataWrapper.__init__
+    real_parent_map = _base.parent_map
+    real_positions_in = StatementPositions._positions_in
 
     def counting_init(self, *args, **kwargs):
         wrappers.append(self)
         real_init(self, *args, **kwargs)
 
+    def counting_parent_map(module):
+        parent_maps.append(module)
+        return real_parent_map(module)
+
+    def counting_positions_in(self, statement):
+        statement_tables.append(statement)
+        return real_positions_in(self, statement)
+
     monkeypatch.setattr(MetadataWrapper, "__init__", counting_init)
+    monkeypatch.setattr(_base, "parent_map", counting_parent_map)
+    monkeypatch.setattr(StatementPositions, "_positions_in", counting_positions_in)
     result = process(b"inserted()\n", SeeInserted, SeeInserted)
     assert result.status is Status.UNCHANGED and len(result.findings) == 1
-    assert len(wrappers) == 1
+    # One wrapper for the module, one for the statement whose position was asked.
+    assert (len(wrappers), len(parent_maps), len(statement_tables)) == (2, 1, 1)
     wrappers.clear()
+    parent_maps.clear()
+    statement_tables.clear()
     # After a transform changes the tree, the next one gets a wrapper of the new tree.
     changed = process(b"flagged()\n", InsertTop, SeeInserted)
     assert changed.status is Status.CHANGED
     assert [f.reason for f in changed.findings] == ["saw inserted"]
-    assert len(wrappers) == 2
+    assert (len(wrappers), len(parent_maps), len(statement_tables)) == (3, 1, 1)

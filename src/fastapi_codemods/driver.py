@@ -19,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 
 from fastapi_codemods import gcpolicy
+from fastapi_codemods.analysis import AnalysisError, analyze
 from fastapi_codemods.codemods import select
 from fastapi_codemods.config import ConfigError, load_config
 from fastapi_codemods.discovery import absolute, find_git_root, iter_python_files
@@ -156,15 +157,12 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
 
     project = Project(root, files)
     option_tables = {t.NAME: {**t.OPTIONS, **config.transform_options.get(t.NAME, {})} for t in transforms}
-    facts = {}
-    for transform in transforms:
-        try:
-            facts[transform.NAME] = transform.analyze_project(project, option_tables[transform.NAME])
-        except Exception as error:  # reported as a run error, never as a traceback
-            raise UsageError(
-                f"internal error in {transform.NAME} while analysing {names(root)}: "
-                f"{type(error).__name__}: {error}; nothing written"
-            ) from error
+    try:
+        facts = analyze(transforms, project, option_tables, options.jobs or default_jobs())
+    except AnalysisError as error:
+        raise UsageError(
+            f"internal error in {error.transform} while analysing {names(root)}: {error}; nothing written"
+        ) from error
     fmt = options.format if options.format is not None else config.format
     plan = Plan(
         root=names(root),
@@ -256,19 +254,20 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     created: list[FileResult] = []
     real_paths: dict[str, Path] = {}
     for root in options.paths:
+        # Released before the collector runs again: it would scan every cached tree.
         with gcpolicy.paused():
             plan, project = plan_root(Path(root), options, names)
-        plans.append(plan)
-        explicit = project.root.is_file()
-        for path, info in project.files:
-            if info.path not in real_paths:
-                real_paths[info.path] = path
-                tasks.append(_Task(len(plans) - 1, path, info, explicit))
-        for result, target in _created_files(plan, project, names):
-            if result.path not in real_paths:
-                real_paths[result.path] = target
-                created.append(result)
-        project.release()
+            plans.append(plan)
+            explicit = project.root.is_file()
+            for path, info in project.files:
+                if info.path not in real_paths:
+                    real_paths[info.path] = path
+                    tasks.append(_Task(len(plans) - 1, path, info, explicit))
+            for result, target in _created_files(plan, project, names):
+                if result.path not in real_paths:
+                    real_paths[result.path] = target
+                    created.append(result)
+            project.release()
     if on_total:
         on_total(len(tasks))
 

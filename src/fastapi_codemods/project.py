@@ -39,20 +39,27 @@ class Project:
                 self._text[path] = None
         return self._text[path]
 
-    def tree(self, path: Path) -> ast.Module | None:
-        """The stdlib ``ast`` of the file, or None when it does not parse."""
-        if path not in self._ast:
-            text = self.text(path)
-            tree = None
-            if text is not None:
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        tree = ast.parse(text, filename=str(path))
-                except (SyntaxError, ValueError, RecursionError):
-                    tree = None
+    def tree(self, path: Path, keep: bool = True) -> ast.Module | None:
+        """The stdlib ``ast`` of the file, or None when it does not parse.
+
+        ``keep=False`` does not cache a tree parsed now (a pass over every file that
+        needs each tree once): the trees of a large root do not fit in memory
+        together comfortably, and the other analyses ask for few of them.
+        """
+        if path in self._ast:
+            return self._ast[path]
+        text = self.text(path)
+        tree = None
+        if text is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(text, filename=str(path))
+            except (SyntaxError, ValueError, RecursionError):
+                tree = None
+        if keep:
             self._ast[path] = tree
-        return self._ast[path]
+        return tree
 
     def containing(self, *needles: str) -> Iterator[tuple[Path, FileInfo, ast.Module]]:
         """Parsed files whose text holds any of ``needles`` (the cheap prefilter)."""

@@ -172,12 +172,8 @@ def _defined_names(node: ast.stmt) -> list[str]:
 def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
     """Collect `BackgroundFacts` over every parsable file of ``project``."""
     matcher = CallMatcher(options)
-    modules = []
+    scanned: set[str] = set()
     wanted: set[str] = set()
-    for _path, info, tree in _all_trees(project):
-        modules.append(_Module(info.module, info.package, tree, info.relpath))
-        if _may_move_or_report(tree, info.module, info.package, matcher):
-            wanted.add(info.relpath)
     yields: set[str] = set()
     known: set[str] = set()
     depends_on: dict[str, list[tuple[str | None, bool]]] = {}
@@ -189,7 +185,13 @@ def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
     calls: set[str] = set()
     call_names: set[str] = set()
 
-    for mod in modules:
+    # One module at a time: trees no other analysis asked for are dropped after
+    # use instead of all being held at once (the run's peak memory).
+    for _path, info, tree in _all_trees(project):
+        mod = _Module(info.module, info.package, tree, info.relpath)
+        scanned.add(info.relpath)
+        if _may_move_or_report(tree, info.module, info.package, matcher):
+            wanted.add(info.relpath)
         for node in mod.tree.body:
             _collect_top(mod, node, yields, known, depends_on, aliases, async_functions, routers)
             if isinstance(node, ast.ClassDef):
@@ -206,13 +208,13 @@ def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
         routers=frozenset(routers),
         direct_calls=frozenset(calls),
         direct_call_names=frozenset(call_names),
-        candidates=Candidates(frozenset(wanted), frozenset(mod.relpath for mod in modules)),
+        candidates=Candidates(frozenset(wanted), frozenset(scanned)),
     )
 
 
 def _all_trees(project: Any):
     for path, info in project.files:
-        tree = project.tree(Path(path))
+        tree = project.tree(Path(path), keep=False)
         if tree is not None:
             yield path, info, tree
 

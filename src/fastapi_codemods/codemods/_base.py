@@ -23,7 +23,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from fastapi_codemods.codemods._imports import tidy_added_imports
+from fastapi_codemods.codemods._imports import TopImportsAdder, tidy_added_imports
 from fastapi_codemods.codemods._parent_map import parent_map
 from fastapi_codemods.codemods._positions import StatementPositions
 from fastapi_codemods.fileinfo import FileInfo
@@ -104,6 +104,10 @@ class Transform(VisitorBasedCodemodCommand):
     PREFILTER: ClassVar[tuple[str, ...]] = ()
     OPTIONS: ClassVar[Mapping[str, Any]] = {}
     METADATA_DEPENDENCIES: ClassVar[tuple[Any, ...]] = ()
+    # True when ``analyze_project`` reads every file of the root and keeps none of
+    # the trees (`Project.tree(path, keep=False)`): it then runs in a process of
+    # its own beside the other analyses when the run has two or more jobs.
+    ANALYSIS_READS_EVERY_FILE: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -233,7 +237,7 @@ class Transform(VisitorBasedCodemodCommand):
         with the imports AddImportsVisitor added moved to where isort would put them."""
         tree = super(CodemodCommand, self).transform_module(tree)
         if AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
-            added = self._instantiate_and_run(AddImportsVisitor, tree)
+            added = self._instantiate_and_run(TopImportsAdder, tree)
             tree = tidy_added_imports(tree, added, self.file.module.split(".")[0])
         if RemoveImportsVisitor.CONTEXT_KEY in self.context.scratch:
             tree = self._instantiate_and_run(RemoveImportsVisitor, tree)
