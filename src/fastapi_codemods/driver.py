@@ -25,7 +25,7 @@ from fastapi_codemods.config import ConfigError, load_config
 from fastapi_codemods.discovery import absolute, find_git_root, iter_python_files
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.gitstate import dirty_files
-from fastapi_codemods.pipeline import Plan, process_source, validation_problem
+from fastapi_codemods.pipeline import Plan, process_source, validation_problem, wanted_by_none
 from fastapi_codemods.project import Project
 from fastapi_codemods.results import FileResult, Finding, Status
 
@@ -107,22 +107,33 @@ class PathNames:
     """Display paths for one run: relative to the enclosing git work tree, else to
     the current folder.
 
-    The git root is looked up once per folder, not once per file. One instance per
-    run, so a repository created between two runs is seen.
+    The git root is looked up, and symlinks resolved, once per folder, not once per
+    file (resolving a path stats each of its parts). One instance per run, so a
+    repository created between two runs is seen.
     """
 
     def __init__(self) -> None:
         self._cwd = Path.cwd().resolve()
         self._git_roots: dict[Path, Path | None] = {}
+        self._folders: dict[Path, Path] = {}
+
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``, with the resolved folders remembered."""
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            return path.resolve()
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name
 
     def git_root(self, folder: Path) -> Path | None:
-        folder = folder.resolve()
+        folder = self.resolve(folder)
         if folder not in self._git_roots:
             self._git_roots[folder] = find_git_root(folder)
         return self._git_roots[folder]
 
     def __call__(self, path: Path) -> str:
-        absolute = path.resolve()
+        absolute = self.resolve(path)
         git_root = self.git_root(absolute if absolute.is_dir() else absolute.parent)
         base = git_root if git_root is not None else self._cwd
         return Path(os.path.relpath(absolute, base)).as_posix()
@@ -152,7 +163,7 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
         excludes.append((config.base, config.exclude))
     files: list[tuple[Path, FileInfo]] = []
     for path in iter_python_files(root, excludes):
-        relpath = Path(os.path.relpath(path.resolve(), base)).as_posix()
+        relpath = Path(os.path.relpath(names.resolve(path), base)).as_posix()
         files.append((path, FileInfo(path=names(path), relpath=relpath)))
 
     project = Project(root, files)
@@ -252,6 +263,7 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     plans: list[Plan] = []
     tasks: list[_Task] = []
     created: list[FileResult] = []
+    untouched: list[FileResult] = []  # files no transform wants: never sent to a worker
     real_paths: dict[str, Path] = {}
     for root in options.paths:
         # Released before the collector runs again: it would scan every cached tree.
@@ -262,17 +274,25 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
             for path, info in project.files:
                 if info.path not in real_paths:
                     real_paths[info.path] = path
-                    tasks.append(_Task(len(plans) - 1, path, info, explicit))
+                    text = None if explicit else project.text(path)
+                    if text is not None and wanted_by_none(text, info, plan):
+                        untouched.append(FileResult(path=info.path, root=plan.root, status=Status.UNCHANGED))
+                    else:
+                        tasks.append(_Task(len(plans) - 1, path, info, explicit))
             for result, target in _created_files(plan, project, names):
                 if result.path not in real_paths:
                     real_paths[result.path] = target
                     created.append(result)
             project.release()
     if on_total:
-        on_total(len(tasks))
+        on_total(len(tasks) + len(untouched))
+    for result in untouched:
+        if on_result:
+            on_result(result)
 
     with gcpolicy.for_files():
         results = _process_all(plans, tasks, options.jobs or default_jobs(), on_result)
+    results.extend(untouched)
     results.extend(created)
     results.sort(key=lambda result: result.path)
 

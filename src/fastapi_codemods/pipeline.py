@@ -18,7 +18,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 from libcst.metadata import MetadataWrapper
 
-from fastapi_codemods.codemods._base import Transform, skip_markers, source_lines
+from fastapi_codemods.codemods._base import SKIP_MARKER, Transform, skip_markers, source_lines
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.results import FileResult, Finding, Status
 
@@ -36,6 +36,16 @@ class Plan:
     facts: Mapping[str, Any] = field(default_factory=dict)
     format: bool = False
     black_config: Mapping[str, Any] = field(default_factory=dict)
+
+
+def wanted_by_none(text: str, file: FileInfo, plan: Plan) -> bool:
+    """True when `process_source` would surely leave the file unchanged and silent:
+    no transform wants its text, and nothing in it asks for a closer look (a NUL,
+    an ``@generated`` or skip marker anywhere). The driver then never reads the file
+    again nor sends it to a worker; ``text`` is the decoded file it already read."""
+    if "\0" in text or GENERATED_MARKER.decode() in text or SKIP_MARKER.search(text):
+        return False
+    return not any(transform.wants(file, text, plan.facts.get(transform.NAME)) for transform in plan.transforms)
 
 
 def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = False) -> FileResult:
