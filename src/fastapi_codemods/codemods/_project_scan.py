@@ -187,19 +187,25 @@ def _imports_builtins(tree: ast.Module) -> bool:
 
 def _names_print(tree: ast.Module, text: str, skip_main_guard: bool) -> bool:
     """A ``print`` name (any context) or ``global print``, outside ``__main__`` blocks
-    when those are skipped."""
-    pending: list[ast.AST] = [tree]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Name) and node.id == "print":
-            return True
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and "print" in node.names:
-            return True
-        if skip_main_guard and isinstance(node, ast.If) and _is_literal_main_test(node.test, text):
-            pending.extend([node.test, *node.orelse])
-            continue
-        pending.extend(ast.iter_child_nodes(node))
-    return False
+    when those are skipped (their test and ``else`` branch still count)."""
+    hits: list[ast.AST] = [node for node in nodes_of(tree, ast.Name) if node.id == "print"]
+    hits.extend(node for node in nodes_of(tree, ast.Global, ast.Nonlocal) if "print" in node.names)
+    if not hits or not skip_main_guard:
+        return bool(hits)
+    guarded = [
+        (_start(node.body[0]), _end(node.body[-1]))
+        for node in nodes_of(tree, ast.If)
+        if _is_literal_main_test(node.test, text)
+    ]
+    return any(not any(start <= _start(hit) and _end(hit) <= end for start, end in guarded) for hit in hits)
+
+
+def _start(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]
+
+
+def _end(node: ast.AST) -> tuple[int, int]:
+    return node.end_lineno or 0, node.end_col_offset or 0  # type: ignore[attr-defined]
 
 
 _MAIN_LITERAL = re.compile(r"""[rRuU]?("{3}|'{3}|"|')__main__\1""")
