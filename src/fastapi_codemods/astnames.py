@@ -96,6 +96,9 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in targets:
+        if isinstance(target, ast.Name):  # the common case, without a walk
+            yield target.id
+            continue
         for sub in walk(target):
             if isinstance(sub, ast.Name):
                 yield sub.id

@@ -88,6 +88,7 @@ class SettingsIndex:
 
     def __init__(self, files: list[tuple[Path, FileInfo, ast.Module]]) -> None:
         self.modules = {info.module for _, info, _ in files}
+        self._resolved: dict[str, str | None] = {}  # resolve() scans every module name
         self.classes: dict[str, _Class] = {}
         self.instances: dict[str, str] = {}
         self.functions: dict[str, str] = {}
@@ -148,6 +149,11 @@ class SettingsIndex:
         """
         if qualified in BASE_SETTINGS:
             return qualified
+        if qualified not in self._resolved:
+            self._resolved[qualified] = self._resolve(qualified)
+        return self._resolved[qualified]
+
+    def _resolve(self, qualified: str) -> str | None:
         module, _, name = qualified.rpartition(".")
         if module in self.modules:
             return qualified
