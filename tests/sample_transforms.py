@@ -6,7 +6,6 @@ registry (``ORDER`` and ``load``) for one test.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -125,21 +124,3 @@ class CrashAnalysis(Transform):
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> Any:
         raise RuntimeError("analysis boom")
 
-
-class CountFilesApart(CountFiles):
-    """CountFiles, its analysis marked as reading every file: with two jobs it runs
-    in a forked process; the finding names that process too."""
-
-    NAME = "count_files_apart"
-    ANALYSIS_READS_EVERY_FILE = True
-
-    @classmethod
-    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> Any:
-        return f"{len(project.files)} (pid {os.getpid()})"
-
-
-class CrashAnalysisApart(CrashAnalysis):
-    """CrashAnalysis, its analysis run in a forked process when there are two jobs."""
-
-    NAME = "crash_analysis_apart"
-    ANALYSIS_READS_EVERY_FILE = True

@@ -10,9 +10,7 @@ from conftest import git
 from sample_transforms import (
     BreakCode,
     CountFiles,
-    CountFilesApart,
     CrashAnalysis,
-    CrashAnalysisApart,
     CreateModule,
     Flag,
     InsertTop,
@@ -160,26 +158,6 @@ def test_a_crashing_analysis_is_an_error_before_anything_is_written(project: Pat
     use_transforms(Flag, CrashAnalysis)
     with pytest.raises(UsageError, match="internal error in crash_analysis"):
         run(RunOptions(paths=[project], jobs=1))
-    assert (project / "app/a.py").read_text() == "flagged()\n"
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_an_analysis_reading_every_file_runs_apart_with_two_jobs(project: Path, use_transforms, jobs: int) -> None:
-    use_transforms(CountFiles, CountFilesApart)
-    outcome = run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=jobs))
-    reasons = {f.reason for f in outcome.findings}
-    assert "3 files in root" in reasons
-    (apart,) = reasons - {"3 files in root"}
-    in_this_process = apart == f"3 (pid {os.getpid()}) files in root"
-    assert in_this_process is (jobs == 1)
-
-
-def test_a_crashing_analysis_in_its_own_process_is_an_error_before_anything_is_written(
-    project: Path, use_transforms
-) -> None:
-    use_transforms(Flag, CrashAnalysisApart)
-    with pytest.raises(UsageError, match="internal error in crash_analysis_apart .*RuntimeError: analysis boom"):
-        run(RunOptions(paths=[project], jobs=2))
     assert (project / "app/a.py").read_text() == "flagged()\n"
 
 

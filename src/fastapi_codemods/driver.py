@@ -19,7 +19,6 @@ from enum import Enum
 from pathlib import Path
 
 from fastapi_codemods import gcpolicy
-from fastapi_codemods.analysis import AnalysisError, analyze
 from fastapi_codemods.codemods import select
 from fastapi_codemods.config import ConfigError, load_config
 from fastapi_codemods.discovery import absolute, find_git_root, iter_python_files
@@ -168,12 +167,15 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
 
     project = Project(root, files)
     option_tables = {t.NAME: {**t.OPTIONS, **config.transform_options.get(t.NAME, {})} for t in transforms}
-    try:
-        facts = analyze(transforms, project, option_tables, options.jobs or default_jobs())
-    except AnalysisError as error:
-        raise UsageError(
-            f"internal error in {error.transform} while analysing {names(root)}: {error}; nothing written"
-        ) from error
+    facts = {}
+    for transform in transforms:
+        try:
+            facts[transform.NAME] = transform.analyze_project(project, option_tables[transform.NAME])
+        except Exception as error:  # reported as a run error, never as a traceback
+            raise UsageError(
+                f"internal error in {transform.NAME} while analysing {names(root)}: "
+                f"{type(error).__name__}: {error}; nothing written"
+            ) from error
     fmt = options.format if options.format is not None else config.format
     plan = Plan(
         root=names(root),

@@ -104,10 +104,6 @@ class Transform(VisitorBasedCodemodCommand):
     PREFILTER: ClassVar[tuple[str, ...]] = ()
     OPTIONS: ClassVar[Mapping[str, Any]] = {}
     METADATA_DEPENDENCIES: ClassVar[tuple[Any, ...]] = ()
-    # True when ``analyze_project`` reads every file of the root and keeps none of
-    # the trees (`Project.tree(path, keep=False)`): it then runs in a process of
-    # its own beside the other analyses when the run has two or more jobs.
-    ANALYSIS_READS_EVERY_FILE: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -81,7 +81,6 @@ class BackgroundTasksTransform(Transform):
     PREFILTER = ("await",)
     OPTIONS = {"patterns": DEFAULT_PATTERNS, "calls": [], "exclude": []}
     METADATA_DEPENDENCIES = (ScopeProvider,)
-    ANALYSIS_READS_EVERY_FILE = True
 
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
