@@ -120,6 +120,7 @@ class Transform(VisitorBasedCodemodCommand):
         self.findings: list[tuple[int, str]] = []
         self._shared_wrapper: MetadataWrapper | None = None
         self._shared_tables: dict[Any, Mapping[cst.CSTNode, Any]] = {}
+        self._handler_cache: dict[type, tuple[Any, Any]] = {}
         self._skip_lines = {
             line: names
             for line, names in (skip_lines or {}).items()
@@ -131,7 +132,7 @@ class Transform(VisitorBasedCodemodCommand):
 
         Scope, parent and position analysis cost several times the parse;
         transforms that run on the same unchanged tree compute them once. ``tables``
-        holds what is computed outside libcst (the parent map) for that tree.
+        holds what is computed outside libcst (parents, positions) for that tree.
         """
         self._shared_wrapper = wrapper
         if tables is not None:
@@ -176,10 +177,9 @@ class Transform(VisitorBasedCodemodCommand):
         """No transform handles single attributes (``leave_Call_func``)."""
 
     def _handlers(self, node_type: type) -> tuple[Any, Any]:
-        cache = self.__dict__.setdefault("_handler_cache", {})
-        found = cache.get(node_type)
+        found = self._handler_cache.get(node_type)
         if found is None:
-            found = cache[node_type] = (
+            found = self._handler_cache[node_type] = (
                 self._own_handler(f"visit_{node_type.__name__}"),
                 self._own_handler(f"leave_{node_type.__name__}"),
             )
