@@ -312,3 +312,26 @@ def test_one_job_or_one_file_runs_in_this_process(project: Path, monkeypatch: py
 def test_default_jobs_is_the_cores_this_process_may_use() -> None:
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert driver.default_jobs() == expected >= 1
+
+
+def test_only_files_some_transform_wants_are_processed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The others are settled from the text the analysis read: never read again, never
+    sent to a worker. A NUL, an @generated or a skip marker still gets a closer look."""
+    write(project, {"app/marked.py": "x = 1  # fastapi-codemods: skip-file\n", "app/nul.py": "x = 1\0\n"})
+    processed: list[str] = []
+    real_process = driver._process
+
+    def recording(task):
+        processed.append(task.info.relpath)
+        return real_process(task)
+
+    monkeypatch.setattr(driver, "_process", recording)
+    outcome = run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=1))
+    assert sorted(processed) == ["app/a.py", "app/c.py", "app/marked.py", "app/nul.py"]
+    assert statuses(outcome) == {
+        "proj/app/a.py": "changed",
+        "proj/app/b.py": "unchanged",
+        "proj/app/c.py": "changed",
+        "proj/app/marked.py": "skipped",
+        "proj/app/nul.py": "failed",
+    }
