@@ -168,3 +168,10 @@ def test_interleaved_sections_keep_libcst_placement() -> None:
 def test_existing_imports_never_reordered() -> None:
     source = "import sys\nimport os\n\nfrom fastapi import FastAPI\n"
     assert _twice(source, ("logging", None)) == "import logging\nimport sys\nimport os\n\nfrom fastapi import FastAPI\n"
+
+
+def test_an_import_is_added_to_a_module_indented_with_form_feeds() -> None:
+    """libcst detects the indent "\\f\\t" and then refuses it in its own parser config."""
+    source = "import sys\n\n\ndef f():\n\x0c\tpass\n"
+    assert cst.parse_module(source).default_indent == "\x0c\t"
+    assert _twice(source, ("logging", None)) == "import logging\nimport sys\n\n\ndef f():\n\x0c\tpass\n"

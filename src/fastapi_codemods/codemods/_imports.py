@@ -69,6 +69,19 @@ class TopImportsAdder(AddImportsVisitor):
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node.with_changes(body=_leading_imports(node.body)))
 
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """AddImportsVisitor parses the new imports with the module's parser config,
+        which libcst rejects when the indentation it detected holds a form feed; the
+        new imports are top-level, so they are parsed with a plain indent and the
+        module keeps its own."""
+        try:
+            updated_node.config_for_parsing  # noqa: B018 - only checks that it can be built
+        except ValueError:
+            plain = updated_node.default_indent.replace("\f", "") or "    "
+            added = super().leave_Module(original_node, updated_node.with_changes(default_indent=plain))
+            return added.with_changes(default_indent=updated_node.default_indent)
+        return super().leave_Module(original_node, updated_node)
+
     def on_visit(self, node: cst.CSTNode) -> bool:
         return isinstance(node, (cst.Module, cst.SimpleStatementLine)) and cst.CSTTransformer.on_visit(self, node)
 
