@@ -138,6 +138,10 @@ class PathNames:
         return Path(os.path.relpath(absolute, base)).as_posix()
 
 
+# Below this many files, starting worker processes costs more than parsing in one.
+PARALLEL_ANALYSIS_MIN_FILES = 100
+
+
 def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
     """Configuration, file list and project analysis for one root."""
     if not root.exists():
@@ -167,6 +171,14 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
 
     project = Project(root, files)
     option_tables = {t.NAME: {**t.OPTIONS, **config.transform_options.get(t.NAME, {})} for t in transforms}
+    jobs = options.jobs or default_jobs()
+    scheduled = [(file_pass, option_tables[t.NAME]) for t in transforms for file_pass in t.FILE_PASSES]
+    try:
+        project.compute_all(scheduled, jobs if len(files) >= PARALLEL_ANALYSIS_MIN_FILES else 1)
+    except Exception as error:  # a broken pool, not a pass: those fail where they are used
+        raise UsageError(
+            f"internal error while analysing {names(root)}: {type(error).__name__}: {error}; nothing written"
+        ) from error
     facts = {}
     for transform in transforms:
         try:

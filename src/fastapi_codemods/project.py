@@ -2,40 +2,42 @@
 
 Transforms need cross-file facts (is logging configured anywhere? which module builds
 the app? which classes are Pydantic models?). They read them here with the stdlib
-``ast``, which is much faster than libcst, and each file is read and parsed at most
-once however many transforms ask.
+``ast``, which is much faster than libcst. Their per-file steps (`FilePass`) run
+first, all of them on each file in one go and in worker processes when asked
+(`compute_all`); what they combine, and the few files they read later, come from
+the cached texts and trees here.
 """
 
 from __future__ import annotations
 
 import ast
-import tokenize
-import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
-from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass, PassFailure, Scheduled, compute_file, compute_in_workers
+from fastapi_codemods.sources import decode, parse
 
 
 class Project:
-    """The Python files of one root, with cached text and ``ast`` trees."""
+    """The Python files of one root, with cached text and ``ast`` trees and the
+    results of the per-file passes."""
 
     def __init__(self, root: Path, files: list[tuple[Path, FileInfo]]) -> None:
         self.root = root
         self.files = files
         self._text: dict[Path, str | None] = {}
         self._ast: dict[Path, ast.Module | None] = {}
+        self._computed: dict[str, dict[int, Any]] = {}
 
     def text(self, path: Path) -> str | None:
         """The decoded source, or None when it cannot be read or decoded."""
         if path not in self._text:
             try:
-                data = path.read_bytes()
-                encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-                self._text[path] = data.decode(encoding)
-            except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+                self._text[path] = decode(path.read_bytes())
+            except OSError:
                 self._text[path] = None
         return self._text[path]
 
@@ -49,14 +51,7 @@ class Project:
         if path in self._ast:
             return self._ast[path]
         text = self.text(path)
-        tree = None
-        if text is not None:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    tree = ast.parse(text, filename=str(path))
-            except (SyntaxError, ValueError, RecursionError):
-                tree = None
+        tree = None if text is None else parse(text, path)
         if keep:
             self._ast[path] = tree
         return tree
@@ -71,6 +66,47 @@ class Project:
             if tree is not None:
                 yield path, info, tree
 
+    def results(self, file_pass: FilePass, options: Mapping[str, Any]) -> Iterator[tuple[Path, FileInfo, Any]]:
+        """``file_pass``'s result for each file it applies to and ``ast`` parses, in
+        file order: computed by `compute_all` if it ran, else here on cached trees."""
+        computed = self._computed.get(file_pass.name)
+        if computed is None:
+            for path, info in self.files:
+                text = self.text(path)
+                if text is not None and file_pass.applies(info, text):
+                    tree = self.tree(path, keep=file_pass.keep_trees)
+                    if tree is not None:
+                        yield path, info, file_pass.compute(info, tree, text, options)
+            return
+        for index, (path, info) in enumerate(self.files):
+            if index in computed:
+                result = computed[index]
+                if isinstance(result, PassFailure):
+                    raise result.error
+                yield path, info, result
+
+    def compute_all(self, scheduled: Scheduled, jobs: int = 1) -> None:
+        """Run every scheduled pass on every file, each file parsed once for all.
+
+        With ``jobs > 1`` in worker processes; else here, without caching the trees.
+        Either way no more than a few trees exist at once, however large the root.
+        """
+        computed: dict[str, dict[int, Any]] = {file_pass.name: {} for file_pass, _ in scheduled}
+        if jobs > 1:
+            found = compute_in_workers(self.files, scheduled, jobs)
+        else:
+            found = self._compute_here(scheduled)
+        for index, results in found:
+            for name, result in results.items():
+                computed[name][index] = result
+        self._computed.update(computed)
+
+    def _compute_here(self, scheduled: Scheduled) -> Iterator[tuple[int, dict[str, Any]]]:
+        for index, (path, info) in enumerate(self.files):
+            text = self.text(path)
+            if text is not None:
+                yield index, compute_file(info, text, lambda: self.tree(path, keep=False), scheduled)
+
     def release(self) -> None:
         """Drop the cached text and trees once the analysis is done.
 
@@ -79,6 +115,7 @@ class Project:
         """
         self._text.clear()
         self._ast.clear()
+        self._computed.clear()
 
     @cached_property
     def module_names(self) -> dict[str, FileInfo]:

@@ -27,7 +27,6 @@ import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi_codemods.astindex import nodes_of
@@ -38,6 +37,8 @@ from fastapi_codemods.codemods._fastapi import (
     ROUTE_METHODS,
     ROUTER_CLASSES,
 )
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
@@ -169,54 +170,68 @@ def _defined_names(node: ast.stmt) -> list[str]:
     return []
 
 
+@dataclass
+class _ModuleFacts:
+    """What one module contributes to `BackgroundFacts` (the per-file pass's result)."""
+
+    wanted: bool = False
+    yields: set[str] = field(default_factory=set)
+    known: set[str] = field(default_factory=set)
+    depends_on: dict[str, list[tuple[str | None, bool]]] = field(default_factory=dict)
+    aliases: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+    async_functions: set[str] = field(default_factory=set)
+    async_methods: set[str] = field(default_factory=set)
+    sync_methods: set[str] = field(default_factory=set)
+    routers: set[str] = field(default_factory=set)
+    calls: set[str] = field(default_factory=set)
+    call_names: set[str] = field(default_factory=set)
+
+
+def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _ModuleFacts:
+    """One module's share of the facts: its definitions, dependencies and calls."""
+    mod = _Module(info.module, info.package, tree, info.relpath)
+    found = _ModuleFacts(wanted=_may_move_or_report(tree, info.module, info.package, CallMatcher(options)))
+    for node in tree.body:
+        _collect_top(mod, node, found.yields, found.known, found.depends_on, found.aliases,
+                     found.async_functions, found.routers)
+        if isinstance(node, ast.ClassDef):
+            _collect_class(mod, node, found.yields, found.known, found.depends_on, found.async_functions,
+                           found.async_methods, found.sync_methods)
+    _collect_calls(mod, found.calls, found.call_names)
+    return found
+
+
+# Every file: a dependency may live in any module. Its trees are not kept.
+MODULE_FACTS = FilePass("background_tasks.modules", (), module_facts, keep_trees=False)
+
+
 def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
-    """Collect `BackgroundFacts` over every parsable file of ``project``."""
-    matcher = CallMatcher(options)
+    """Combine every parsable module's facts into `BackgroundFacts`."""
     scanned: set[str] = set()
     wanted: set[str] = set()
-    yields: set[str] = set()
-    known: set[str] = set()
-    depends_on: dict[str, list[tuple[str | None, bool]]] = {}
-    aliases: dict[str, tuple[str | None, bool]] = {}
-    async_functions: set[str] = set()
-    async_methods: set[str] = set()
-    sync_methods: set[str] = set()
-    routers: set[str] = set()
-    calls: set[str] = set()
-    call_names: set[str] = set()
-
-    # One module at a time: trees no other analysis asked for are dropped after
-    # use instead of all being held at once (the run's peak memory).
-    for _path, info, tree in _all_trees(project):
-        mod = _Module(info.module, info.package, tree, info.relpath)
+    combined = _ModuleFacts()
+    for _path, info, found in project.results(MODULE_FACTS, options):
         scanned.add(info.relpath)
-        if _may_move_or_report(tree, info.module, info.package, matcher):
+        if found.wanted:
             wanted.add(info.relpath)
-        for node in mod.tree.body:
-            _collect_top(mod, node, yields, known, depends_on, aliases, async_functions, routers)
-            if isinstance(node, ast.ClassDef):
-                _collect_class(mod, node, yields, known, depends_on, async_functions, async_methods, sync_methods)
-        _collect_calls(mod, calls, call_names)
+        for name in ("yields", "known", "async_functions", "async_methods", "sync_methods", "routers",
+                     "calls", "call_names"):
+            getattr(combined, name).update(getattr(found, name))
+        combined.depends_on.update(found.depends_on)
+        combined.aliases.update(found.aliases)
 
-    scoped, origin = _propagate(yields, depends_on, aliases, known)
+    scoped, origin = _propagate(combined.yields, combined.depends_on, combined.aliases, combined.known)
     return BackgroundFacts(
         scoped=frozenset(scoped),
-        known=frozenset(known),
+        known=frozenset(combined.known),
         yield_origin=origin,
-        async_functions=frozenset(async_functions),
-        async_method_names=frozenset(async_methods - sync_methods),
-        routers=frozenset(routers),
-        direct_calls=frozenset(calls),
-        direct_call_names=frozenset(call_names),
+        async_functions=frozenset(combined.async_functions),
+        async_method_names=frozenset(combined.async_methods - combined.sync_methods),
+        routers=frozenset(combined.routers),
+        direct_calls=frozenset(combined.calls),
+        direct_call_names=frozenset(combined.call_names),
         candidates=Candidates(frozenset(wanted), frozenset(scanned)),
     )
-
-
-def _all_trees(project: Any):
-    for path, info in project.files:
-        tree = project.tree(Path(path), keep=False)
-        if tree is not None:
-            yield path, info, tree
 
 
 def _collect_top(mod, node, yields, known, depends_on, aliases, async_functions, routers) -> None:

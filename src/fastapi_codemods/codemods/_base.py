@@ -27,6 +27,7 @@ from fastapi_codemods.codemods._imports import TopImportsAdder, tidy_added_impor
 from fastapi_codemods.codemods._parent_map import parent_map
 from fastapi_codemods.codemods._positions import StatementPositions
 from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 
 SKIP_MARKER = re.compile(
     r"#\s*fastapi-codemods:\s*(?P<kind>skip-file|skip)\b(?:\s*=\s*(?P<names>\w+(?:\s*,\s*\w+)*))?",
@@ -96,7 +97,9 @@ class Transform(VisitorBasedCodemodCommand):
     the transform to possibly match: checked on the text before parsing) and
     ``OPTIONS`` (per-transform configuration keys with their defaults; the type of
     the default is the accepted type). ``NAME`` and ``DESCRIPTION`` come from the
-    module's name and docstring (set by the registry).
+    module's name and docstring (set by the registry). ``FILE_PASSES`` are the
+    per-file steps its ``analyze_project`` reads through ``project.results`` (see
+    `fastapi_codemods.filepasses`): declared here so they can run in parallel first.
     """
 
     NAME: ClassVar[str] = ""
@@ -104,6 +107,7 @@ class Transform(VisitorBasedCodemodCommand):
     PREFILTER: ClassVar[tuple[str, ...]] = ()
     OPTIONS: ClassVar[Mapping[str, Any]] = {}
     METADATA_DEPENDENCIES: ClassVar[tuple[Any, ...]] = ()
+    FILE_PASSES: ClassVar[tuple[FilePass, ...]] = ()
 
     def __init__(
         self,

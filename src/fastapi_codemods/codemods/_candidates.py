@@ -14,14 +14,13 @@ interpreter, Python 2) stays a candidate, since libcst may still parse it.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.fileinfo import FileInfo
-
-Judge = Callable[[FileInfo, ast.Module, str], bool]
-
+from fastapi_codemods.filepasses import FilePass
 
 @dataclass(frozen=True)
 class Candidates:
@@ -37,24 +36,20 @@ class Candidates:
         return relpath in self.files
 
 
-def scan(project, needles: tuple[str, ...], judge: Judge) -> Candidates:
-    """Ask ``judge`` about every file of ``project`` (a `Project`) holding a needle.
-
-    Texts and trees come from the project's cache: files other analyses parsed are
-    not parsed again.
-    """
+def from_results(project, file_pass: FilePass, options: Mapping[str, Any],
+                 accept: Callable[[FileInfo, Any], bool]) -> Candidates:
+    """`scan` for a judge that runs as a `FilePass`: ``accept`` decides from its result."""
     files: set[str] = set()
     judged: set[str] = set()
-    for path, info, tree in project.containing(*needles):
+    for _path, info, result in project.results(file_pass, options):
         judged.add(info.relpath)
-        if judge(info, tree, project.text(path) or ""):
+        if accept(info, result):
             files.add(info.relpath)
     for path, info in project.files:
         if info.relpath in judged:
             continue
         text = project.text(path)
-        # Unreadable, or holds a needle but ast rejects it: let the pipeline decide.
-        if text is None or any(needle in text for needle in needles):
+        if text is None or file_pass.applies(info, text):
             files.add(info.relpath)
     return Candidates(frozenset(files), frozenset(info.relpath for _, info in project.files))
 

@@ -19,10 +19,12 @@ from fastapi_codemods.astnames import ImportMap, app_constructions
 from fastapi_codemods.codemods._candidates import (
     Candidates,
     called_names,
-    scan,
+    from_results,
     terminal_name,
 )
-from fastapi_codemods.codemods._settings import SettingsIndex, SettingsSource
+from fastapi_codemods.codemods._settings import SETTINGS_MODULES, SettingsIndex, SettingsModule, SettingsSource
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 from fastapi_codemods.project import Project
 
 DOCS_KEYS = ("openapi_url", "docs_url", "redoc_url")
@@ -105,30 +107,72 @@ def config_plan(flag: str, flag_import: str) -> FlagPlan:
     return FlagPlan(expression=flag, local=local, import_from=import_from, plain_import=plain)
 
 
+@dataclass(frozen=True)
+class _AppModule:
+    """One module building an app (the per-file pass's result): the lines of the
+    apps serving their schema, and the names it binds, as (qualified, local) for
+    its imports and then (``module.name``, name) for its top-level definitions."""
+
+    public_lines: tuple[int, ...]
+    imported: tuple[tuple[str, str], ...]
+    defined: tuple[tuple[str, str], ...]
+
+
+def app_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _AppModule:
+    imports = ImportMap(tree, info.package)
+    calls = app_constructions(tree, imports)
+    defined: list[tuple[str, str]] = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defined.append((f"{info.module}.{node.name}", node.name))
+        for target in targets:
+            if isinstance(target, ast.Name):
+                defined.append((f"{info.module}.{target.id}", target.id))
+    return _AppModule(
+        public_lines=tuple(call.lineno for call in calls if _schema_public(call)),
+        imported=tuple((qualified, local) for local, qualified in imports.names.items()),
+        defined=tuple(defined),
+    )
+
+
+def docs_requests(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> tuple[tuple[int, str], ...]:
+    return tuple(_docs_requests(tree)) if info.is_test_file else ()
+
+
+def acts_on(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
+    return _acts_on(tree)
+
+
+APP_MODULES = FilePass("conditional_docs.apps", ("FastAPI",), app_module)
+DOCS_REQUESTS = FilePass("conditional_docs.requests", ("/docs", "/redoc", "/openapi.json"), docs_requests)
+ACTS_ON = FilePass(
+    "conditional_docs.candidates",
+    ("FastAPI", *DOCS_KEYS, *DOCS_HELPER_NAMES, *DEFAULT_URLS.values()),
+    acts_on,
+)
+FILE_PASSES = (SETTINGS_MODULES, APP_MODULES, DOCS_REQUESTS, ACTS_ON)
+
+
 def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     """Flag plans for every module building an app, plus test requests to the docs."""
-    settings_files = list(project.containing("Settings", "settings"))
-    index = SettingsIndex(settings_files)
+    settings_modules = [found for _, _, found in project.results(SETTINGS_MODULES, options)]
+    index = SettingsIndex(settings_modules)
     sources = index.sources()
-    import_names = _import_spellings(settings_files, index)
+    import_names = _import_spellings(settings_modules, index)
 
     plans: dict[str, FlagPlan] = {}
     public: list[tuple[str, int]] = []
-    for path, info, tree in project.containing("FastAPI"):
-        imports = ImportMap(tree, info.package)
-        calls = app_constructions(tree, imports)
-        public.extend((info.relpath, call.lineno) for call in calls if _schema_public(call))
-        plans[info.relpath] = _plan_for(info.module, tree, imports, index, sources, import_names, options)
+    for _path, info, app in project.results(APP_MODULES, options):
+        public.extend((info.relpath, line) for line in app.public_lines)
+        plans[info.relpath] = _plan_for(info.module, app, index, sources, import_names, options)
 
     requests: dict[str, tuple[tuple[int, str], ...]] = {}
-    for path, info, tree in project.containing("/docs", "/redoc", "/openapi.json"):
-        if info.is_test_file:
-            found = tuple(_docs_requests(tree))
-            if found:
-                requests[info.relpath] = found
-    needles = ("FastAPI", *DOCS_KEYS, *DOCS_HELPER_NAMES, *DEFAULT_URLS.values())
+    for _path, info, found in project.results(DOCS_REQUESTS, options):
+        if found:
+            requests[info.relpath] = found
     tests = frozenset(requests) if public else frozenset()
-    candidates = scan(project, needles, lambda info, tree, _text: info.relpath in tests or _acts_on(tree))
+    candidates = from_results(project, ACTS_ON, options, lambda info, acts: info.relpath in tests or acts)
     return DocsFacts(plans=plans, test_requests=requests, public_apps=tuple(public), candidates=candidates)
 
 
@@ -160,25 +204,19 @@ def _acts_on(tree: ast.Module) -> bool:
 
 def _plan_for(
     module: str,
-    tree: ast.Module,
-    imports: ImportMap,
+    app: _AppModule,
     index: SettingsIndex,
     sources: list[SettingsSource],
     import_names: Mapping[str, str],
     options: Mapping[str, Any],
 ) -> FlagPlan:
     bound = {}
-    for local, qualified in imports.names.items():
+    for qualified, local in app.imported:
         resolved = index.resolve(qualified)
         if resolved:
             bound[resolved] = local
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            bound[f"{module}.{node.name}"] = node.name
-        for target in targets:
-            if isinstance(target, ast.Name):
-                bound[f"{module}.{target.id}"] = target.id
+    for qualified, local in app.defined:
+        bound[qualified] = local
 
     here = [s for s in sources if f"{s.module}.{s.name}" in bound]
     if here:
@@ -225,16 +263,14 @@ def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, s
     )
 
 
-def _import_spellings(files: list, index: SettingsIndex) -> dict[str, str]:
+def _import_spellings(modules: list[SettingsModule], index: SettingsIndex) -> dict[str, str]:
     """How the project itself imports each settings object (the most common spelling)."""
     seen: dict[str, Counter[str]] = {}
-    for _, _, tree in files:
-        for node in nodes_of(tree, ast.ImportFrom):
-            if not node.level and node.module:
-                for alias in node.names:
-                    resolved = index.resolve(f"{node.module}.{alias.name}")
-                    if resolved and (resolved in index.instances or resolved in index.functions):
-                        seen.setdefault(resolved, Counter())[node.module] += 1
+    for module in modules:
+        for source, name in module.imported_from:
+            resolved = index.resolve(f"{source}.{name}")
+            if resolved and (resolved in index.instances or resolved in index.functions):
+                seen.setdefault(resolved, Counter())[source] += 1
     return {name: counter.most_common(1)[0][0] for name, counter in seen.items()}
 
 

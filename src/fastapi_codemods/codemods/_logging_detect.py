@@ -7,10 +7,14 @@ Resolved through imports, aliases included. Over-approximate on purpose: a false
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import ImportMap
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 from fastapi_codemods.project import Project
 
 # Calls that configure logging, by qualified name.
@@ -42,21 +46,26 @@ CONFIG_NEEDLES = (
 NOT_APP_FOLDERS = frozenset({"examples", "example", "docs", "docs_src"})
 
 
-def logging_configured(project: Project) -> bool:
-    """True when some module of the root sets up logging handlers.
+def configures_logging(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
+    """The module sets up logging handlers for the app's process.
 
     Test files and Alembic migration environments (their ``fileConfig`` runs only in
     the ``alembic`` command) do not count: they configure other processes.
     """
-    for _, info, tree in project.containing(*CONFIG_NEEDLES):
-        if info.is_test_file or NOT_APP_FOLDERS.intersection(PurePosixPath(info.relpath).parts[:-1]):
-            continue
-        imports = ImportMap(tree, info.package, nested=True)
-        if "alembic.context" in imports.names.values():
-            continue
-        if _configures_logging(tree, imports, PurePosixPath(info.relpath).name):
-            return True
-    return False
+    if info.is_test_file or NOT_APP_FOLDERS.intersection(PurePosixPath(info.relpath).parts[:-1]):
+        return False
+    imports = ImportMap(tree, info.package, nested=True)
+    if "alembic.context" in imports.names.values():
+        return False
+    return _configures_logging(tree, imports, PurePosixPath(info.relpath).name)
+
+
+CONFIGURES_LOGGING = FilePass("setup_logging.configured", CONFIG_NEEDLES, configures_logging)
+
+
+def logging_configured(project: Project) -> bool:
+    """True when some module of the root sets up logging handlers."""
+    return any(found for _, _, found in project.results(CONFIGURES_LOGGING, {}))
 
 
 def _configures_logging(tree: ast.Module, imports: ImportMap, filename: str) -> bool:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi_codemods.astindex import nodes_of, walk
 from fastapi_codemods.astnames import ImportMap, router_and_app_names
 from fastapi_codemods.codemods._candidates import Candidates
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 
 PYDANTIC_V2_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 PYDANTIC_V1_BASES = frozenset({"pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel"})
@@ -129,8 +131,57 @@ class ModelIndex:
         return self.canonical(qualname) in self.routers
 
 
+@dataclass(frozen=True)
+class ModelModule:
+    """One module as `build_index` reads it (the per-file pass's result): its
+    top-level classes as (name, last names of the bases, facts), whether it shows
+    Pydantic 2, and its imports as (local name, qualified name)."""
+
+    classes: tuple[tuple[str, tuple[str, ...], ClassFacts], ...]
+    v2: bool
+    imported: tuple[tuple[str, str], ...]
+    routers: tuple[str, ...]
+
+
+def model_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ModelModule:
+    imports = ImportMap(tree, info.package)
+    local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    classes = tuple(
+        (node.name, tuple(_last_name(base) for base in node.bases),
+         read_class(node, info.module, info.path, imports, local_classes))
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    )
+    return ModelModule(
+        classes=classes,
+        v2=uses_v2_api(tree, imports),
+        imported=tuple(imports.names.items()),
+        routers=tuple(router_and_app_names(tree, imports)),
+    )
+
+
+def _is_package(info: FileInfo) -> bool:
+    return info.relpath.endswith("__init__.py")
+
+
+# Files that may define a model, packages (re-exports) and files building an app or router.
+MODEL_MODULES = FilePass(
+    "return_orm_objects.models", ("BaseModel", "pydantic", "FastAPI", "APIRouter"), model_module, also=_is_package
+)
+
+
 def build_index(project: Any) -> ModelIndex:
     """Read every file that can define a model, then resolve each class."""
+    read: dict[Any, ModelModule] = {path: found for path, _, found in project.results(MODEL_MODULES, {})}
+
+    def module_of(path: Any, info: FileInfo) -> ModelModule | None:
+        if path not in read:
+            tree = project.tree(path)
+            if tree is None:
+                return None
+            read[path] = model_module(info, tree, project.text(path) or "", {})
+        return read[path]
+
     classes: dict[str, ClassFacts] = {}
     aliases: dict[str, str] = {}
     v2_project = False
@@ -143,19 +194,15 @@ def build_index(project: Any) -> ModelIndex:
         found: set[str] = set()
         for path, info in batch:
             seen.add(path)
-            tree = project.tree(path)
-            if tree is None:
+            module = module_of(path, info)
+            if module is None:
                 continue
-            imports = ImportMap(tree, info.package)
-            v2_project = v2_project or uses_v2_api(tree, imports)
-            local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
-            for node in tree.body:
-                if isinstance(node, ast.ClassDef):
-                    facts = read_class(node, info.module, info.path, imports, local_classes)
-                    classes[facts.qualname] = facts
-                    if any(_last_name(base) in model_names for base in node.bases):
-                        model_names.add(node.name)
-                        found.add(node.name)
+            v2_project = v2_project or module.v2
+            for name, bases, facts in module.classes:
+                classes[facts.qualname] = facts
+                if any(base in model_names for base in bases):
+                    model_names.add(name)
+                    found.add(name)
         if not found:
             break
         pattern = re.compile(
@@ -167,20 +214,20 @@ def build_index(project: Any) -> ModelIndex:
             if path not in seen and (text := project.text(path)) is not None and pattern.search(text)
         ]
     routers: set[str] = set()
-    for _, info, tree in project.containing("FastAPI", "APIRouter"):
-        routers.update(f"{info.module}.{name}" for name in router_and_app_names(tree, ImportMap(tree, info.package)))
+    for path, info in project.files:
+        if _mentions(project.text(path), ("FastAPI", "APIRouter")) and (module := module_of(path, info)) is not None:
+            routers.update(f"{info.module}.{name}" for name in module.routers)
     # Re-exports (`from .report import ReportResponse`) live in the files read above or in
     # packages' __init__.py; reading every importer of a model would parse the whole project.
     short_names = {qualname.rpartition(".")[2] for qualname in classes} | {q.rpartition(".")[2] for q in routers}
     for path, info in project.files:
-        if path not in seen and not info.relpath.endswith("__init__.py"):
+        if path not in seen and not _is_package(info):
             continue
         text = project.text(path)
-        tree = project.tree(path) if text and any(name in text for name in short_names) else None
-        if tree is None:
+        module = module_of(path, info) if text and any(name in text for name in short_names) else None
+        if module is None:
             continue
-        imports = ImportMap(tree, info.package)
-        for local, target in imports.names.items():
+        for local, target in module.imported:
             if local in short_names or target.rpartition(".")[2] in short_names:
                 aliases[f"{info.module}.{local}"] = target
     index = ModelIndex(aliases=aliases, routers=frozenset(routers))

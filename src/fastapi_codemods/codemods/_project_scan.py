@@ -16,45 +16,101 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import ImportMap, absolute_module
-from fastapi_codemods.codemods._candidates import Candidates, scan
+from fastapi_codemods.codemods._candidates import Candidates, from_results
 from fastapi_codemods.codemods._fastapi import (
     APP_CLASSES,
     ROUTE_METHODS,
     ROUTER_CLASSES,
 )
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 
 # alembic: env.py and revision scripts run under the ``alembic`` command, whose
 # logging config (alembic.ini) hides INFO records of other loggers.
 CLI_LIBRARIES = frozenset({"click", "typer", "argparse", "cyclopts", "fire", "docopt", "rich_click", "alembic"})
 
 
+def program_kind(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> str | None:
+    """"program" (a CLI library, alembic, or a prompt), "script" (a ``__main__``
+    guard or ``__main__.py`` outside the web app: a program unless the project
+    imports it), else None."""
+    imported = set(imported_modules(tree, info.package))
+    if any(name.split(".")[0] in CLI_LIBRARIES for name in imported) or prompts_user(tree):
+        return "program"
+    if (has_main_guard(tree) or _is_entry_point(info)) and not is_web_app(tree, info.package):
+        return "script"
+    return None
+
+
+def _is_entry_point(info: FileInfo) -> bool:
+    return PurePosixPath(info.relpath).name == "__main__.py"
+
+
+def own_imports(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> frozenset[str]:
+    """The modules the file may import, other than itself."""
+    return frozenset(name for name in imported_modules(tree, info.package) if name != info.module)
+
+
+def module_logger_names(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> list[str]:
+    """``package.module.NAME`` for each module-level ``NAME = logging.getLogger(...)`` bound once."""
+    imports = ImportMap(tree, info.package)
+    counts: dict[str, int] = {}
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                counts[target.id] = counts.get(target.id, 0) + 1
+                if isinstance(node.value, ast.Call) and imports.qualified(node.value.func) == "logging.getLogger":
+                    found.append(target.id)
+    return [f"{info.module}.{name}" for name in found if counts[name] == 1]
+
+
+def may_act_on_print(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
+    """print_candidates' judgement of one file, command-line programs aside."""
+    if options["skip_tests"] and (info.is_test_file or "pytest" in module_level_packages(tree)):
+        return False
+    if _imports_builtins(tree):
+        return True
+    return _names_print(tree, text, options["skip_main_guard"])
+
+
+PROGRAM_KINDS = FilePass("print_to_logging.programs", ("__main__", "input(", *CLI_LIBRARIES), program_kind,
+                         also=_is_entry_point)
+OWN_IMPORTS = FilePass("print_to_logging.imports", ("import",), own_imports)
+MODULE_LOGGERS = FilePass("print_to_logging.loggers", ("getLogger",), module_logger_names)
+PRINTS = FilePass("print_to_logging.prints", ("print",), may_act_on_print)
+FILE_PASSES = (PROGRAM_KINDS, OWN_IMPORTS, MODULE_LOGGERS, PRINTS)
+
+
 def command_line_programs(project) -> frozenset[str]:
     """Relpaths of the project's command-line programs (a `Project`, read-only)."""
     programs: set[str] = set()
     scripts: dict[str, str] = {}
-    entry_points = [
-        (path, info, tree)
-        for path, info in project.files
-        if PurePosixPath(info.relpath).name == "__main__.py" and (tree := project.tree(path)) is not None
-    ]
-    for _path, info, tree in [*project.containing("__main__", "input(", *CLI_LIBRARIES), *entry_points]:
-        imported = set(imported_modules(tree, info.package))
-        if any(name.split(".")[0] in CLI_LIBRARIES for name in imported) or prompts_user(tree):
+    for _path, info, kind in project.results(PROGRAM_KINDS, {}):
+        if kind == "program":
             programs.add(info.relpath)
-        elif (has_main_guard(tree) or PurePosixPath(info.relpath).name == "__main__.py") and not is_web_app(
-            tree, info.package
-        ):
+        elif kind == "script":
             scripts[info.module] = info.relpath
     if scripts:
+        # A module importing a script names its last part (``from pkg import tool``).
         last_parts = {module.rpartition(".")[2] for module in scripts}
         importers: set[str] = set()
-        for _path, info, tree in project.containing(*last_parts):
-            importers.update(name for name in imported_modules(tree, info.package) if name != info.module)
+        for path, _info, imported in project.results(OWN_IMPORTS, {}):
+            text = project.text(path) or ""
+            if any(part in text for part in last_parts):
+                importers.update(imported)
         programs.update(relpath for module, relpath in scripts.items() if module not in importers)
     return frozenset(programs)
 
@@ -118,25 +174,7 @@ def is_web_app(tree: ast.Module, package: str) -> bool:
 def module_loggers(project) -> frozenset[str]:
     """``package.module.NAME`` for every module-level ``NAME = logging.getLogger(...)``
     bound once, so that modules importing NAME can reuse it."""
-    loggers: set[str] = set()
-    for _path, info, tree in project.containing("getLogger"):
-        imports = ImportMap(tree, info.package)
-        counts: dict[str, int] = {}
-        found: list[str] = []
-        for node in tree.body:
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                targets = [node.target]
-            else:
-                continue
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    counts[target.id] = counts.get(target.id, 0) + 1
-                    if isinstance(node.value, ast.Call) and imports.qualified(node.value.func) == "logging.getLogger":
-                        found.append(target.id)
-        loggers.update(f"{info.module}.{name}" for name in found if counts[name] == 1)
-    return frozenset(loggers)
+    return frozenset(name for _, _, names in project.results(MODULE_LOGGERS, {}) for name in names)
 
 
 def print_candidates(project, options, programs: frozenset[str]) -> Candidates:
@@ -147,17 +185,8 @@ def print_candidates(project, options, programs: frozenset[str]) -> Candidates:
     import of ``builtins``. Files it skips whole (command-line programs, test code)
     and prints inside a ``__main__`` block are silent when the options say so.
     """
-
-    def judge(info, tree: ast.Module, text: str) -> bool:
-        if options["skip_cli"] and info.relpath in programs:
-            return False
-        if options["skip_tests"] and (info.is_test_file or "pytest" in module_level_packages(tree)):
-            return False
-        if _imports_builtins(tree):
-            return True
-        return _names_print(tree, text, options["skip_main_guard"])
-
-    return scan(project, ("print",), judge)
+    skipped = programs if options["skip_cli"] else frozenset()
+    return from_results(project, PRINTS, options, lambda info, acts: acts and info.relpath not in skipped)
 
 
 def module_level_packages(tree: ast.Module) -> set[str]:

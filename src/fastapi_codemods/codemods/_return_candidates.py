@@ -12,21 +12,31 @@ counts, a returned name counts when the module assigns it such a dict anywhere.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import import_bindings
 from fastapi_codemods.codemods._candidates import Candidates
 from fastapi_codemods.codemods._fastapi import ROUTE_METHODS
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 
 NEEDLE = "response_model"
 NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
 
 
+def has_candidate(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
+    return _has_candidate(tree, info.package)
+
+
+CANDIDATES = FilePass("return_orm_objects.candidates", (NEEDLE,), has_candidate)
+
+
 def find_candidates(project: Any) -> Candidates:
     """Candidate files among those whose ``ast`` could be read (the others stay undecided)."""
+    judged = {info.relpath: found for _, info, found in project.results(CANDIDATES, {})}
     wanted: set[str] = set()
     decided: set[str] = set()
     for path, info in project.files:
@@ -35,13 +45,10 @@ def find_candidates(project: Any) -> Candidates:
             continue
         if NEEDLE not in text:
             decided.add(info.relpath)
-            continue
-        tree = project.tree(path)
-        if tree is None:
-            continue
-        decided.add(info.relpath)
-        if _has_candidate(tree, info.package):
-            wanted.add(info.relpath)
+        elif info.relpath in judged:
+            decided.add(info.relpath)
+            if judged[info.relpath]:
+                wanted.add(info.relpath)
     return Candidates(frozenset(wanted), frozenset(decided))
 
 

@@ -10,12 +10,14 @@ or through a factory function returning it (``def get_settings() -> Settings``).
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
-from fastapi_codemods.astindex import walk
+from fastapi_codemods.astindex import nodes_of, walk
 from fastapi_codemods.astnames import ImportMap
 from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.filepasses import FilePass
 
 BASE_SETTINGS = frozenset(
     {
@@ -83,50 +85,83 @@ def _return_class(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.expr | No
     return None
 
 
+@dataclass
+class SettingsModule:
+    """What one module says about settings (the per-file pass's result): its
+    classes, functions returning a class, module-level ``name = callee()`` and
+    absolute ``from X import Y`` names, each in source order."""
+
+    module: str
+    classes: list[_Class]
+    functions: list[tuple[str, str]]
+    pending_instances: list[tuple[str, str, str | None, bool]]
+    imported_from: list[tuple[str, str]]
+
+
+def settings_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> SettingsModule:
+    imports = ImportMap(tree, info.package)
+    local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    classes: list[_Class] = []
+    functions: list[tuple[str, str]] = []
+    pending_instances: list[tuple[str, str, str | None, bool]] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            cls = _Class(
+                f"{info.module}.{node.name}",
+                [q for b in node.bases if (q := _qualified_in(info.module, imports, b, local_classes))],
+            )
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    cls.fields[item.target.id] = (item.annotation, item.value)
+            classes.append(cls)
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            returned = _return_class(node)
+            if returned is not None:
+                target = _qualified_in(info.module, imports, returned, local_classes)
+                if target:
+                    functions.append((f"{info.module}.{node.name}", target))
+        value, names = _assigned(node)
+        if isinstance(value, ast.Call) and not value.args and names:
+            callee = value.func
+            local_function = isinstance(callee, ast.Name) and any(
+                isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == callee.id
+                for n in tree.body
+            )
+            target = (
+                f"{info.module}.{callee.id}"
+                if local_function and isinstance(callee, ast.Name)
+                else _qualified_in(info.module, imports, callee, local_classes)
+            )
+            for name in names:
+                pending_instances.append((f"{info.module}.{name}", info.module, target, local_function))
+    imported_from = [
+        (node.module, alias.name)
+        for node in nodes_of(tree, ast.ImportFrom)
+        if not node.level and node.module
+        for alias in node.names
+    ]
+    return SettingsModule(info.module, classes, functions, pending_instances, imported_from)
+
+
+SETTINGS_MODULES = FilePass("conditional_docs.settings", ("Settings", "settings"), settings_module)
+
+
 class SettingsIndex:
     """Settings classes, instances and factories of a whole project."""
 
-    def __init__(self, files: list[tuple[Path, FileInfo, ast.Module]]) -> None:
-        self.modules = {info.module for _, info, _ in files}
+    def __init__(self, modules: list[SettingsModule]) -> None:
+        self.modules = {module.module for module in modules}
         self._resolved: dict[str, str | None] = {}  # resolve() scans every module name
         self.classes: dict[str, _Class] = {}
         self.instances: dict[str, str] = {}
         self.functions: dict[str, str] = {}
         pending_instances: list[tuple[str, str, str | None, bool]] = []
-        for _, info, tree in files:
-            imports = ImportMap(tree, info.package)
-            local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
-            for node in tree.body:
-                if isinstance(node, ast.ClassDef):
-                    cls = _Class(
-                        f"{info.module}.{node.name}",
-                        [q for b in node.bases if (q := _qualified_in(info.module, imports, b, local_classes))],
-                    )
-                    for item in node.body:
-                        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                            cls.fields[item.target.id] = (item.annotation, item.value)
-                    self.classes[cls.qualified] = cls
-            for node in tree.body:
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    returned = _return_class(node)
-                    if returned is not None:
-                        target = _qualified_in(info.module, imports, returned, local_classes)
-                        if target:
-                            self.functions[f"{info.module}.{node.name}"] = target
-                value, names = _assigned(node)
-                if isinstance(value, ast.Call) and not value.args and names:
-                    callee = value.func
-                    local_function = isinstance(callee, ast.Name) and any(
-                        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == callee.id
-                        for n in tree.body
-                    )
-                    target = (
-                        f"{info.module}.{callee.id}"
-                        if local_function and isinstance(callee, ast.Name)
-                        else _qualified_in(info.module, imports, callee, local_classes)
-                    )
-                    for name in names:
-                        pending_instances.append((f"{info.module}.{name}", info.module, target, local_function))
+        for module in modules:
+            for cls in module.classes:
+                self.classes[cls.qualified] = cls
+            self.functions.update(module.functions)
+            pending_instances.extend(module.pending_instances)
         for qualified, _, target, _ in pending_instances:
             if target is None:
                 continue

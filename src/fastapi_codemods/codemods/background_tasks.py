@@ -79,6 +79,7 @@ class _Candidate:
 
 class BackgroundTasksTransform(Transform):
     PREFILTER = ("await",)
+    FILE_PASSES = (facts_module.MODULE_FACTS,)
     OPTIONS = {"patterns": DEFAULT_PATTERNS, "calls": [], "exclude": []}
     METADATA_DEPENDENCIES = (ScopeProvider,)
 

@@ -20,6 +20,7 @@ from libcst.metadata import PositionProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment, GlobalScope
 
 from fastapi_codemods.codemods._base import Transform
+from fastapi_codemods.codemods import _docs_facts
 from fastapi_codemods.codemods._docs_facts import (
     DEFAULT_URLS,
     DOCS_KEYS,
@@ -88,6 +89,7 @@ class ConditionalDocs(Transform):
         "/redoc",
         "/openapi.json",
     )
+    FILE_PASSES = _docs_facts.FILE_PASSES
     OPTIONS: ClassVar[Mapping[str, Any]] = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
     METADATA_DEPENDENCIES = (ScopeProvider,)
 

@@ -38,6 +38,7 @@ from fastapi_codemods.codemods._print_calls import (
     innermost_handler,
     reraises,
 )
+from fastapi_codemods.codemods import _project_scan
 from fastapi_codemods.codemods._project_scan import (
     command_line_programs,
     module_loggers,
@@ -65,6 +66,7 @@ CONTROL_FLOW_EXCEPTIONS = frozenset(
 
 class PrintToLogging(Transform):
     PREFILTER = ("print",)
+    FILE_PASSES = _project_scan.FILE_PASSES
     OPTIONS = {
         "level": "info",
         "stderr_level": "warning",

@@ -1,0 +1,135 @@
+"""Per-file steps of the project analysis, run once per file and in parallel when asked.
+
+Most of a transform's project analysis reads each file on its own (which functions
+yield, which classes are models, does a route await a notification call); only
+combining those facts needs the whole root. A `FilePass` is such a per-file step.
+Declared up front by the transforms, all passes can run in worker processes, each
+file read and parsed once for all of them, and only their small results travel back
+to the main process, which combines them. Without workers they run in the main
+process on first use, on the project's cached trees: the same results either way.
+"""
+
+from __future__ import annotations
+
+import ast
+import multiprocessing
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.sources import decode, parse
+
+Compute = Callable[[FileInfo, ast.Module, str, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class FilePass:
+    """One per-file step: ``compute(info, tree, text, options)`` for every file whose
+    text holds one of ``needles`` (every file when there are none), or that
+    ``also`` accepts, and that ``ast`` parses. ``compute`` must be a module-level
+    function and its result picklable: both cross process boundaries.
+    ``keep_trees=False`` (a pass over every file) leaves the trees it parses
+    uncached when it runs in the main process: they would not fit in memory together
+    comfortably, and the other analyses ask for few of them."""
+
+    name: str
+    needles: tuple[str, ...]
+    compute: Compute
+    also: Callable[[FileInfo], bool] | None = None
+    keep_trees: bool = True
+
+    def applies(self, info: FileInfo, text: str) -> bool:
+        return (
+            not self.needles
+            or any(needle in text for needle in self.needles)
+            or (self.also is not None and self.also(info))
+        )
+
+
+@dataclass(frozen=True)
+class PassFailure:
+    """A pass raised on some file in a worker: re-raised where the analysis asks for it."""
+
+    error: BaseException
+
+
+Scheduled = Sequence[tuple[FilePass, Mapping[str, Any]]]
+
+# Set in each worker by `_init_worker`: the files and the passes with their options.
+_FILES: list[tuple[Path, FileInfo]] = []
+_SCHEDULED: list[tuple[FilePass, Mapping[str, Any]]] = []
+
+
+def _init_worker(files: list[tuple[Path, FileInfo]], scheduled: Scheduled) -> None:
+    _FILES[:] = files
+    _SCHEDULED[:] = scheduled
+
+
+def compute_file(info: FileInfo, text: str, tree_of: Callable[[], ast.Module | None],
+                 scheduled: Scheduled) -> dict[str, Any]:
+    """Every applicable pass's result for one file; ``tree_of`` is called at most once,
+    and only when some pass applies. A file ``ast`` rejects gets no results."""
+    applicable = [(file_pass, options) for file_pass, options in scheduled if file_pass.applies(info, text)]
+    if not applicable:
+        return {}
+    tree = tree_of()
+    if tree is None:
+        return {}
+    results: dict[str, Any] = {}
+    for file_pass, options in applicable:
+        try:
+            results[file_pass.name] = file_pass.compute(info, tree, text, options)
+        except Exception as error:  # noqa: BLE001 - re-raised in the main process
+            results[file_pass.name] = PassFailure(error)
+    return results
+
+
+def _compute_chunk(indices: list[int]) -> list[tuple[int, dict[str, Any]]]:
+    """Worker side: read, decode and parse each file once, run every pass on it."""
+    found = []
+    for index in indices:
+        path, info = _FILES[index]
+        try:
+            text = decode(path.read_bytes())
+        except OSError:
+            text = None
+        if text is None:
+            continue
+        results = compute_file(info, text, lambda: parse(text, path), _SCHEDULED)
+        if results:
+            found.append((index, results))
+    return found
+
+
+def compute_in_workers(files: list[tuple[Path, FileInfo]], scheduled: Scheduled,
+                       jobs: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index into ``files``, results by pass name) for every file some pass ran on.
+
+    Files go out largest first, a few at a time, so that no worker is left with the
+    big ones at the end.
+    """
+    order = sorted(range(len(files)), key=lambda i: _size(files[i][0]), reverse=True)
+    chunks = [order[start : start + _CHUNK] for start in range(0, len(order), _CHUNK)]
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(files, list(scheduled)),
+    ) as executor:
+        for found in executor.map(_compute_chunk, chunks):
+            yield from found
+
+
+_CHUNK = 8
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,81 @@
+"""The project analysis gives the same facts whether its per-file passes run in
+worker processes or in the main process.
+
+The project here is every fixture input of every transform plus the example app,
+laid out as one package, so that each pass meets the cases it was written for.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from fastapi_codemods import driver
+from fastapi_codemods.codemods import _background_facts, all_transforms
+from fastapi_codemods.driver import Mode, RunOptions, UsageError, plan_root, run
+from fastapi_codemods.filepasses import FilePass
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = Path(__file__).parent.parent / "examples"
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes are forked on Linux")
+
+
+@pytest.fixture
+def mixed_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Fixture inputs and the example app in one root; analysis in workers from 1 file on."""
+    root = tmp_path / "project"
+    shutil.copytree(EXAMPLE, root)
+    package = root / "cases"
+    for source in sorted(FIXTURES.glob("*/*.input.py")):
+        target = package / source.parent.name / source.name.replace(".input.py", ".py")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (target.parent / "__init__.py").touch()
+        shutil.copyfile(source, target)
+    (package / "__init__.py").touch()
+    (package / "broken.py").write_text("def (:\n")
+    (package / "latin1.py").write_bytes(b"# -*- coding: latin-1 -*-\nprint('\xe9')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(driver, "PARALLEL_ANALYSIS_MIN_FILES", 1)
+    return root
+
+
+def test_every_pass_is_declared_by_its_transform_and_named_once() -> None:
+    passes = [file_pass for transform in all_transforms() for file_pass in transform.FILE_PASSES]
+    assert passes, "no transform declares a per-file pass"
+    assert all(isinstance(file_pass, FilePass) for file_pass in passes)
+    assert len({file_pass.name for file_pass in passes}) == len(passes)
+    for transform in all_transforms():
+        assert all(file_pass.name.startswith(f"{transform.NAME}.") for file_pass in transform.FILE_PASSES)
+
+
+def test_facts_are_the_same_from_workers_and_from_the_main_process(mixed_project: Path) -> None:
+    serial, _ = plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=1))
+    parallel, project = plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=2))
+    assert project._computed, "the passes did not run in workers"
+    assert set(parallel.facts) == {transform.NAME for transform in all_transforms()}
+    for name, facts in serial.facts.items():
+        assert parallel.facts[name] == facts, name
+
+
+def test_a_run_gives_the_same_results_with_the_analysis_in_workers(mixed_project: Path) -> None:
+    serial = run(RunOptions(paths=[mixed_project], mode=Mode.DIFF, jobs=1))
+    parallel = run(RunOptions(paths=[mixed_project], mode=Mode.DIFF, jobs=2))
+    assert any(result.new for result in serial.results), "nothing to compare: no file changed"
+    assert serial.findings, "nothing to compare: no finding"
+    assert parallel.results == serial.results
+
+
+def test_a_pass_failing_in_a_worker_is_the_transforms_analysis_error(
+    mixed_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*_args: object) -> bool:
+        raise ValueError("boom")
+
+    # Set before the workers fork: they inherit it.
+    monkeypatch.setattr(_background_facts, "_may_move_or_report", crash)
+    with pytest.raises(UsageError, match=r"internal error in background_tasks while analysing .*ValueError: boom"):
+        plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=2))
