@@ -65,6 +65,29 @@ BACKGROUND_PROJECT = {
         "from fastapi import APIRouter\n\nfrom .notify import send_email\n\nrouter = APIRouter()\n\n\n"
         '@router.post("/sync")\ndef sync(to: str):\n    send_email(to)\n    return {"await": False}\n'
     ),
+    # Moved: the route's router is built in another module of the project.
+    "app/api.py": "import fastapi\n\nshared = fastapi.APIRouter()\n",
+    "app/remote.py": (
+        "from .api import shared as api_router\nfrom .notify import send_email\n\n\n"
+        '@api_router.post("/remote")\nasync def remote(to: str):\n    await send_email(to)\n    return {}\n'
+    ),
+    # Moved: an app built and routed inside a factory function.
+    "app/factory.py": (
+        "from fastapi import FastAPI as Api\n\nfrom .notify import send_email\n\n\n"
+        "def create():\n    made = Api()\n\n"
+        '    @made.post("/hello")\n    async def hello(to: str):\n        await send_email(to)\n        return {}\n\n'
+        "    return made\n"
+    ),
+    # Not candidates: routes on a router subclass, on a router from outside the project.
+    "app/custom.py": (
+        "from fastapi import APIRouter\n\nfrom .notify import send_email\n\n\n"
+        "class LoggedRouter(APIRouter):\n    pass\n\n\nrouter = LoggedRouter()\n\n\n"
+        '@router.post("/custom")\nasync def custom(to: str):\n    await send_email(to)\n    return {}\n'
+    ),
+    "app/foreign.py": (
+        "from plugins.web import router\n\nfrom .notify import send_email\n\n\n"
+        '@router.post("/foreign")\nasync def foreign(to: str):\n    await send_email(to)\n    return {}\n'
+    ),
 }
 
 ORM_PROJECT = {
@@ -141,7 +164,7 @@ def prefilter_only(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
         (
             "background_tasks",
             BACKGROUND_PROJECT,
-            {"app/routes.py", "app/gathered.py", "app/registered.py"},
+            {"app/routes.py", "app/gathered.py", "app/registered.py", "app/remote.py", "app/factory.py"},
         ),
         ("return_orm_objects", ORM_PROJECT, {"app/items.py", "app/payload.py"}),
     ],

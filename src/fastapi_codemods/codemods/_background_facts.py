@@ -175,6 +175,10 @@ class _ModuleFacts:
     """What one module contributes to `BackgroundFacts` (the per-file pass's result)."""
 
     wanted: bool = False
+    """A route awaits a matching call and its owner is an app or router built here."""
+    route_owners: frozenset[str] = frozenset()
+    """Otherwise, the names the owners of such routes may have: the module is a
+    candidate when one of them is an app or router built elsewhere."""
     yields: set[str] = field(default_factory=set)
     known: set[str] = field(default_factory=set)
     depends_on: dict[str, list[tuple[str | None, bool]]] = field(default_factory=dict)
@@ -190,7 +194,8 @@ class _ModuleFacts:
 def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _ModuleFacts:
     """One module's share of the facts: its definitions, dependencies and calls."""
     mod = _Module(info.module, info.package, tree, info.relpath)
-    found = _ModuleFacts(wanted=_may_move_or_report(tree, info.module, info.package, CallMatcher(options)))
+    wanted, route_owners = _may_move_or_report(tree, info.module, info.package, CallMatcher(options))
+    found = _ModuleFacts(wanted=wanted, route_owners=route_owners)
     for node in tree.body:
         _collect_top(mod, node, found.yields, found.known, found.depends_on, found.aliases,
                      found.async_functions, found.routers)
@@ -209,17 +214,21 @@ def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
     """Combine every parsable module's facts into `BackgroundFacts`."""
     scanned: set[str] = set()
     wanted: set[str] = set()
+    route_owners: dict[str, frozenset[str]] = {}
     combined = _ModuleFacts()
     for _path, info, found in project.results(MODULE_FACTS, options):
         scanned.add(info.relpath)
         if found.wanted:
             wanted.add(info.relpath)
+        elif found.route_owners:
+            route_owners[info.relpath] = found.route_owners
         for name in ("yields", "known", "async_functions", "async_methods", "sync_methods", "routers",
                      "calls", "call_names"):
             getattr(combined, name).update(getattr(found, name))
         combined.depends_on.update(found.depends_on)
         combined.aliases.update(found.aliases)
 
+    wanted.update(relpath for relpath, names in route_owners.items() if names & combined.routers)
     scoped, origin = _propagate(combined.yields, combined.depends_on, combined.aliases, combined.known)
     return BackgroundFacts(
         scoped=frozenset(scoped),
@@ -413,44 +422,77 @@ def _collect_calls(mod: _Module, calls: set[str], call_names: set[str]) -> None:
             call_names.add(func.id)
 
 
-def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: CallMatcher) -> bool:
+def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: CallMatcher) -> tuple[bool, frozenset[str]]:
     """Whether an ``async`` route of the module awaits a matching call, or passes one
     to ``asyncio.gather`` and the like: what the transform moves or reports.
 
+    (True, _) when such a route's owner may be an app or router the module builds;
+    else the names its owners may have: the file is a candidate when one of them is
+    an app or router another module builds (known only once every module is read).
+
     An over-approximation of the transform's own checks, never an under-one: any
     ``@X.<method>(...)`` decorator or ``X.add_api_route(..., f)`` counts as a route
-    (the transform also checks that X is an app or router), every statement of the
-    body is searched, and a called name may mean whatever any import of the module
-    binds it to.
+    when X is assigned a call of anything that may be ``FastAPI`` or ``APIRouter``
+    anywhere in the module, every statement of the body is searched, and a name may
+    mean whatever any import of the module binds it to.
     """
     functions: dict[str, list[ast.AsyncFunctionDef]] = {}
-    routes: list[ast.AsyncFunctionDef] = []
-    registered: set[str] = set()
+    owners: dict[ast.AsyncFunctionDef, set[str]] = {}
+    registered: list[tuple[str, str]] = []
     for node in nodes_of(tree, ast.AsyncFunctionDef, ast.Call):
         if isinstance(node, ast.AsyncFunctionDef):
             functions.setdefault(node.name, []).append(node)
-            if any(_is_route_decorator(d) for d in node.decorator_list):
-                routes.append(node)
+            for decorator in node.decorator_list:
+                if _is_route_decorator(decorator):
+                    owners.setdefault(node, set()).add(decorator.func.value.id)  # type: ignore[attr-defined]
         elif isinstance(node, ast.Call):
-            registered |= _route_registrations(node)
-    routes.extend(f for name in registered for f in functions.get(name, []))
-    if not routes:
-        return False
+            owner, names = _route_registration(node)
+            registered.extend((name, owner) for name in names)
+    for name, owner in registered:
+        for function in functions.get(name, []):
+            owners.setdefault(function, set()).add(owner)
+    if not owners:
+        return False, frozenset()
     bindings = import_bindings(tree, package)
-    for route in routes:
-        for node in _own_nodes(route):
-            awaited = node.value if isinstance(node, ast.Await) else None
-            if isinstance(awaited, ast.Call) and _matches(awaited.func, module, bindings, matcher):
+    built_here = _app_and_router_names(tree, module, bindings)
+    elsewhere: set[str] = set()
+    for route, names in owners.items():
+        if not _awaits_matching_call(route, module, bindings, matcher):
+            continue
+        if names & built_here:
+            return True, frozenset()
+        for name in names:
+            elsewhere |= _possible_names(ast.Name(name), module, bindings)
+    return False, frozenset(elsewhere)
+
+
+def _awaits_matching_call(route: ast.AsyncFunctionDef, module: str, bindings: dict[str, set[str]],
+                          matcher: CallMatcher) -> bool:
+    for node in _own_nodes(route):
+        awaited = node.value if isinstance(node, ast.Await) else None
+        if isinstance(awaited, ast.Call) and _matches(awaited.func, module, bindings, matcher):
+            return True
+        if isinstance(node, ast.Call) and _possible_names(node.func, module, bindings) & GATHER:
+            arguments = [*node.args, *(k.value for k in node.keywords)]
+            if any(
+                isinstance(inner, ast.Call) and _matches(inner.func, module, bindings, matcher)
+                for argument in arguments
+                for inner in _own_nodes(argument, include_self=True)
+            ):
                 return True
-            if isinstance(node, ast.Call) and _possible_names(node.func, module, bindings) & GATHER:
-                arguments = [*node.args, *(k.value for k in node.keywords)]
-                if any(
-                    isinstance(inner, ast.Call) and _matches(inner.func, module, bindings, matcher)
-                    for argument in arguments
-                    for inner in _own_nodes(argument, include_self=True)
-                ):
-                    return True
     return False
+
+
+def _app_and_router_names(tree: ast.Module, module: str, bindings: dict[str, set[str]]) -> set[str]:
+    """Names assigned, anywhere in the module, a call that may build an app or router."""
+    names: set[str] = set()
+    for node in nodes_of(tree, ast.Assign, ast.AnnAssign):
+        value = node.value
+        if not (isinstance(value, ast.Call) and _possible_names(value.func, module, bindings) & (APP_CLASSES | ROUTER_CLASSES)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return names
 
 
 def _is_route_decorator(decorator: ast.expr) -> bool:
@@ -462,17 +504,16 @@ def _is_route_decorator(decorator: ast.expr) -> bool:
     )
 
 
-def _route_registrations(call: ast.Call) -> set[str]:
-    """Names ``X.add_api_route(path, endpoint)`` (or a websocket kin) may register.
-
-    Every name passed counts: the transform takes the ``endpoint`` keyword or the
-    second positional argument, and which one that is can hang on a ``*`` or ``**``.
-    """
+def _route_registration(call: ast.Call) -> tuple[str, set[str]]:
+    """(X, names) for ``X.add_api_route(path, endpoint)`` (or a websocket kin): the
+    names it may register. Every name passed counts: the transform takes the
+    ``endpoint`` keyword or the second positional argument, and which one that is
+    can hang on a ``*`` or ``**``."""
     func = call.func
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ROUTE_REGISTRATIONS):
-        return set()
+        return "", set()
     values = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
-    return {value.id for value in values if isinstance(value, ast.Name)}
+    return func.value.id, {value.id for value in values if isinstance(value, ast.Name)}
 
 
 def _own_nodes(node: ast.AST, include_self: bool = False) -> list[ast.AST]:
