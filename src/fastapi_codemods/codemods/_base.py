@@ -23,6 +23,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from fastapi_codemods.codemods._expression_context import prime_expression_contexts
 from fastapi_codemods.codemods._imports import TopImportsAdder, tidy_added_imports
 from fastapi_codemods.codemods._parent_map import parent_map
 from fastapi_codemods.codemods._positions import StatementPositions
@@ -152,6 +153,8 @@ class Transform(VisitorBasedCodemodCommand):
                 yield inner
             return
         previous = self.context.wrapper
+        if ScopeProvider in self.get_inherited_dependencies():
+            prime_expression_contexts(wrapper)
         with self.resolve(wrapper):
             self.context = replace(self.context, wrapper=wrapper)
             try:
@@ -228,6 +231,8 @@ class Transform(VisitorBasedCodemodCommand):
                     if shared:
                         self._shared_tables[key] = table
             else:
+                if key is ScopeProvider:
+                    prime_expression_contexts(wrapper)
                 table = wrapper.resolve(key)
             self.metadata = {**self.metadata, key: table}
         return table
