@@ -164,9 +164,11 @@ def _is_package(info: FileInfo) -> bool:
     return info.relpath.endswith("__init__.py")
 
 
-# Files that may define a model, packages (re-exports) and files building an app or router.
+# Files that may define a model (subclasses of the project's own models need not say
+# "pydantic"), packages (re-exports) and files building an app or router.
 MODEL_MODULES = FilePass(
-    "return_orm_objects.models", ("BaseModel", "pydantic", "FastAPI", "APIRouter"), model_module, also=_is_package
+    "return_orm_objects.models", ("class", "BaseModel", "pydantic", "FastAPI", "APIRouter"), model_module,
+    also=_is_package,
 )
 
 
@@ -211,7 +213,7 @@ def build_index(project: Any) -> ModelIndex:
         batch = [
             (path, info)
             for path, info in project.files
-            if path not in seen and (text := project.text(path)) is not None and pattern.search(text)
+            if path not in seen and "class" in (text := project.text(path) or "") and pattern.search(text)
         ]
     routers: set[str] = set()
     for path, info in project.files:
@@ -223,8 +225,10 @@ def build_index(project: Any) -> ModelIndex:
     for path, info in project.files:
         if path not in seen and not _is_package(info):
             continue
-        text = project.text(path)
-        module = module_of(path, info) if text and any(name in text for name in short_names) else None
+        # A module's imports name a short name only if its text does: skip reading the others.
+        if path not in read and not any(name in (project.text(path) or "") for name in short_names):
+            continue
+        module = module_of(path, info)
         if module is None:
             continue
         for local, target in module.imported:
