@@ -12,10 +12,11 @@ faster (``tests/test_expression_context.py`` compares the two on every fixture).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
 
 import libcst as cst
 from libcst.metadata import ExpressionContext, ExpressionContextProvider, MetadataWrapper
+
+from fastapi_codemods.codemods._parent_map import field_names
 
 LOAD, STORE, DEL = ExpressionContext.LOAD, ExpressionContext.STORE, ExpressionContext.DEL
 
@@ -51,14 +52,10 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, ExpressionConte
 
 
 _MARKED = frozenset({cst.Tuple, cst.List, cst.StarredElement})
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _push_children(node: cst.CSTNode, context: ExpressionContext, pending: Pending) -> None:
-    names = _FIELD_NAMES.get(type(node))
-    if names is None:
-        names = _FIELD_NAMES[type(node)] = tuple(field.name for field in fields(node))
-    for name in names:
+    for name in field_names(type(node)):
         _push(getattr(node, name), context, pending)
 
 

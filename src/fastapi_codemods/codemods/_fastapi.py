@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import libcst as cst
 from libcst.metadata import (
+    PositionProvider,
     QualifiedName,
     QualifiedNameProvider,
     QualifiedNameSource,
     ScopeProvider,
 )
 from libcst.metadata.scope_provider import Assignment
+
+from fastapi_codemods.codemods._parent_map import descendants
 
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
@@ -43,39 +46,6 @@ def is_router_construction(transform: cst.MetadataDependent, node: cst.CSTNode) 
     return isinstance(node, cst.Call) and resolves_to(transform, node.func, ROUTER_CLASSES)
 
 
-class _BindingCollector(cst.CSTVisitor):
-    def __init__(self, transform: cst.MetadataDependent) -> None:
-        self.transform = transform
-        self.targets: set[cst.CSTNode] = set()
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if is_app_construction(self.transform, node.value) or is_router_construction(self.transform, node.value):
-            self.targets.update(t.target for t in node.targets if isinstance(t.target, cst.Name))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and isinstance(node.target, cst.Name) and (
-            is_app_construction(self.transform, node.value) or is_router_construction(self.transform, node.value)
-        ):
-            self.targets.add(node.target)
-
-
-class _AppCallCollector(cst.CSTVisitor):
-    def __init__(self, transform: cst.MetadataDependent, skip_data: bool) -> None:
-        self.transform = transform
-        self.skip_data = skip_data
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if is_app_construction(self.transform, node):
-            self.calls.append(node)
-
-    def visit_Element(self, node: cst.BaseElement) -> bool:
-        return not (self.skip_data and is_app_construction(self.transform, node.value))
-
-    def visit_DictElement(self, node: cst.DictElement) -> bool:
-        return not (self.skip_data and is_app_construction(self.transform, node.value))
-
-
 def app_construction_calls(
     transform: cst.MetadataDependent, module: cst.Module, skip_data: bool = False
 ) -> list[cst.Call]:
@@ -85,9 +55,23 @@ def app_construction_calls(
     ``{"app": FastAPI()}`` in a fake ASGI scope is data, not an app that serves.
     ``module`` must be the tree the transform's metadata was computed on.
     """
-    collector = _AppCallCollector(transform, skip_data)
-    module.visit(collector)
-    return collector.calls
+
+    def is_data(node: cst.CSTNode) -> bool:
+        return type(node) in (cst.Element, cst.DictElement) and is_app_construction(transform, node.value)
+
+    calls = [
+        node
+        for node in descendants(module, is_data if skip_data else None)
+        if type(node) is cst.Call and is_app_construction(transform, node)
+    ]
+    if len(calls) > 1:
+        # Source order; a call and the call it is made on start together, the outer first.
+        def where(call: cst.Call) -> tuple[int, int, int, int]:
+            span = transform.get_metadata(PositionProvider, call)
+            return span.start.line, span.start.column, -span.end.line, -span.end.column
+
+        calls.sort(key=where)
+    return calls
 
 
 def app_and_router_targets(transform: cst.MetadataDependent, module: cst.Module) -> set[cst.CSTNode]:
@@ -96,9 +80,17 @@ def app_and_router_targets(transform: cst.MetadataDependent, module: cst.Module)
     ``module`` must be the tree the transform's metadata was computed on (the node
     given to ``visit_Module``).
     """
-    collector = _BindingCollector(transform)
-    module.visit(collector)
-    return collector.targets
+    targets: set[cst.CSTNode] = set()
+    for node in descendants(module):
+        if type(node) is cst.Assign:
+            if is_app_construction(transform, node.value) or is_router_construction(transform, node.value):
+                targets.update(t.target for t in node.targets if isinstance(t.target, cst.Name))
+        elif type(node) is cst.AnnAssign:
+            if node.value is not None and isinstance(node.target, cst.Name) and (
+                is_app_construction(transform, node.value) or is_router_construction(transform, node.value)
+            ):
+                targets.add(node.target)
+    return targets
 
 
 def bound_to(transform: cst.MetadataDependent, name: cst.Name, targets: set[cst.CSTNode]) -> bool:
