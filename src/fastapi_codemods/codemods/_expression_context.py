@@ -11,8 +11,6 @@ faster (``tests/test_expression_context.py`` compares the two on every fixture).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import libcst as cst
 from libcst.metadata import ExpressionContext, ExpressionContextProvider, MetadataWrapper
 
@@ -42,21 +40,18 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, ExpressionConte
             contexts[node] = context
             continue
         rule = _RULES.get(kind)
-        if rule is not None:
-            rule(node, context, contexts, pending)
+        if rule is None:
+            if kind in _MARKED:
+                contexts[node] = context
+            for name in field_names(kind):
+                _push(getattr(node, name), context, pending)
             continue
-        if kind in _MARKED:
+        marks_itself, children = rule
+        if marks_itself:
             contexts[node] = context
-        _push_children(node, context, pending)
+        for name, child_context in children:
+            _push(getattr(node, name), child_context or context, pending)
     return contexts
-
-
-_MARKED = frozenset({cst.Tuple, cst.List, cst.StarredElement})
-
-
-def _push_children(node: cst.CSTNode, context: ExpressionContext, pending: Pending) -> None:
-    for name in field_names(type(node)):
-        _push(getattr(node, name), context, pending)
 
 
 def _push(value: object, context: ExpressionContext, pending: Pending) -> None:
@@ -67,86 +62,28 @@ def _push(value: object, context: ExpressionContext, pending: Pending) -> None:
         pending.extend((item, context) for item in value if isinstance(item, cst.CSTNode))
 
 
-def _assign(node: cst.Assign, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.targets, STORE, pending)
-    _push(node.value, context, pending)
+# Nodes marked with the context they are reached in; their children inherit it.
+_MARKED = frozenset({cst.Tuple, cst.List, cst.StarredElement})
 
-
-def _ann_assign(node: cst.AnnAssign, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.target, STORE, pending)
-    _push(node.annotation, context, pending)
-    _push(node.value, context, pending)
-
-
-def _target_then_value(node: cst.AugAssign | cst.NamedExpr, context: ExpressionContext, contexts: dict,
-                       pending: Pending) -> None:
-    _push(node.target, STORE, pending)
-    _push(node.value, context, pending)
-
-
-def _as_name(node: cst.AsName, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.name, STORE, pending)
-
-
-def _comp_for(node: cst.CompFor, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.target, STORE, pending)
-    _push(node.iter, context, pending)
-    _push(node.ifs, context, pending)
-    _push(node.inner_for_in, context, pending)
-
-
-def _for(node: cst.For, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.target, STORE, pending)
-    _push(node.iter, context, pending)
-    _push(node.body, context, pending)
-    _push(node.orelse, context, pending)
-
-
-def _del(node: cst.Del, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.target, DEL, pending)
-
-
-def _attribute(node: cst.Attribute, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    contexts[node] = context
-    _push(node.value, LOAD, pending)  # ``attr`` gets no context, as in ``ast``
-
-
-def _subscript(node: cst.Subscript, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    contexts[node] = context
-    _push(node.value, LOAD, pending)
-    _push(node.slice, LOAD, pending)
-
-
-def _class_def(node: cst.ClassDef, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.name, STORE, pending)
-    for child in (node.body, node.bases, node.keywords, node.decorators):
-        _push(child, context, pending)
-
-
-def _function_def(node: cst.FunctionDef, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.name, STORE, pending)
-    for child in (node.params, node.body, node.decorators, node.returns):
-        _push(child, context, pending)
-
-
-def _param(node: cst.Param, context: ExpressionContext, contexts: dict, pending: Pending) -> None:
-    _push(node.name, STORE, pending)
-    _push(node.annotation, context, pending)
-    _push(node.default, context, pending)
-
-
-_RULES: dict[type, Callable[..., None]] = {
-    cst.Assign: _assign,
-    cst.AnnAssign: _ann_assign,
-    cst.AugAssign: _target_then_value,
-    cst.NamedExpr: _target_then_value,
-    cst.AsName: _as_name,
-    cst.CompFor: _comp_for,
-    cst.For: _for,
-    cst.Del: _del,
-    cst.Attribute: _attribute,
-    cst.Subscript: _subscript,
-    cst.ClassDef: _class_def,
-    cst.FunctionDef: _function_def,
-    cst.Param: _param,
+# The node types libcst's visitor handles itself: whether the node gets the current
+# context, and which fields it walks with which context (None: the current one).
+# Fields not listed are not walked: ``Attribute.attr`` gets no context, as in
+# ``ast``, and neither do type parameters.
+_RULES: dict[type, tuple[bool, tuple[tuple[str, ExpressionContext | None], ...]]] = {
+    cst.Assign: (False, (("targets", STORE), ("value", None))),
+    cst.AnnAssign: (False, (("target", STORE), ("annotation", None), ("value", None))),
+    cst.AugAssign: (False, (("target", STORE), ("value", None))),
+    cst.NamedExpr: (False, (("target", STORE), ("value", None))),
+    cst.AsName: (False, (("name", STORE),)),
+    cst.CompFor: (False, (("target", STORE), ("iter", None), ("ifs", None), ("inner_for_in", None))),
+    cst.For: (False, (("target", STORE), ("iter", None), ("body", None), ("orelse", None))),
+    cst.Del: (False, (("target", DEL),)),
+    cst.Attribute: (True, (("value", LOAD),)),
+    cst.Subscript: (True, (("value", LOAD), ("slice", LOAD))),
+    cst.ClassDef: (False, (("name", STORE), ("body", None), ("bases", None), ("keywords", None), ("decorators", None))),
+    cst.FunctionDef: (
+        False,
+        (("name", STORE), ("params", None), ("body", None), ("decorators", None), ("returns", None)),
+    ),
+    cst.Param: (False, (("name", STORE), ("annotation", None), ("default", None))),
 }
