@@ -3,10 +3,12 @@
 Most of a transform's project analysis reads each file on its own (which functions
 yield, which classes are models, does a route await a notification call); only
 combining those facts needs the whole root. A `FilePass` is such a per-file step.
-Declared up front by the transforms, all passes can run in worker processes, each
-file read and parsed once for all of them, and only their small results travel back
-to the main process, which combines them. Without workers they run in the main
-process on first use, on the project's cached trees: the same results either way.
+Declared up front by the transforms, all passes run file by file, each file read and
+parsed once for all of them, its tree dropped afterwards: in worker processes that
+send back only the small results (`compute_in_workers`), or in the main process the
+same way. The main process then combines the results. A project on which that never
+ran (a test calling one analysis) computes a pass on first use instead, on its cached
+trees: the same results either way.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class FilePass:
     ``also`` accepts, and that ``ast`` parses. ``compute`` must be a module-level
     function and its result picklable: both cross process boundaries.
     ``keep_trees=False`` (a pass over every file) leaves the trees it parses
-    uncached when it runs in the main process: they would not fit in memory together
+    uncached when it is computed on first use: they would not fit in memory together
     comfortably, and the other analyses ask for few of them."""
 
     name: str
@@ -58,6 +60,10 @@ class PassFailure:
 
 
 Scheduled = Sequence[tuple[FilePass, Mapping[str, Any]]]
+
+# Files per task sent to a worker: enough to make the round trip cheap, few enough
+# that the last tasks finish together.
+_CHUNK = 8
 
 # Set in each worker by `_init_worker`: the files and the passes with their options.
 _FILES: list[tuple[Path, FileInfo]] = []
@@ -123,9 +129,6 @@ def compute_in_workers(files: list[tuple[Path, FileInfo]], scheduled: Scheduled,
     ) as executor:
         for found in executor.map(_compute_chunk, chunks):
             yield from found
-
-
-_CHUNK = 8
 
 
 def _size(path: Path) -> int:

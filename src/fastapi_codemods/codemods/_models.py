@@ -135,7 +135,8 @@ class ModelIndex:
 class ModelModule:
     """One module as `build_index` reads it (the per-file pass's result): its
     top-level classes as (name, last names of the bases, facts), whether it shows
-    Pydantic 2, and its imports as (local name, qualified name)."""
+    Pydantic 2, its imports as (local name, qualified name) and the module-level
+    names it binds to an app or router."""
 
     classes: tuple[tuple[str, tuple[str, ...], ClassFacts], ...]
     v2: bool
