@@ -142,6 +142,9 @@ class ModelModule:
     v2: bool
     imported: tuple[tuple[str, str], ...]
     routers: tuple[str, ...]
+    header_words: frozenset[str] = frozenset()
+    """The words between the parentheses of ``class X(...)`` lines of the text (in
+    strings too): a subclass of a model found elsewhere names it there."""
 
 
 def model_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ModelModule:
@@ -158,7 +161,14 @@ def model_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
         v2=uses_v2_api(tree, imports),
         imported=tuple(imports.names.items()),
         routers=tuple(router_and_app_names(tree, imports)),
+        header_words=frozenset(
+            word for bases in _CLASS_HEADER.findall(text) for word in _WORD.findall(bases)
+        ),
     )
+
+
+_CLASS_HEADER = re.compile(r"^\s*class\s+\w+\s*\(([^)]*)", re.MULTILINE)
+_WORD = re.compile(r"\w+")
 
 
 def _is_package(info: FileInfo) -> bool:
@@ -192,7 +202,8 @@ def build_index(project: Any) -> ModelIndex:
     model_names: set[str] = {"BaseModel"}
     batch = [(path, info) for path, info in project.files if _mentions(project.text(path), ("BaseModel", "pydantic"))]
     # Subclasses of the project's own models may live in files that never say "pydantic":
-    # look again in files with a `class X(...Name...)` line naming a model found so far.
+    # look again in files with a `class X(...Name...)` line naming a model found so far
+    # (a file ast cannot read adds nothing: it is left out).
     while batch:
         found: set[str] = set()
         for path, info in batch:
@@ -208,13 +219,10 @@ def build_index(project: Any) -> ModelIndex:
                     found.add(name)
         if not found:
             break
-        pattern = re.compile(
-            r"^\s*class\s+\w+\s*\([^)]*\b(?:" + "|".join(map(re.escape, sorted(found))) + r")\b", re.MULTILINE
-        )
         batch = [
             (path, info)
             for path, info in project.files
-            if path not in seen and "class" in (text := project.text(path) or "") and pattern.search(text)
+            if path not in seen and path in read and not read[path].header_words.isdisjoint(found)
         ]
     routers: set[str] = set()
     for path, info in project.files:
