@@ -6,9 +6,7 @@ combining those facts needs the whole root. A `FilePass` is such a per-file step
 Declared up front by the transforms, all passes run file by file, each file read and
 parsed once for all of them, its tree dropped afterwards: in worker processes that
 send back only the small results (`compute_in_workers`), or in the main process the
-same way. The main process then combines the results. A project on which that never
-ran (a test calling one analysis) computes a pass on first use instead, on its cached
-trees: the same results either way.
+same way. The main process then combines the results.
 """
 
 from __future__ import annotations
@@ -33,16 +31,12 @@ class FilePass:
     """One per-file step: ``compute(info, tree, text, options)`` for every file whose
     text holds one of ``needles`` (every file when there are none), or that
     ``also`` accepts, and that ``ast`` parses. ``compute`` must be a module-level
-    function and its result picklable: both cross process boundaries.
-    ``keep_trees=False`` (a pass over every file) leaves the trees it parses
-    uncached when it is computed on first use: they would not fit in memory together
-    comfortably, and the other analyses ask for few of them."""
+    function and its result picklable: both cross process boundaries."""
 
     name: str
     needles: tuple[str, ...]
     compute: Compute
     also: Callable[[FileInfo], bool] | None = None
-    keep_trees: bool = True
 
     def applies(self, info: FileInfo, text: str) -> bool:
         return (

@@ -44,9 +44,9 @@ class Project:
     def tree(self, path: Path, keep: bool = True) -> ast.Module | None:
         """The stdlib ``ast`` of the file, or None when it does not parse.
 
-        ``keep=False`` does not cache a tree parsed now (a pass over every file that
-        needs each tree once): the trees of a large root do not fit in memory
-        together comfortably, and the other analyses ask for few of them.
+        ``keep=False`` does not cache a tree parsed now (`compute_all` reads each tree
+        once): the trees of a large root do not fit in memory together comfortably,
+        and the analyses ask for few of them afterwards.
         """
         if path in self._ast:
             return self._ast[path]
@@ -68,16 +68,11 @@ class Project:
 
     def results(self, file_pass: FilePass, options: Mapping[str, Any]) -> Iterator[tuple[Path, FileInfo, Any]]:
         """``file_pass``'s result for each file it applies to and ``ast`` parses, in
-        file order: computed by `compute_all` if it ran, else here on cached trees."""
-        computed = self._computed.get(file_pass.name)
-        if computed is None:
-            for path, info in self.files:
-                text = self.text(path)
-                if text is not None and file_pass.applies(info, text):
-                    tree = self.tree(path, keep=file_pass.keep_trees)
-                    if tree is not None:
-                        yield path, info, file_pass.compute(info, tree, text, options)
-            return
+        file order: from `compute_all`, which runs it here first if it has not yet
+        (an analysis called on its own, as tests do)."""
+        if file_pass.name not in self._computed:
+            self.compute_all([(file_pass, options)])
+        computed = self._computed[file_pass.name]
         for index, (path, info) in enumerate(self.files):
             if index in computed:
                 result = computed[index]

@@ -190,6 +190,14 @@ class _ModuleFacts:
     calls: set[str] = field(default_factory=set)
     call_names: set[str] = field(default_factory=set)
 
+    def absorb(self, other: _ModuleFacts) -> None:
+        """Add another module's definitions and calls (a later module's entry wins)."""
+        for names in ("yields", "known", "async_functions", "async_methods", "sync_methods", "routers",
+                      "calls", "call_names"):
+            getattr(self, names).update(getattr(other, names))
+        self.depends_on.update(other.depends_on)
+        self.aliases.update(other.aliases)
+
 
 def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _ModuleFacts:
     """One module's share of the facts: its definitions, dependencies and calls."""
@@ -197,17 +205,15 @@ def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
     wanted, route_owners = _may_move_or_report(tree, info.module, info.package, CallMatcher(options))
     found = _ModuleFacts(wanted=wanted, route_owners=route_owners)
     for node in tree.body:
-        _collect_top(mod, node, found.yields, found.known, found.depends_on, found.aliases,
-                     found.async_functions, found.routers)
+        _collect_top(mod, node, found)
         if isinstance(node, ast.ClassDef):
-            _collect_class(mod, node, found.yields, found.known, found.depends_on, found.async_functions,
-                           found.async_methods, found.sync_methods)
-    _collect_calls(mod, found.calls, found.call_names)
+            _collect_class(mod, node, found)
+    _collect_calls(mod, found)
     return found
 
 
-# Every file: a dependency may live in any module. Its trees are not kept.
-MODULE_FACTS = FilePass("background_tasks.modules", (), module_facts, keep_trees=False)
+# Every file: a dependency may live in any module.
+MODULE_FACTS = FilePass("background_tasks.modules", (), module_facts)
 
 
 def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
@@ -222,11 +228,7 @@ def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
             wanted.add(info.relpath)
         elif found.route_owners:
             route_owners[info.relpath] = found.route_owners
-        for name in ("yields", "known", "async_functions", "async_methods", "sync_methods", "routers",
-                     "calls", "call_names"):
-            getattr(combined, name).update(getattr(found, name))
-        combined.depends_on.update(found.depends_on)
-        combined.aliases.update(found.aliases)
+        combined.absorb(found)
 
     wanted.update(relpath for relpath, names in route_owners.items() if names & combined.routers)
     scoped, origin = _propagate(combined.yields, combined.depends_on, combined.aliases, combined.known)
@@ -243,15 +245,15 @@ def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:
     )
 
 
-def _collect_top(mod, node, yields, known, depends_on, aliases, async_functions, routers) -> None:
+def _collect_top(mod: _Module, node: ast.stmt, found: _ModuleFacts) -> None:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         name = f"{mod.module}.{node.name}"
-        known.add(name)
+        found.known.add(name)
         if mod.may_yield(node) and _contains_yield(node):
-            yields.add(name)
-        depends_on[name] = _parameter_dependencies(mod, node.args)
+            found.yields.add(name)
+        found.depends_on[name] = _parameter_dependencies(mod, node.args)
         if isinstance(node, ast.AsyncFunctionDef) and not node.decorator_list:
-            async_functions.add(name)
+            found.async_functions.add(name)
         return
     value: ast.AST | None = None
     targets: list[str] = []
@@ -264,18 +266,18 @@ def _collect_top(mod, node, yields, known, depends_on, aliases, async_functions,
     if value is None:
         return
     if isinstance(value, ast.Call) and mod.resolve(value.func) in APP_CLASSES | ROUTER_CLASSES:
-        routers.update(f"{mod.module}.{target}" for target in targets)
+        found.routers.update(f"{mod.module}.{target}" for target in targets)
     dependency = _annotated_dependency(mod, value)
     if dependency is not None:
         for target in targets:
             name = f"{mod.module}.{target}"
-            known.add(name)
-            aliases[name] = dependency
+            found.known.add(name)
+            found.aliases[name] = dependency
 
 
-def _collect_class(mod, node, yields, known, depends_on, async_functions, async_methods, sync_methods) -> None:
+def _collect_class(mod: _Module, node: ast.ClassDef, found: _ModuleFacts) -> None:
     class_name = f"{mod.module}.{node.name}"
-    known.add(class_name)
+    found.known.add(class_name)
     for item in node.body:
         if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -283,14 +285,14 @@ def _collect_class(mod, node, yields, known, depends_on, async_functions, async_
             isinstance(d, ast.Name) and d.id in TRANSPARENT_DECORATORS for d in item.decorator_list
         )
         if isinstance(item, ast.AsyncFunctionDef) and plain:
-            async_functions.add(f"{class_name}.{item.name}")
-            async_methods.add(item.name)
+            found.async_functions.add(f"{class_name}.{item.name}")
+            found.async_methods.add(item.name)
         else:
-            sync_methods.add(item.name)
+            found.sync_methods.add(item.name)
         if item.name == "__init__":
-            depends_on[class_name] = _parameter_dependencies(mod, item.args)
+            found.depends_on[class_name] = _parameter_dependencies(mod, item.args)
             if mod.may_yield(item) and _contains_yield(item):
-                yields.add(class_name)
+                found.yields.add(class_name)
 
 
 def _contains_yield(function: ast.AST) -> bool:
@@ -411,15 +413,15 @@ def _propagate(yields, depends_on, aliases, known) -> tuple[set[str], dict[str, 
     return set(origin), origin
 
 
-def _collect_calls(mod: _Module, calls: set[str], call_names: set[str]) -> None:
+def _collect_calls(mod: _Module, found: _ModuleFacts) -> None:
     for node in nodes_of(mod.tree, ast.Call):
         func = node.func
         resolved = mod.resolve(func)
         if resolved is not None:
-            calls.add(resolved)
+            found.calls.add(resolved)
         elif isinstance(func, ast.Name):
             # A function-local import (common in tests) leaves the name unresolved.
-            call_names.add(func.id)
+            found.call_names.add(func.id)
 
 
 def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: CallMatcher) -> tuple[bool, frozenset[str]]:
