@@ -7,11 +7,9 @@ decides what to do with the result. Never returns code that does not parse.
 from __future__ import annotations
 
 import difflib
-import tokenize
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import Any
 
 import libcst as cst
@@ -21,6 +19,7 @@ from libcst.metadata import MetadataWrapper
 from fastapi_codemods.codemods._base import SKIP_MARKER, Transform, skip_markers, source_lines
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.results import FileResult, Finding, Status
+from fastapi_codemods.sources import decode_source
 
 GENERATED_MARKER = b"@generated"
 GENERATED_WINDOW = 2048
@@ -155,29 +154,6 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
         findings=result_findings,
         **base,
     )
-
-
-def decode_source(data: bytes) -> str:
-    """The text of a source file, as Python would decode it (cookie, BOM, else UTF-8).
-
-    Raises ValueError with a message naming the line of the first bad byte.
-    """
-    try:
-        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-    except SyntaxError as error:
-        if "invalid or missing encoding declaration" not in str(error):
-            raise ValueError(f"cannot decode: {error}") from None
-        # The first two lines are not UTF-8: decoding them says where.
-        encoding = "utf-8"
-    try:
-        return data.decode(encoding)
-    except LookupError as error:
-        raise ValueError(f"cannot decode: {error}") from None
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ValueError(
-            f"cannot decode as {error.encoding} at line {line}: byte {data[error.start]:#04x} at offset {error.start}"
-        ) from None
 
 
 def validation_problem(old: bytes, new: bytes, old_compiles: bool | None = None) -> str | None:

@@ -1,5 +1,5 @@
-"""Source text and stdlib ``ast`` for the project analysis, decided the same way in
-the main process and in the analysis workers."""
+"""Source bytes to text, and text to stdlib ``ast``: decided the same way for the
+files a transform rewrites, the project analysis and its worker processes."""
 
 from __future__ import annotations
 
@@ -10,12 +10,34 @@ from io import BytesIO
 from pathlib import Path
 
 
-def decode(data: bytes) -> str | None:
-    """The text by the file's declared encoding (PEP 263), or None when it cannot be decoded."""
+def decode_source(data: bytes) -> str:
+    """The text of a source file, as Python would decode it (cookie, BOM, else UTF-8).
+
+    Raises ValueError with a message naming the line of the first bad byte.
+    """
     try:
         encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError as error:
+        if "invalid or missing encoding declaration" not in str(error):
+            raise ValueError(f"cannot decode: {error}") from None
+        # The first two lines are not UTF-8: decoding them says where.
+        encoding = "utf-8"
+    try:
         return data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError):
+    except LookupError as error:
+        raise ValueError(f"cannot decode: {error}") from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValueError(
+            f"cannot decode as {error.encoding} at line {line}: byte {data[error.start]:#04x} at offset {error.start}"
+        ) from None
+
+
+def decode(data: bytes) -> str | None:
+    """`decode_source`, with None for bytes that cannot be decoded."""
+    try:
+        return decode_source(data)
+    except ValueError:
         return None
 
 
