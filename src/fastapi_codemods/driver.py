@@ -7,13 +7,10 @@ asked) and, in write mode, write the changed files atomically.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -27,6 +24,7 @@ from fastapi_codemods.gitstate import dirty_files
 from fastapi_codemods.pipeline import Plan, process_source, validation_problem, wanted_by_none
 from fastapi_codemods.project import Project
 from fastapi_codemods.results import FileResult, Finding, Status
+from fastapi_codemods.workerpool import largest_first, worker_pool
 
 
 class Mode(str, Enum):
@@ -332,28 +330,14 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
             if on_result:
                 on_result(result)
         return results
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    # Largest files first, one at a time: the few big candidates must not end up in
-    # one worker's last chunk while the other idles.
-    tasks = sorted(tasks, key=_size, reverse=True)
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)),
-        mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker,
-        initargs=(plans,),
-    ) as executor:
+    # Largest files first, one at a time.
+    tasks = largest_first(tasks, lambda task: task.path)
+    with worker_pool(min(jobs, len(tasks)), _init_worker, (plans,)) as executor:
         for result in executor.map(_process, tasks, chunksize=1):
             results.append(result)
             if on_result:
                 on_result(result)
     return results
-
-
-def _size(task: _Task) -> int:
-    try:
-        return task.path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _dirty(paths: list[Path], names: PathNames) -> list[str]:

@@ -12,16 +12,14 @@ same way. The main process then combines the results.
 from __future__ import annotations
 
 import ast
-import multiprocessing
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.sources import decode, parse
+from fastapi_codemods.workerpool import largest_first, worker_pool
 
 Compute = Callable[[FileInfo, ast.Module, str, Mapping[str, Any]], Any]
 
@@ -109,24 +107,10 @@ def compute_in_workers(files: list[tuple[Path, FileInfo]], scheduled: Scheduled,
                        jobs: int) -> Iterator[tuple[int, dict[str, Any]]]:
     """(index into ``files``, results by pass name) for every file some pass ran on.
 
-    Files go out largest first, a few at a time, so that no worker is left with the
-    big ones at the end.
+    Files go out largest first, a few at a time.
     """
-    order = sorted(range(len(files)), key=lambda i: _size(files[i][0]), reverse=True)
+    order = largest_first(range(len(files)), lambda index: files[index][0])
     chunks = [order[start : start + _CHUNK] for start in range(0, len(order), _CHUNK)]
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker,
-        initargs=(files, list(scheduled)),
-    ) as executor:
+    with worker_pool(jobs, _init_worker, (files, list(scheduled))) as executor:
         for found in executor.map(_compute_chunk, chunks):
             yield from found
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
