@@ -464,7 +464,7 @@ def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: Ca
         if names & built_here:
             return True, frozenset()
         for name in names:
-            elsewhere |= _possible_names(ast.Name(name), module, bindings)
+            elsewhere |= _possible_names_of(name, "", module, bindings)
     return False, frozenset(elsewhere)
 
 
@@ -542,10 +542,14 @@ def _possible_names(func: ast.expr, module: str, bindings: dict[str, set[str]]) 
         func = func.value
     if not isinstance(func, ast.Name):
         return set()
-    rest = "".join(f".{part}" for part in reversed(parts))
-    dotted = func.id + rest
+    return _possible_names_of(func.id, "".join(f".{part}" for part in reversed(parts)), module, bindings)
+
+
+def _possible_names_of(name: str, rest: str, module: str, bindings: dict[str, set[str]]) -> set[str]:
+    """`_possible_names` of ``name`` followed by the attributes ``rest`` (``.b.c``)."""
+    dotted = name + rest
     names = {dotted, f"{module}.{dotted}" if module else dotted, f"builtins.{dotted}"}
-    names.update(qualified + rest for qualified in bindings.get(func.id, ()))
+    names.update(qualified + rest for qualified in bindings.get(name, ()))
     return names
 
 

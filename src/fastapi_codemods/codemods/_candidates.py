@@ -22,6 +22,7 @@ from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.filepasses import FilePass
 
+
 @dataclass(frozen=True)
 class Candidates:
     """The relpaths to parse, out of the relpaths the analysis looked at."""
@@ -38,7 +39,9 @@ class Candidates:
 
 def from_results(project, file_pass: FilePass, options: Mapping[str, Any],
                  accept: Callable[[FileInfo, Any], bool]) -> Candidates:
-    """`scan` for a judge that runs as a `FilePass`: ``accept`` decides from its result."""
+    """The candidates of a judge that runs as a `FilePass` (``accept`` decides from
+    its result): the files it accepts, plus every file that holds a needle but that
+    it could not judge (unreadable, or rejected by ``ast``), for the pipeline to decide."""
     files: set[str] = set()
     judged: set[str] = set()
     for _path, info, result in project.results(file_pass, options):

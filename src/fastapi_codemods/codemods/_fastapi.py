@@ -42,10 +42,6 @@ def is_app_construction(transform: cst.MetadataDependent, node: cst.CSTNode) -> 
     return isinstance(node, cst.Call) and resolves_to(transform, node.func, APP_CLASSES)
 
 
-def is_router_construction(transform: cst.MetadataDependent, node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Call) and resolves_to(transform, node.func, ROUTER_CLASSES)
-
-
 def app_construction_calls(
     transform: cst.MetadataDependent, module: cst.Module, skip_data: bool = False
 ) -> list[cst.Call]:
@@ -80,16 +76,15 @@ def app_and_router_targets(transform: cst.MetadataDependent, module: cst.Module)
     ``module`` must be the tree the transform's metadata was computed on (the node
     given to ``visit_Module``).
     """
+    def builds_app_or_router(value: cst.BaseExpression | None) -> bool:
+        return isinstance(value, cst.Call) and resolves_to(transform, value.func, APP_CLASSES | ROUTER_CLASSES)
+
     targets: set[cst.CSTNode] = set()
     for node in descendants(module):
-        if type(node) is cst.Assign:
-            if is_app_construction(transform, node.value) or is_router_construction(transform, node.value):
-                targets.update(t.target for t in node.targets if isinstance(t.target, cst.Name))
-        elif type(node) is cst.AnnAssign:
-            if node.value is not None and isinstance(node.target, cst.Name) and (
-                is_app_construction(transform, node.value) or is_router_construction(transform, node.value)
-            ):
-                targets.add(node.target)
+        if type(node) is cst.Assign and builds_app_or_router(node.value):
+            targets.update(t.target for t in node.targets if isinstance(t.target, cst.Name))
+        elif type(node) is cst.AnnAssign and isinstance(node.target, cst.Name) and builds_app_or_router(node.value):
+            targets.add(node.target)
     return targets
 
 

@@ -154,7 +154,11 @@ class SettingsIndex:
         self.modules = {module.module for module in modules}
         self._resolved: dict[str, str | None] = {}
         # Module names by each dotted tail (``core.config`` for ``app.core.config``).
-        self._by_suffix: dict[str, list[str]] | None = None
+        self._by_suffix: dict[str, list[str]] = {}
+        for known in self.modules:
+            parts = known.split(".")
+            for start in range(1, len(parts)):
+                self._by_suffix.setdefault(".".join(parts[start:]), []).append(known)
         self.classes: dict[str, _Class] = {}
         self.instances: dict[str, str] = {}
         self.functions: dict[str, str] = {}
@@ -194,12 +198,6 @@ class SettingsIndex:
         module, _, name = qualified.rpartition(".")
         if module in self.modules:
             return qualified
-        if self._by_suffix is None:
-            self._by_suffix = {}
-            for known in self.modules:
-                parts = known.split(".")
-                for start in range(1, len(parts)):
-                    self._by_suffix.setdefault(".".join(parts[start:]), []).append(known)
         matches = self._by_suffix.get(module, []) if module else []
         if len(matches) == 1:
             return f"{matches[0]}.{name}"
