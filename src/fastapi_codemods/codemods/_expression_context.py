@@ -6,7 +6,7 @@ fresh visitor object at every switch of context, and libcst's visitor machinery
 (an ``isinstance`` against abstract classes at every node) makes that a third of
 the scope analysis of a large module. The rules are few: the same walk over the
 nodes' fields, with the rules written as a table, gives the same map several times
-faster (``tests/test_expression_context.py`` compares the two on every fixture).
+faster (``tests/test_positions.py`` compares the two on every fixture).
 """
 
 from __future__ import annotations
