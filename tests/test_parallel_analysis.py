@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_codemods import driver
+from fastapi_codemods import driver, workerpool
 from fastapi_codemods.codemods import _background_facts, all_transforms
 from fastapi_codemods.driver import Mode, RunOptions, UsageError, plan_root, run
 from fastapi_codemods.filepasses import FilePass
@@ -79,3 +79,13 @@ def test_a_pass_failing_in_a_worker_is_the_transforms_analysis_error(
     monkeypatch.setattr(_background_facts, "_may_move_or_report", crash)
     with pytest.raises(UsageError, match=r"internal error in background_tasks while analysing .*ValueError: boom"):
         plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=2))
+
+
+def test_a_run_gives_the_same_results_with_spawned_workers(mixed_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows spawn workers: they import the transforms afresh and get the
+    plan pickled, yet must compute exactly what forked workers compute."""
+    forked = run(RunOptions(paths=[mixed_project], mode=Mode.DIFF, jobs=2))
+    monkeypatch.setattr(workerpool, "start_method", lambda: "spawn")
+    spawned = run(RunOptions(paths=[mixed_project], mode=Mode.DIFF, jobs=2))
+    assert any(result.new for result in forked.results), "nothing to compare: no file changed"
+    assert spawned.results == forked.results

@@ -18,11 +18,14 @@ from typing import Any, TypeVar
 Item = TypeVar("Item")
 
 
+def start_method() -> str:
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 def worker_pool(jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> ProcessPoolExecutor:
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
     return ProcessPoolExecutor(
         max_workers=jobs,
-        mp_context=multiprocessing.get_context(method),
+        mp_context=multiprocessing.get_context(start_method()),
         initializer=initializer,
         initargs=initargs,
     )

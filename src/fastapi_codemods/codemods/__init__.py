@@ -33,7 +33,7 @@ def discovered_names() -> set[str]:
 
 @cache
 def load(name: str) -> type[Transform]:
-    """Import transform ``name`` and return its class, named from its module."""
+    """Import transform ``name`` and return its class (named after its module)."""
     module = importlib.import_module(f"{__name__}.{name}")
     classes = [
         value
@@ -45,10 +45,7 @@ def load(name: str) -> type[Transform]:
     ]
     if len(classes) != 1:
         raise RuntimeError(f"transform module {name!r} must define exactly one Transform subclass")
-    transform = classes[0]
-    transform.NAME = name
-    transform.DESCRIPTION = (module.__doc__ or "").strip().splitlines()[0]
-    return transform
+    return classes[0]
 
 
 def all_transforms() -> list[type[Transform]]:

@@ -7,6 +7,7 @@ records a `Finding` for each candidate it will not rewrite. It does no I/O.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -98,7 +99,7 @@ class Transform(VisitorBasedCodemodCommand):
     the transform to possibly match: checked on the text before parsing) and
     ``OPTIONS`` (per-transform configuration keys with their defaults; the type of
     the default is the accepted type). ``NAME`` and ``DESCRIPTION`` come from the
-    module's name and docstring (set by the registry). ``FILE_PASSES`` are the
+    module's name and docstring unless the class sets ``NAME``. ``FILE_PASSES`` are the
     per-file steps its ``analyze_project`` reads through ``project.results`` (see
     `fastapi_codemods.filepasses`): declared here so they can run in parallel first.
     """
@@ -109,6 +110,15 @@ class Transform(VisitorBasedCodemodCommand):
     OPTIONS: ClassVar[Mapping[str, Any]] = {}
     METADATA_DEPENDENCIES: ClassVar[tuple[Any, ...]] = ()
     FILE_PASSES: ClassVar[tuple[FilePass, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Name the transform when its class is defined, not when the registry loads
+        it: worker processes started by spawn (macOS, Windows) import the class by
+        reference and never ask the registry, and the facts are keyed by name."""
+        super().__init_subclass__(**kwargs)
+        if "NAME" not in vars(cls):
+            cls.NAME = cls.__module__.rpartition(".")[2]
+            cls.DESCRIPTION = (sys.modules[cls.__module__].__doc__ or "").strip().partition("\n")[0]
 
     def __init__(
         self,
