@@ -7,6 +7,15 @@ time and the peak RSS of the largest process in the tree it started
 included once they are reaped). Commands alternate within each repetition, so a
 burst of load on a shared machine hits all of them rather than one.
 
+Python commands run with a bytecode cache under the download cache (as an installed
+package has its ``.pyc`` files), even where the environment sets
+``PYTHONDONTWRITEBYTECODE``: otherwise every run compiles our modules again (about
+0.1 s) while libcst's come compiled from its installation.
+
+``loop-j1`` and ``loop-j2`` time a pure-Python loop split over one and two
+processes: the speedup this machine gives to two CPU-bound processes at that moment,
+the ceiling for ours.
+
 The scaling table runs on a root holding the package tree copied 1x, 2x and 4x as
 separate sub-folders, plus a root holding one full copy and three copies of only
 the files no transform's prefilter accepts: if time grows with candidate files and
@@ -47,8 +56,21 @@ print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_
                   "returncode": done.returncode, "stderr_tail": done.stderr.decode("utf-8", "replace")[-600:]}))
 """
 
+# The same CPU-bound work in one process or split over N: the machine's own speedup.
+LOOP = r"""
+import multiprocessing, sys
+def spin(count):
+    total = 0
+    for number in range(count):
+        total += number * number
+if __name__ == "__main__":
+    jobs, work = int(sys.argv[1]), 20_000_000
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        pool.map(spin, [work // jobs] * jobs)
+"""
+
 # Exit codes that mean "ran to the end": ours 1 = changes found, ruff 1 = violations.
-OK_CODES = {"ours": {0, 1}, "libcst": {0}, "ruff": {0, 1}}
+OK_CODES = {"ours": {0, 1}, "libcst": {0}, "ruff": {0, 1}, "loop": {0}}
 
 
 @dataclass(frozen=True)
@@ -65,6 +87,8 @@ class Tool:
             # --unified-diff prints instead of writing; the no-op never changes a file anyway.
             return [sys.executable, "-m", "libcst.tool", "codemod", "noop.NOOPCommand", "-j", str(self.jobs),
                     "--no-format", "--hide-progress", "--unified-diff=1", str(tree)]
+        if self.kind == "loop":
+            return [sys.executable, "-c", LOOP, str(self.jobs)]
         ruff = ruff_binary()
         return None if ruff is None else [ruff, "check", "--select", "T201", "--no-cache", "--quiet", str(tree)]
 
@@ -75,6 +99,8 @@ TOOLS = {
     "libcst-j1": Tool("libcst-j1", "libcst", 1),
     "libcst-j2": Tool("libcst-j2", "libcst", 2),
     "ruff": Tool("ruff", "ruff"),
+    "loop-j1": Tool("loop-j1", "loop", 1),
+    "loop-j2": Tool("loop-j2", "loop", 2),
 }
 
 
@@ -90,11 +116,18 @@ def ruff_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("ruff")
 
 
-def measure(tool: Tool, tree: Path) -> Sample:
-    command = tool.command(tree)
-    assert command is not None
+def measuring_env(cache: Path) -> dict[str, str]:
+    """Our sources first on the path; bytecode cached under ``cache`` (see the docstring)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache")
+    return env
+
+
+def measure(tool: Tool, tree: Path, env: dict[str, str]) -> Sample:
+    command = tool.command(tree)
+    assert command is not None
     completed = subprocess.run(
         [sys.executable, "-c", MEASURE, json.dumps(command), str(tree)],
         env=env, capture_output=True, text=True, check=True,
@@ -138,11 +171,12 @@ def build_tree(package: Path, root: Path, full_copies: int, candidate_free_copie
     return files, candidates
 
 
-def run_series(tools: Sequence[Tool], tree: Path, repeat: int, warmup: int) -> dict[str, list[Sample]]:
+def run_series(tools: Sequence[Tool], tree: Path, repeat: int, warmup: int,
+               env: dict[str, str]) -> dict[str, list[Sample]]:
     samples: dict[str, list[Sample]] = {tool.name: [] for tool in tools}
     for round_number in range(warmup + repeat):
         for tool in tools:
-            sample = measure(tool, tree)
+            sample = measure(tool, tree, env)
             if round_number >= warmup:
                 samples[tool.name].append(sample)
         label = "warm-up" if round_number < warmup else f"repetition {round_number - warmup + 1}/{repeat}"
@@ -190,8 +224,9 @@ def main_table(name: str, files: int, candidates: int, samples: dict[str, list[S
     ]
     for tool, runs in samples.items():
         wall = median_wall(runs)
+        rate = "-" if TOOLS[tool].kind == "loop" else f"{files / wall:.0f}"
         lines.append(
-            f"| {tool} | {wall:.2f} | {min(s.wall for s in runs):.2f} | {files / wall:.0f} | "
+            f"| {tool} | {wall:.2f} | {min(s.wall for s in runs):.2f} | {rate} | "
             f"{statistics.median(s.cpu for s in runs):.2f} | {max(s.maxrss_kb for s in runs) / 1024:.0f} |"
         )
     lines.append("")
@@ -206,6 +241,7 @@ def _ratios(samples: dict[str, list[Sample]]) -> list[str]:
         ("ours-j1", "libcst-j1", "whole run / libcst no-op (-j 1)"),
         ("ours-j2", "ruff", "ours -j 2 / ruff T201"),
         ("ours-j1", "ours-j2", "-j 1 / -j 2 speedup; target >= 1.6"),
+        ("loop-j1", "loop-j2", "this machine's own 1 / 2 process speedup on a pure-Python loop (the ceiling)"),
     ]
     lines = [f"- {label}: **{medians[a] / medians[b]:.2f}**" for a, b, label in pairs if a in medians and b in medians]
     return lines + [""] if lines else []
@@ -233,7 +269,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--projects", default="prefect,lnbits", help=f"comma-separated, from: {', '.join(PROJECTS)}")
     parser.add_argument("--repeat", type=int, default=5, help="measured repetitions per command (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (default 1)")
-    parser.add_argument("--tools", default="ours-j1,ours-j2,libcst-j2,ruff", help=f"from: {', '.join(TOOLS)}")
+    parser.add_argument("--tools", default="ours-j1,ours-j2,libcst-j2,ruff,loop-j1,loop-j2",
+                        help=f"from: {', '.join(TOOLS)}")
     parser.add_argument("--scale-project", default="lnbits", help="project whose tree is copied for the scaling table")
     parser.add_argument("--scales", default="1,2,4", help="copies of the tree for the scaling table ('' to skip it)")
     parser.add_argument("--scale-tools", default="ours-j1,ours-j2,ruff", help="commands timed in the scaling table")
@@ -251,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     cache = (args.cache or default_cache()).expanduser().resolve()
     trees = cache / "trees"
+    env = measuring_env(cache)
     started = time.time()
     out = ["## Machine", "", *machine_lines(), ""]
     for name in [part.strip() for part in args.projects.split(",") if part.strip()]:
@@ -259,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = trees / name / "x1"
         files, candidates = build_tree(package, root, 1)
         print(f"{project.requirement}: {files} files, {candidates} candidates", file=sys.stderr)
-        samples = run_series(_tools(args.tools), root, args.repeat, args.warmup)
+        samples = run_series(_tools(args.tools), root, args.repeat, args.warmup, env)
         out += main_table(f"{project.requirement} ({args.repeat} repetitions)", files, candidates, samples)
 
     scales = [int(part) for part in args.scales.split(",") if part.strip()]
@@ -272,7 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             root = trees / project.name / f"scale-{full}-{free}"
             files, candidates = build_tree(package, root, full, free)
             print(f"{project.requirement} {label}: {files} files, {candidates} candidates", file=sys.stderr)
-            rows.append((label, files, candidates, run_series(_tools(args.scale_tools), root, args.scale_repeat, args.warmup)))
+            rows.append((label, files, candidates,
+                         run_series(_tools(args.scale_tools), root, args.scale_repeat, args.warmup, env)))
         out += [f"### Scaling: {project.requirement} copied into sub-folders of one root "
                 f"({args.scale_repeat} repetitions, median)", "", *scaling_table(rows)]
 

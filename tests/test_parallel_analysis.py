@@ -7,13 +7,14 @@ laid out as one package, so that each pass meets the cases it was written for.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from fastapi_codemods import driver, workerpool
+from fastapi_codemods import codemods, driver, workerpool
 from fastapi_codemods.codemods import _background_facts, all_transforms
 from fastapi_codemods.driver import Mode, RunOptions, UsageError, plan_root, run
 from fastapi_codemods.filepasses import FilePass
@@ -79,6 +80,32 @@ def test_a_pass_failing_in_a_worker_is_the_transforms_analysis_error(
     monkeypatch.setattr(_background_facts, "_may_move_or_report", crash)
     with pytest.raises(UsageError, match=r"internal error in background_tasks while analysing .*ValueError: boom"):
         plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=2))
+
+
+def test_the_transforms_load_while_the_workers_read_the_project(
+    mixed_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workers_running = []
+    real_load = codemods.load
+
+    def load(name: str) -> type:
+        workers_running.append(bool(multiprocessing.active_children()))
+        return real_load(name)
+
+    monkeypatch.setattr(codemods, "load", load)
+    plan, _ = plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=2))
+    assert [transform.NAME for transform in plan.transforms] == list(codemods.ORDER)
+    assert workers_running == [True] * len(codemods.ORDER)
+
+
+def test_a_transform_failing_to_load_stops_the_workers(mixed_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def load(name: str) -> type:
+        raise ImportError(f"cannot load {name}")
+
+    monkeypatch.setattr(codemods, "load", load)
+    with pytest.raises(UsageError, match="ImportError: cannot load print_to_logging"):
+        plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=2))
+    assert multiprocessing.active_children() == []
 
 
 def test_a_run_gives_the_same_results_with_spawned_workers(mixed_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sample_transforms import Flag, InsertTop
 
-from fastapi_codemods.codemods._base import skip_markers, source_lines
+from fastapi_codemods.codemods._skip_markers import skip_markers, source_lines
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.pipeline import Plan, process_source
 from fastapi_codemods.results import Status

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Iterator
 
 from fastapi_codemods.astindex import nodes_of, walk
-from fastapi_codemods.codemods._fastapi import APP_CLASSES, ROUTER_CLASSES
+from fastapi_codemods.codemods._fastapi_names import APP_CLASSES, ROUTER_CLASSES
 
 
 class ImportMap:

@@ -107,7 +107,7 @@ def parse_table(table: Mapping[str, Any], source: Path, black: dict[str, Any] | 
 def _transform_options(source: Path, name: str, table: Any) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{source}: [tool.{TABLE}.{name}] must be a table")
-    defaults = codemods.load(name).OPTIONS
+    defaults = codemods.options_of(name)
     options: dict[str, Any] = {}
     for raw_key, value in table.items():
         key = raw_key.replace("-", "_")

@@ -3,6 +3,10 @@
 For each root: load its configuration, discover its files, run the transforms'
 read-only project analysis, then process every file (in parallel processes when
 asked) and, in write mode, write the changed files atomically.
+
+libcst (the transforms and `fastapi_codemods.pipeline`) is imported only once the
+analysis workers have their files: importing it takes about 0.6 s, which they
+spend reading the project. Hence the imports of the pipeline inside functions here.
 """
 
 from __future__ import annotations
@@ -14,17 +18,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi_codemods import gcpolicy
-from fastapi_codemods.codemods import select
+from fastapi_codemods import codemods
 from fastapi_codemods.config import ConfigError, load_config
 from fastapi_codemods.discovery import absolute, find_git_root, iter_python_files
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.gitstate import dirty_files
-from fastapi_codemods.pipeline import Plan, process_source, validation_problem, wanted_by_none
 from fastapi_codemods.project import Project
 from fastapi_codemods.results import FileResult, Finding, Status
 from fastapi_codemods.workerpool import largest_first, worker_pool
+
+if TYPE_CHECKING:
+    from fastapi_codemods.codemods._base import Transform
+    from fastapi_codemods.pipeline import Plan
 
 
 class Mode(str, Enum):
@@ -149,7 +157,7 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
     except ConfigError as error:
         raise UsageError(str(error)) from error
     try:
-        transforms = select(
+        chosen = codemods.chosen_names(
             options.only if options.only is not None else config.only,
             options.skip if options.skip is not None else config.skip,
         )
@@ -168,12 +176,17 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
         files.append((path, FileInfo(path=names(path), relpath=relpath)))
 
     project = Project(root, files)
-    option_tables = {t.NAME: {**t.OPTIONS, **config.transform_options.get(t.NAME, {})} for t in transforms}
+    option_tables = {name: {**codemods.options_of(name), **config.transform_options.get(name, {})} for name in chosen}
     jobs = options.jobs or default_jobs()
-    scheduled = [(file_pass, option_tables[t.NAME]) for t in transforms for file_pass in t.FILE_PASSES]
+    scheduled = [(file_pass, option_tables[name]) for name in chosen for file_pass in codemods.file_passes_of(name)]
+    transforms: list[type[Transform]] = []
     try:
-        project.compute_all(scheduled, jobs if len(files) >= PARALLEL_ANALYSIS_MIN_FILES else 1)
-    except Exception as error:  # a broken pool, not a pass: those fail where they are used
+        project.compute_all(
+            scheduled,
+            jobs if len(files) >= PARALLEL_ANALYSIS_MIN_FILES else 1,
+            meanwhile=lambda: transforms.extend(codemods.load(name) for name in chosen),
+        )
+    except Exception as error:  # a broken pool or transform import; a failing pass fails where it is used
         raise UsageError(
             f"internal error while analysing {names(root)}: {type(error).__name__}: {error}; nothing written"
         ) from error
@@ -186,6 +199,8 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
                 f"internal error in {transform.NAME} while analysing {names(root)}: "
                 f"{type(error).__name__}: {error}; nothing written"
             ) from error
+    from fastapi_codemods.pipeline import Plan
+
     fmt = options.format if options.format is not None else config.format
     plan = Plan(
         root=names(root),
@@ -205,6 +220,8 @@ def _created_files(plan: Plan, project: Project, names: PathNames) -> list[tuple
     A file that already exists is never overwritten; text that is not valid Python
     fails like a bad rewrite would.
     """
+    from fastapi_codemods.pipeline import validation_problem
+
     created: list[tuple[FileResult, Path]] = []
     if not project.root.is_dir():
         return created
@@ -246,6 +263,8 @@ def _init_worker(plans: list[Plan]) -> None:
 
 
 def _process(task: _Task) -> FileResult:
+    from fastapi_codemods.pipeline import process_source
+
     plan = _PLANS[task.plan_index]
     try:
         mode = stat.S_IMODE(task.path.stat().st_mode)
@@ -281,6 +300,8 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         # Released before the collector runs again: it would scan every cached tree.
         with gcpolicy.paused():
             plan, project = plan_root(Path(root), options, names)
+            from fastapi_codemods.pipeline import wanted_by_none
+
             plans.append(plan)
             explicit = project.root.is_file()
             for path, info in project.files:

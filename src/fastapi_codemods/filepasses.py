@@ -5,7 +5,7 @@ yield, which classes are models, does a route await a notification call); only
 combining those facts needs the whole root. A `FilePass` is such a per-file step.
 Declared up front by the transforms, all passes run file by file, each file read and
 parsed once for all of them, its tree dropped afterwards: in worker processes that
-send back only the small results (`compute_in_workers`), or in the main process the
+send back only the small results (`computing_in_workers`), or in the main process the
 same way. The main process then combines the results.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,14 +104,22 @@ def _compute_chunk(indices: list[int]) -> list[tuple[int, dict[str, Any]]]:
     return found
 
 
-def compute_in_workers(files: list[tuple[Path, FileInfo]], scheduled: Scheduled,
-                       jobs: int) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(index into ``files``, results by pass name) for every file some pass ran on.
+@contextmanager
+def computing_in_workers(files: list[tuple[Path, FileInfo]], scheduled: Scheduled,
+                         jobs: int) -> Iterator[Iterator[tuple[int, dict[str, Any]]]]:
+    """Start the passes in worker processes at once; yields the iterator of their
+    results: (index into ``files``, results by pass name) for every file some pass
+    ran on. The caller can do other work before reading it.
 
-    Files go out largest first, a few at a time.
+    Files go out largest first, a few at a time. Leaving the block on an error
+    cancels the files not yet started and waits for the workers to stop.
     """
     order = largest_first(range(len(files)), lambda index: files[index][0])
     chunks = [order[start : start + _CHUNK] for start in range(0, len(order), _CHUNK)]
     with worker_pool(jobs, _init_worker, (files, list(scheduled))) as executor:
-        for found in executor.map(_compute_chunk, chunks):
-            yield from found
+        found = executor.map(_compute_chunk, chunks)
+        try:
+            yield (item for chunk in found for item in chunk)
+        except BaseException:
+            executor.shutdown(cancel_futures=True)
+            raise

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi_codemods.codemods._base import source_lines
+from fastapi_codemods.codemods._skip_markers import source_lines
 
 
 def touched_ranges(old: str, new: str) -> list[tuple[int, int]]:

@@ -16,7 +16,8 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 from libcst.metadata import MetadataWrapper
 
-from fastapi_codemods.codemods._base import SKIP_MARKER, Transform, skip_markers, source_lines
+from fastapi_codemods.codemods._base import Transform
+from fastapi_codemods.codemods._skip_markers import SKIP_MARKER, skip_markers, source_lines
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.results import FileResult, Finding, Status
 from fastapi_codemods.sources import decode_source

@@ -11,13 +11,13 @@ the cached texts and trees here.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from fastapi_codemods.fileinfo import FileInfo
-from fastapi_codemods.filepasses import FilePass, PassFailure, Scheduled, compute_file, compute_in_workers
+from fastapi_codemods.filepasses import FilePass, PassFailure, Scheduled, compute_file, computing_in_workers
 from fastapi_codemods.sources import decode, parse
 
 
@@ -80,21 +80,32 @@ class Project:
                     raise result.error
                 yield path, info, result
 
-    def compute_all(self, scheduled: Scheduled, jobs: int = 1) -> None:
+    def compute_all(self, scheduled: Scheduled, jobs: int = 1,
+                    meanwhile: Callable[[], None] | None = None) -> None:
         """Run every scheduled pass on every file, each file parsed once for all.
 
         With ``jobs > 1`` in worker processes; else here, without caching the trees.
         Either way no more than a few trees exist at once, however large the root.
+        ``meanwhile`` runs here while the workers compute (the driver imports libcst
+        then); with one job, before computing.
         """
         computed: dict[str, dict[int, Any]] = {file_pass.name: {} for file_pass, _ in scheduled}
         if jobs > 1:
-            found = compute_in_workers(self.files, scheduled, jobs)
+            with computing_in_workers(self.files, scheduled, jobs) as found:
+                if meanwhile is not None:
+                    meanwhile()
+                self._store(found, computed)
         else:
-            found = self._compute_here(scheduled)
+            if meanwhile is not None:
+                meanwhile()
+            self._store(self._compute_here(scheduled), computed)
+        self._computed.update(computed)
+
+    @staticmethod
+    def _store(found: Iterable[tuple[int, dict[str, Any]]], computed: dict[str, dict[int, Any]]) -> None:
         for index, results in found:
             for name, result in results.items():
                 computed[name][index] = result
-        self._computed.update(computed)
 
     def _compute_here(self, scheduled: Scheduled) -> Iterator[tuple[int, dict[str, Any]]]:
         for index, (path, info) in enumerate(self.files):

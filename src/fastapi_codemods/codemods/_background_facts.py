@@ -32,7 +32,7 @@ from typing import Any
 from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import ImportMap, import_bindings
 from fastapi_codemods.codemods._candidates import Candidates
-from fastapi_codemods.codemods._fastapi import (
+from fastapi_codemods.codemods._fastapi_names import (
     APP_CLASSES,
     ROUTE_METHODS,
     ROUTER_CLASSES,
@@ -214,6 +214,23 @@ def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
 
 # Every file: a dependency may live in any module.
 MODULE_FACTS = FilePass("background_tasks.modules", (), module_facts)
+
+# The transform's declarations (`BackgroundTasksTransform` refers to them), here so
+# the driver reads them without importing libcst.
+FILE_PASSES = (MODULE_FACTS,)
+
+# Call names that look like side effects a response need not wait for.
+DEFAULT_PATTERNS = [
+    r"^send_(sms|text|email|mail|push|notification|webhook)",
+    r"^notify(_|$)",
+    r"^(send|push|dispatch|create)_notifications?(_|$)",
+    r"^(log_|write_|record_|emit_|create_)?audit(_|$)",
+    r"^(log_|record_|emit_)?track(_|$)",
+    r"^(send_|log_|record_|emit_)?analytics(_|$)",
+    r"^publish(_|$)",
+    r"^enqueue(_|$)",
+]
+OPTIONS = {"patterns": DEFAULT_PATTERNS, "calls": [], "exclude": []}
 
 
 def analyze(project: Any, options: Mapping[str, Any]) -> BackgroundFacts:

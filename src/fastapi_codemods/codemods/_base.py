@@ -1,4 +1,4 @@
-"""The base class every transform derives from, and the per-file skip markers.
+"""The base class every transform derives from.
 
 A transform is a libcst codemod: it gets one parsed module, returns a new one, and
 records a `Finding` for each candidate it will not rewrite. It does no I/O.
@@ -6,7 +6,6 @@ records a `Finding` for each candidate it will not rewrite. It does no I/O.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -31,57 +30,6 @@ from fastapi_codemods.codemods._positions import StatementPositions
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.filepasses import FilePass
 
-SKIP_MARKER = re.compile(
-    r"#\s*fastapi-codemods:\s*(?P<kind>skip-file|skip)\b(?:\s*=\s*(?P<names>\w+(?:\s*,\s*\w+)*))?",
-    re.IGNORECASE,
-)
-
-
-def source_lines(text: str) -> list[str]:
-    """The lines of ``text`` as Python and libcst number them.
-
-    Only ``\\r\\n``, ``\\r`` and ``\\n`` end a line: ``str.splitlines`` also splits on
-    form feeds and Unicode separators, which would shift every later line number.
-    """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def skip_markers(text: str) -> tuple[dict[int, frozenset[str] | None], frozenset[str] | None, bool]:
-    """Find ``# fastapi-codemods: skip[=NAMES]`` and ``skip-file[=NAMES]`` comments.
-
-    Returns (line -> transform names or None for all, skip-file names or None for
-    all, whether the whole file is skipped for every transform). A marker inside a
-    string literal also counts: that errs on the side of not rewriting.
-    """
-    lines: dict[int, frozenset[str] | None] = {}
-    file_names: set[str] = set()
-    whole_file = False
-    if not SKIP_MARKER.search(text):
-        return lines, frozenset(), False
-    for number, line in enumerate(source_lines(text), start=1):
-        for match in SKIP_MARKER.finditer(line):
-            names = _names(match.group("names"))
-            if match.group("kind").lower() == "skip-file":
-                if names is None:
-                    whole_file = True
-                else:
-                    file_names.update(names)
-            else:
-                previous = lines.get(number, frozenset())
-                lines[number] = None if names is None or previous is None else previous | names
-    return lines, (None if whole_file else frozenset(file_names)), whole_file
-
-
-def _names(raw: str | None) -> frozenset[str] | None:
-    if raw is None:
-        return None
-    names = frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
-    return names or None
-
-
 # Metadata resolved on first use instead of before the visit. Each one is a full
 # pass over the tree (about the cost of the parse itself on a large module), and
 # many files need none of them: positions only for findings and skip markers,
@@ -102,6 +50,8 @@ class Transform(VisitorBasedCodemodCommand):
     module's name and docstring unless the class sets ``NAME``. ``FILE_PASSES`` are the
     per-file steps its ``analyze_project`` reads through ``project.results`` (see
     `fastapi_codemods.filepasses`): declared here so they can run in parallel first.
+    A transform with options or passes declares both in its libcst-free analysis
+    module, named in the registry's ``ANALYSIS_MODULES``, and refers to them here.
     """
 
     NAME: ClassVar[str] = ""

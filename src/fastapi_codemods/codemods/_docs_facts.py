@@ -151,7 +151,11 @@ ACTS_ON = FilePass(
     ("FastAPI", *DOCS_KEYS, *DOCS_HELPER_NAMES, *DEFAULT_URLS.values()),
     acts_on,
 )
+
+# The transform's declarations (`ConditionalDocs` refers to them), here so the driver
+# reads them without importing libcst.
 FILE_PASSES = (SETTINGS_MODULES, APP_MODULES, DOCS_REQUESTS, ACTS_ON)
+OPTIONS = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
 
 
 def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:

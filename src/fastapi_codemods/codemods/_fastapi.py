@@ -17,14 +17,12 @@ from libcst.metadata import (
 )
 from libcst.metadata.scope_provider import Assignment
 
-from fastapi_codemods.codemods._parent_map import descendants
-
-APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
-ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
-BACKGROUND_TASKS_CLASSES = frozenset(
-    {"fastapi.BackgroundTasks", "fastapi.background.BackgroundTasks", "starlette.background.BackgroundTasks"}
+from fastapi_codemods.codemods._fastapi_names import (
+    APP_CLASSES,
+    ROUTE_METHODS,
+    ROUTER_CLASSES,
 )
-ROUTE_METHODS = frozenset({"get", "put", "post", "delete", "patch", "options", "head", "trace", "api_route"})
+from fastapi_codemods.codemods._parent_map import descendants
 
 
 def qualified_names(transform: cst.MetadataDependent, node: cst.CSTNode) -> set[str]:

@@ -18,14 +18,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fastapi_codemods.astindex import nodes_of, walk
-from fastapi_codemods.codemods._base import skip_markers
-from fastapi_codemods.codemods._logging_detect import logging_configured
+from fastapi_codemods.codemods._skip_markers import skip_markers
+from fastapi_codemods.codemods._logging_detect import CONFIGURES_LOGGING, logging_configured
 from fastapi_codemods.codemods._main_app import Candidate, OtherApp, candidates, main_app, scope_of, target_of
 from fastapi_codemods.dependencies import declared_specs
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.project import Project
 
 NAME = "setup_logging"
+# The transform's declarations (`SetupLogging` refers to them), here so the driver
+# reads them without importing libcst.
+FILE_PASSES = (CONFIGURES_LOGGING,)
+OPTIONS = {"module_path": "", "log_level_env": "LOG_LEVEL"}
+
 IMPORTED_NAMES = ("setup_logging", "RequestIdMiddleware")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # python-json-logger gained ``pythonjsonlogger.json`` in 3.1.

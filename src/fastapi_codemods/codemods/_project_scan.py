@@ -23,7 +23,7 @@ from typing import Any
 from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import ImportMap, absolute_module
 from fastapi_codemods.codemods._candidates import Candidates, from_results
-from fastapi_codemods.codemods._fastapi import (
+from fastapi_codemods.codemods._fastapi_names import (
     APP_CLASSES,
     ROUTE_METHODS,
     ROUTER_CLASSES,
@@ -91,7 +91,20 @@ PROGRAM_KINDS = FilePass("print_to_logging.programs", ("__main__", "input(", *CL
 OWN_IMPORTS = FilePass("print_to_logging.imports", ("import",), own_imports)
 MODULE_LOGGERS = FilePass("print_to_logging.loggers", ("getLogger",), module_logger_names)
 PRINTS = FilePass("print_to_logging.prints", ("print",), may_act_on_print)
+
+# The transform's declarations (`PrintToLogging` refers to them), here so the driver
+# reads them without importing libcst.
 FILE_PASSES = (PROGRAM_KINDS, OWN_IMPORTS, MODULE_LOGGERS, PRINTS)
+OPTIONS = {
+    "level": "info",
+    "stderr_level": "warning",
+    "except_level": "exception",
+    "reraise_level": "error",
+    "strip_emoji": False,
+    "skip_main_guard": True,
+    "skip_tests": True,
+    "skip_cli": True,
+}
 
 
 def command_line_programs(project) -> frozenset[str]:

@@ -18,7 +18,8 @@ from typing import Any
 from fastapi_codemods.astindex import nodes_of
 from fastapi_codemods.astnames import import_bindings
 from fastapi_codemods.codemods._candidates import Candidates
-from fastapi_codemods.codemods._fastapi import ROUTE_METHODS
+from fastapi_codemods.codemods._fastapi_names import ROUTE_METHODS
+from fastapi_codemods.codemods._models import MODEL_MODULES
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.filepasses import FilePass
 
@@ -32,6 +33,11 @@ def has_candidate(info: FileInfo, tree: ast.Module, text: str, options: Mapping[
 
 
 CANDIDATES = FilePass("return_orm_objects.candidates", (NEEDLE,), has_candidate)
+
+# The transform's declarations (`ReturnOrmObjects` refers to them), here so the driver
+# reads them without importing libcst.
+FILE_PASSES = (MODEL_MODULES, CANDIDATES)
+OPTIONS: dict[str, object] = {}
 
 
 def find_candidates(project: Any) -> Candidates:

@@ -47,23 +47,13 @@ from fastapi_codemods.codemods._background_flow import (
 from fastapi_codemods.codemods._background_signature import add_parameter
 from fastapi_codemods.codemods._base import Transform
 from fastapi_codemods.codemods._fastapi import (
-    BACKGROUND_TASKS_CLASSES,
     app_and_router_targets,
     bound_to,
     route_decorator_method,
 )
+from fastapi_codemods.codemods._fastapi_names import BACKGROUND_TASKS_CLASSES
 from fastapi_codemods.fileinfo import FileInfo
 
-DEFAULT_PATTERNS = [
-    r"^send_(sms|text|email|mail|push|notification|webhook)",
-    r"^notify(_|$)",
-    r"^(send|push|dispatch|create)_notifications?(_|$)",
-    r"^(log_|write_|record_|emit_|create_)?audit(_|$)",
-    r"^(log_|record_|emit_)?track(_|$)",
-    r"^(send_|log_|record_|emit_)?analytics(_|$)",
-    r"^publish(_|$)",
-    r"^enqueue(_|$)",
-]
 OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
 SKIP_BLOCK = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 PREFERRED_NAMES = ("background_tasks", "bg_tasks")
@@ -79,8 +69,8 @@ class _Candidate:
 
 class BackgroundTasksTransform(Transform):
     PREFILTER = ("await",)
-    FILE_PASSES = (facts_module.MODULE_FACTS,)
-    OPTIONS = {"patterns": DEFAULT_PATTERNS, "calls": [], "exclude": []}
+    FILE_PASSES = facts_module.FILE_PASSES
+    OPTIONS = facts_module.OPTIONS
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod

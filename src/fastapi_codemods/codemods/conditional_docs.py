@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
@@ -90,7 +90,7 @@ class ConditionalDocs(Transform):
         "/openapi.json",
     )
     FILE_PASSES = _docs_facts.FILE_PASSES
-    OPTIONS: ClassVar[Mapping[str, Any]] = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
+    OPTIONS = _docs_facts.OPTIONS
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod

@@ -67,16 +67,7 @@ CONTROL_FLOW_EXCEPTIONS = frozenset(
 class PrintToLogging(Transform):
     PREFILTER = ("print",)
     FILE_PASSES = _project_scan.FILE_PASSES
-    OPTIONS = {
-        "level": "info",
-        "stderr_level": "warning",
-        "except_level": "exception",
-        "reraise_level": "error",
-        "strip_emoji": False,
-        "skip_main_guard": True,
-        "skip_tests": True,
-        "skip_cli": True,
-    }
+    OPTIONS = _project_scan.OPTIONS
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod

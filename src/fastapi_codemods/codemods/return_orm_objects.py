@@ -27,8 +27,9 @@ from fastapi_codemods.codemods._fastapi import (
     resolves_to,
     route_decorator_method,
 )
-from fastapi_codemods.codemods._models import MODEL_MODULES, Model, ModelIndex, build_index
-from fastapi_codemods.codemods._return_candidates import CANDIDATES, find_candidates
+from fastapi_codemods.codemods import _return_candidates
+from fastapi_codemods.codemods._models import Model, ModelIndex, build_index
+from fastapi_codemods.codemods._return_candidates import find_candidates
 from fastapi_codemods.fileinfo import FileInfo
 
 LIST_TYPES = frozenset(
@@ -70,7 +71,8 @@ class Candidate:
 
 class ReturnOrmObjects(Transform):
     PREFILTER = ("response_model",)
-    FILE_PASSES = (MODEL_MODULES, CANDIDATES)
+    FILE_PASSES = _return_candidates.FILE_PASSES
+    OPTIONS = _return_candidates.OPTIONS
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod

@@ -22,7 +22,6 @@ from fastapi_codemods.codemods import _logging_plan
 from fastapi_codemods.codemods._base import Transform
 from fastapi_codemods.codemods._fastapi import app_construction_calls
 from fastapi_codemods.codemods._logging_plan import LoggingPlan
-from fastapi_codemods.codemods._logging_detect import CONFIGURES_LOGGING
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.logging_template import render
 
@@ -31,8 +30,8 @@ Body = Sequence[cst.BaseStatement]
 
 class SetupLogging(Transform):
     PREFILTER = ("FastAPI",)
-    FILE_PASSES = (CONFIGURES_LOGGING,)
-    OPTIONS = {"module_path": "", "log_level_env": "LOG_LEVEL"}
+    FILE_PASSES = _logging_plan.FILE_PASSES
+    OPTIONS = _logging_plan.OPTIONS
 
     facts: LoggingPlan | None
 
