@@ -40,7 +40,7 @@ def mixed_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (package / "broken.py").write_text("def (:\n")
     (package / "latin1.py").write_bytes(b"# -*- coding: latin-1 -*-\nprint('\xe9')\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(driver, "PARALLEL_ANALYSIS_MIN_FILES", 1)
+    monkeypatch.setattr(driver, "PARALLEL_ANALYSIS_MIN_FILES", {"fork": 1, "spawn": 1})
     return root
 
 

@@ -28,7 +28,7 @@ from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.gitstate import dirty_files
 from fastapi_codemods.project import Project
 from fastapi_codemods.results import FileResult, Finding, Status
-from fastapi_codemods.workerpool import largest_first, worker_pool
+from fastapi_codemods.workerpool import largest_first, start_method, worker_pool
 
 if TYPE_CHECKING:
     from fastapi_codemods.codemods._base import Transform
@@ -144,8 +144,11 @@ class PathNames:
         return Path(os.path.relpath(absolute, base)).as_posix()
 
 
-# Below this many files, starting worker processes costs more than parsing in one.
-PARALLEL_ANALYSIS_MIN_FILES = 100
+# Below this many files the analysis runs in the main process. Forked workers start
+# in milliseconds and read the files while the main process imports libcst, so they
+# pay off from the first file; a spawned worker (macOS, Windows) starts a whole
+# interpreter, which pays off only on larger roots.
+PARALLEL_ANALYSIS_MIN_FILES = {"fork": 1, "spawn": 100}
 
 
 def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
@@ -183,7 +186,7 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
     try:
         project.compute_all(
             scheduled,
-            jobs if len(files) >= PARALLEL_ANALYSIS_MIN_FILES else 1,
+            jobs if len(files) >= PARALLEL_ANALYSIS_MIN_FILES[start_method()] else 1,
             meanwhile=lambda: transforms.extend(codemods.load(name) for name in chosen),
         )
     except Exception as error:  # a broken pool or transform import; a failing pass fails where it is used

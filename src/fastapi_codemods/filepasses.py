@@ -116,7 +116,7 @@ def computing_in_workers(files: list[tuple[Path, FileInfo]], scheduled: Schedule
     """
     order = largest_first(range(len(files)), lambda index: files[index][0])
     chunks = [order[start : start + _CHUNK] for start in range(0, len(order), _CHUNK)]
-    with worker_pool(jobs, _init_worker, (files, list(scheduled))) as executor:
+    with worker_pool(max(1, min(jobs, len(chunks))), _init_worker, (files, list(scheduled))) as executor:
         found = executor.map(_compute_chunk, chunks)
         try:
             yield (item for chunk in found for item in chunk)

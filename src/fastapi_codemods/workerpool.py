@@ -19,6 +19,7 @@ Item = TypeVar("Item")
 
 
 def start_method() -> str:
+    """Fork on Linux, spawn elsewhere (see above); one place, so a test can choose."""
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
