@@ -18,14 +18,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fastapi_codemods.astindex import nodes_of, walk
-from fastapi_codemods.codemods._skip_markers import skip_markers
 from fastapi_codemods.codemods._logging_detect import CONFIGURES_LOGGING, logging_configured
 from fastapi_codemods.codemods._main_app import Candidate, OtherApp, candidates, main_app, scope_of, target_of
+from fastapi_codemods.codemods._skip_markers import skip_markers
 from fastapi_codemods.dependencies import declared_specs
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.project import Project
 
 NAME = "setup_logging"
+
 # The transform's declarations (`SetupLogging` refers to them), here so the driver
 # reads them without importing libcst.
 FILE_PASSES = (CONFIGURES_LOGGING,)
