@@ -60,13 +60,14 @@ def load(name: str) -> type[Transform]:
     from fastapi_codemods.codemods._base import Transform
 
     module = importlib.import_module(f"{__name__}.{name}")
+    # The module check first: on Python 3.10 an alias such as ``Sequence[X]`` passes
+    # ``isinstance(value, type)`` and makes ``issubclass`` raise.
     classes = [
         value
         for value in vars(module).values()
         if isinstance(value, type)
-        and issubclass(value, Transform)
-        and value is not Transform
         and value.__module__ == module.__name__
+        and issubclass(value, Transform)
     ]
     if len(classes) != 1:
         raise RuntimeError(f"transform module {name!r} must define exactly one Transform subclass")
