@@ -270,6 +270,14 @@ def scaling_table(rows: list[tuple[str, int, int, dict[str, list[Sample]]]]) -> 
     return lines + [""]
 
 
+def emit(lines: list[str], output: Path | None) -> None:
+    """Print the Markdown tables, and write them to ``output`` if one was given."""
+    text = "\n".join(lines)
+    print(text)
+    if output:
+        output.write_text(text, encoding="utf-8")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=None, help="download cache (default: ~/.cache/fastapi-codemods-bench "
@@ -325,10 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     out += [f"- load average at end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; "
             f"benchmark took {time.time() - started:.0f} s", ""]
-    text = "\n".join(out)
-    print(text)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
+    emit(out, args.output)
     return 0
 
 
