@@ -73,6 +73,7 @@ class Profile:
         return pools
 
     def longest_path(self, cpus: int) -> int:
+        """The bound described in the module docstring, with ``cpus`` CPUs."""
         path = self.main_parts[0]
         for workers, main_work in self.pools():
             path += max(max(workers), (sum(workers) + main_work) // cpus)
@@ -102,7 +103,8 @@ def read_profiles(folder: Path, main_pid: int) -> Profile:
             workers[pid] = _summary(path)
     if len(parts) != len(workers) + 1:
         raise RuntimeError(f"{folder}: {len(parts)} parts of the main process {main_pid} for {len(workers)} "
-                           "other processes; every other process must be a forked worker")
+                           "other processes; every other process must be a forked worker (and the "
+                           "C library must have _Fork, as glibc 2.34 and newer do)")
     return Profile([parts[key] for key in sorted(parts)], [workers[pid] for pid in sorted(workers)])
 
 
