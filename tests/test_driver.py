@@ -113,6 +113,29 @@ def test_a_symlink_is_written_through(project: Path) -> None:
     assert (project / "app/a.py").read_text() == "done()\n"
 
 
+def test_file_names_worked_out_per_folder_match_those_worked_out_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    write(repo, {"top.py": "", "pkg/__init__.py": "", "pkg/deep/mod.py": ""})
+    git("init", "-q", cwd=repo)
+    write(tmp_path, {"outside/free.py": "", "elsewhere/real.py": ""})
+    (repo / "pkg" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (repo / "pkg" / "alias.py").symlink_to(repo / "pkg" / "deep" / "mod.py")
+    monkeypatch.chdir(tmp_path / "outside")
+    files = [
+        repo / "top.py", repo / "pkg" / "__init__.py", repo / "pkg" / "deep" / "mod.py",
+        repo / "pkg" / "linked" / "real.py", repo / "pkg" / "alias.py", tmp_path / "outside" / "free.py",
+        Path("free.py"),
+    ]
+    for base in (repo.resolve(), (repo / "pkg").resolve()):
+        per_folder = driver.PathNames()
+        for path in files:
+            per_file = driver.PathNames()
+            expected = (per_file(path), Path(os.path.relpath(per_file.resolve(path), base)).as_posix())
+            assert per_folder.of_file(path, base) == expected, path
+
+
 def test_a_file_named_explicitly_is_processed_even_if_ignored_or_generated(project: Path) -> None:
     write(project, {".gitignore": "ignored/\n", "ignored/x.py": "flagged\n", "gen.py": "# @generated\nflagged\n"})
     folder_run = run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=1))

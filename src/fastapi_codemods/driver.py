@@ -121,15 +121,19 @@ class PathNames:
         self._cwd = Path.cwd().resolve()
         self._git_roots: dict[Path, Path | None] = {}
         self._folders: dict[Path, Path] = {}
+        self._prefixes: dict[tuple[Path, Path], tuple[str, str]] = {}
 
     def resolve(self, path: Path) -> Path:
         """``path.resolve()``, with the resolved folders remembered."""
         if path.is_symlink() or path.name in ("", ".", ".."):
             return path.resolve()
-        folder = self._folders.get(path.parent)
-        if folder is None:
-            folder = self._folders[path.parent] = path.parent.resolve()
-        return folder / path.name
+        return self._resolved_folder(path.parent) / path.name
+
+    def _resolved_folder(self, folder: Path) -> Path:
+        resolved = self._folders.get(folder)
+        if resolved is None:
+            resolved = self._folders[folder] = folder.resolve()
+        return resolved
 
     def git_root(self, folder: Path) -> Path | None:
         folder = self.resolve(folder)
@@ -142,6 +146,28 @@ class PathNames:
         git_root = self.git_root(absolute if absolute.is_dir() else absolute.parent)
         base = git_root if git_root is not None else self._cwd
         return Path(os.path.relpath(absolute, base)).as_posix()
+
+    def of_file(self, path: Path, base: Path) -> tuple[str, str]:
+        """(display path, path relative to ``base``) of a file: what ``self(path)`` and
+        ``relpath(resolve(path), base)`` give, from its folder's names, worked out once
+        per folder (a large tree has tens of files per folder)."""
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            resolved = path.resolve()
+            return self(resolved), Path(os.path.relpath(resolved, base)).as_posix()
+        key = (path.parent, base)
+        prefixes = self._prefixes.get(key)
+        if prefixes is None:
+            folder = self._resolved_folder(path.parent)
+            git_root = self.git_root(folder)
+            shown_from = git_root if git_root is not None else self._cwd
+            prefixes = self._prefixes[key] = (_folder_prefix(folder, shown_from), _folder_prefix(folder, base))
+        return prefixes[0] + path.name, prefixes[1] + path.name
+
+
+def _folder_prefix(folder: Path, base: Path) -> str:
+    """``folder`` relative to ``base`` as a prefix for its files' names ("" for ``base``)."""
+    relative = Path(os.path.relpath(folder, base)).as_posix()
+    return "" if relative == "." else relative + "/"
 
 
 # Below this many files the analysis runs in the main process. Forked workers start
@@ -175,8 +201,8 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
         excludes.append((config.base, config.exclude))
     files: list[tuple[Path, FileInfo]] = []
     for path in iter_python_files(root, excludes):
-        relpath = Path(os.path.relpath(names.resolve(path), base)).as_posix()
-        files.append((path, FileInfo(path=names(path), relpath=relpath)))
+        shown, relpath = names.of_file(path, base)
+        files.append((path, FileInfo(path=shown, relpath=relpath)))
 
     project = Project(root, files)
     option_tables = {name: {**codemods.options_of(name), **config.transform_options.get(name, {})} for name in chosen}
