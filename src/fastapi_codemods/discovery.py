@@ -60,6 +60,7 @@ class IgnoreRules:
         ]
         git_root = find_git_root(root)
         self._top = git_root if git_root is not None else absolute(root)
+        self._chains: dict[Path, list[tuple[Path, pathspec.GitIgnoreSpec]] | None] = {}
 
     def _spec(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
@@ -74,24 +75,27 @@ class IgnoreRules:
             self._specs[folder] = spec
         return self._specs[folder]
 
+    def _chain(self, folder: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]] | None:
+        """The gitignore specs that apply inside ``folder``, deepest first; None outside
+        the top. Worked out once per folder: every file of the folder asks."""
+        if folder not in self._chains:
+            if folder == self._top:
+                outer: list[tuple[Path, pathspec.GitIgnoreSpec]] | None = []
+            elif folder.parent == folder or not folder.is_relative_to(self._top):
+                outer = None
+            else:
+                outer = self._chain(folder.parent)
+            spec = self._spec(folder) if outer is not None else None
+            self._chains[folder] = outer if outer is None or spec is None else [(folder, spec), *outer]
+        return self._chains[folder]
+
     def ignored(self, path: Path, is_dir: bool) -> bool:
         suffix = "/" if is_dir else ""
         for folder, spec in self._excludes:
             if path.is_relative_to(folder) and spec.match_file(path.relative_to(folder).as_posix() + suffix):
                 return True
-        try:
-            chain = path.parent.relative_to(self._top).parts
-        except ValueError:
-            return False
-        folders = [self._top]
-        for part in chain:
-            folders.append(folders[-1] / part)
-        for folder in reversed(folders):
-            spec = self._spec(folder)
-            if spec is None:
-                continue
-            relative = path.relative_to(folder).as_posix() + suffix
-            result = spec.check_file(relative)
+        for folder, spec in self._chain(path.parent) or ():
+            result = spec.check_file(path.relative_to(folder).as_posix() + suffix)
             if result.include is not None:
                 return result.include
         return False
