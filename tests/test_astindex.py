@@ -24,7 +24,15 @@ def test_walk_and_nodes_of_follow_ast_walk(path: Path) -> None:
     expected = _expected(tree)
     for _ in range(2):  # the second answer comes from the cache
         assert [id(node) for node in walk(tree)] == [id(node) for node in expected]
-        for types in [(ast.Call,), (ast.Import, ast.ImportFrom), (ast.Module, ast.Name)]:
+        for types in [
+            (ast.Call,),
+            (ast.Import, ast.ImportFrom),
+            (ast.Module, ast.Name),
+            (ast.Call, ast.Assign, ast.AugAssign),  # classes interleaved in walk order
+            (ast.stmt,),  # an abstract class: every concrete statement class
+            (ast.expr, ast.keyword),
+            (ast.MatchAs,),  # absent from most modules
+        ]:
             assert [id(n) for n in nodes_of(tree, *types)] == [id(n) for n in expected if isinstance(n, types)]
     function = next((node for node in expected if isinstance(node, ast.FunctionDef)), None)
     if function is not None:

@@ -18,6 +18,7 @@ N = TypeVar("N", bound=ast.AST)
 
 _NODES = "_fastapi_codemods_nodes"
 _BY_TYPES = "_fastapi_codemods_by_types"
+_POSITIONS = "_fastapi_codemods_positions"
 
 
 def walk(node: ast.AST) -> list[ast.AST]:
@@ -38,8 +39,38 @@ def nodes_of(node: ast.AST, *types: type[N]) -> list[N]:
         setattr(node, _BY_TYPES, cache)
     found = cache.get(types)
     if found is None:
-        found = cache[types] = [sub for sub in _descendants(node) if isinstance(sub, types)]
+        found = cache[types] = _select(node, types)
     return [node, *found] if isinstance(node, types) else found
+
+
+def _select(module: ast.Module, types: tuple[type, ...]) -> list[ast.AST]:
+    """The module's descendants that are instances of ``types``, in walk order, read
+    from its per-class positions instead of testing every node."""
+    nodes = _descendants(module)
+    positions = _positions_by_class(module)
+    chosen = [positions[cls] for cls in positions if issubclass(cls, types)]
+    if not chosen:
+        return []
+    if len(chosen) == 1:
+        return [nodes[i] for i in chosen[0]]
+    return [nodes[i] for i in sorted(i for bucket in chosen for i in bucket)]
+
+
+def _positions_by_class(module: ast.Module) -> dict[type, list[int]]:
+    """Where each node class occurs in the module's walk order, computed once. A
+    module is asked for about five sets of node types; testing every node for each
+    set cost about a tenth of the project analysis' instructions on prefect."""
+    positions: dict[type, list[int]] | None = module.__dict__.get(_POSITIONS)
+    if positions is None:
+        positions = {}
+        get = positions.get
+        for index, node in enumerate(_descendants(module)):
+            bucket = get(node.__class__)
+            if bucket is None:
+                bucket = positions[node.__class__] = []
+            bucket.append(index)
+        setattr(module, _POSITIONS, positions)
+    return positions
 
 
 def _descendants(module: ast.Module) -> list[ast.AST]:
