@@ -5,7 +5,13 @@ Every command runs in a fresh measuring subprocess that reports its wall time, C
 time and the peak RSS of the largest process in the tree it started
 (``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the per-process peak, worker processes
 included once they are reaped). Commands alternate within each repetition, so a
-burst of load on a shared machine hits all of them rather than one.
+burst of load on a shared machine hits all of them rather than one, and every other
+repetition runs them in reverse order, so that neither command of a pair always runs
+first.
+
+Each ratio is given three ways: of the medians; the median of the ratios within
+each repetition (the two runs of a pair are seconds apart, so a machine whose speed
+drifts over minutes slows both); and of the minimums.
 
 Python commands run with a bytecode cache under the download cache (as an installed
 package has its ``.pyc`` files), even where the environment sets
@@ -175,7 +181,7 @@ def run_series(tools: Sequence[Tool], tree: Path, repeat: int, warmup: int,
                env: dict[str, str]) -> dict[str, list[Sample]]:
     samples: dict[str, list[Sample]] = {tool.name: [] for tool in tools}
     for round_number in range(warmup + repeat):
-        for tool in tools:
+        for tool in tools if round_number % 2 == 0 else tools[::-1]:
             sample = measure(tool, tree, env)
             if round_number >= warmup:
                 samples[tool.name].append(sample)
@@ -248,11 +254,17 @@ def _ratios(samples: dict[str, list[Sample]]) -> list[str]:
     # repetitions are typically other processes interfering, and a run on two cores
     # suffers that more than a run on one.
     lines = [
-        f"- {label}: **{medians[a] / medians[b]:.2f}** (of the minimums: {minimums[a] / minimums[b]:.2f})"
+        f"- {label}: **{medians[a] / medians[b]:.2f}** (within repetitions: {_paired(samples[a], samples[b]):.2f}; "
+        f"of the minimums: {minimums[a] / minimums[b]:.2f})"
         for a, b, label in pairs
         if a in medians and b in medians
     ]
     return lines + [""] if lines else []
+
+
+def _paired(first: list[Sample], second: list[Sample]) -> float:
+    """The median of ``first[i] / second[i]``: both ran in the same repetition."""
+    return statistics.median(a.wall / b.wall for a, b in zip(first, second, strict=True))
 
 
 def scaling_table(rows: list[tuple[str, int, int, dict[str, list[Sample]]]]) -> list[str]:

@@ -1,5 +1,5 @@
-"""The benchmark's tree building, the instruction counts' bookkeeping and the smoke
-run's finding summary (no timings, no valgrind)."""
+"""The benchmark's tree building, run order and ratios, the instruction counts'
+bookkeeping and the smoke run's finding summary (no timings, no valgrind)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import bench  # noqa: E402
 import pytest  # noqa: E402
-from bench import build_tree, is_candidate  # noqa: E402
+from bench import TOOLS, Sample, build_tree, is_candidate  # noqa: E402
 from instructions import Profile, read_profiles  # noqa: E402
 from smoke import reason_prefix  # noqa: E402
 
@@ -31,6 +32,32 @@ def test_scaled_tree_holds_copies_and_candidate_free_copies(tmp_path: Path) -> N
         expected.append("copy2/pkg/__init__.py")
     assert found == expected
     assert (files, candidates) == (len(expected), 2 + 2 * empty_is_candidate)
+
+
+def test_every_other_repetition_runs_the_commands_in_reverse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ran: list[str] = []
+
+    def fake_measure(tool: bench.Tool, tree: Path, env: dict[str, str]) -> Sample:
+        ran.append(tool.name)
+        return Sample(wall=1.0, cpu=1.0, maxrss_kb=1)
+
+    monkeypatch.setattr(bench, "measure", fake_measure)
+    tools = [TOOLS["ours-j1"], TOOLS["ours-j2"], TOOLS["loop-j1"]]
+
+    samples = bench.run_series(tools, tmp_path, repeat=2, warmup=1, env={})
+
+    assert ran == ["ours-j1", "ours-j2", "loop-j1", "loop-j1", "ours-j2", "ours-j1", "ours-j1", "ours-j2", "loop-j1"]
+    assert {name: len(runs) for name, runs in samples.items()} == {"ours-j1": 2, "ours-j2": 2, "loop-j1": 2}
+
+
+def test_ratios_are_given_of_the_medians_within_repetitions_and_of_the_minimums() -> None:
+    # The machine slows down over the run: each repetition's pair slows together.
+    one = [Sample(wall, wall, 1) for wall in (2.0, 4.0, 6.0)]
+    two = [Sample(wall, wall, 1) for wall in (1.0, 2.5, 3.0)]
+
+    lines = bench._ratios({"ours-j1": one, "ours-j2": two})
+
+    assert lines == ["- -j 1 / -j 2 speedup; target >= 1.6: **1.60** (within repetitions: 2.00; of the minimums: 2.00)", ""]
 
 
 def test_findings_are_grouped_by_the_head_of_their_reason() -> None:
