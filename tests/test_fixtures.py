@@ -101,7 +101,8 @@ def _run_once(project: Path, transform: str):
 
 
 @pytest.mark.parametrize(("transform", "case"), _cases())
-def test_fixture(transform: str, case: str, tmp_path: Path) -> None:
+def test_fixture(transform: str, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # display paths in findings read ``project/...``
     folder = FIXTURES / transform
     project = tmp_path / "project"
     project.mkdir()

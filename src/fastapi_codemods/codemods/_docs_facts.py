@@ -54,7 +54,8 @@ class FlagPlan:
 class DocsFacts:
     plans: Mapping[str, FlagPlan] = field(default_factory=dict)
     test_requests: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
-    public_apps: tuple[tuple[str, int], ...] = ()
+    # (root-relative path, display path, line) of each app that serves its docs today.
+    public_apps: tuple[tuple[str, str, int], ...] = ()
     candidates: Candidates | None = None
 
 
@@ -166,9 +167,9 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     import_names = _import_spellings(settings_modules, index)
 
     plans: dict[str, FlagPlan] = {}
-    public: list[tuple[str, int]] = []
+    public: list[tuple[str, str, int]] = []
     for _path, info, app in project.results(APP_MODULES, options):
-        public.extend((info.relpath, line) for line in app.public_lines)
+        public.extend((info.relpath, info.path, line) for line in app.public_lines)
         plans[info.relpath] = _plan_for(info.module, app, index, sources, import_names, options)
 
     requests: dict[str, tuple[tuple[int, str], ...]] = {}

@@ -338,14 +338,14 @@ class ConditionalDocs(Transform):
         requests = facts.test_requests.get(self.file.relpath, ())
         if not requests or not facts.public_apps:
             return
-        relpath, line = facts.public_apps[0]
+        relpath, shown, line = facts.public_apps[0]
         plan = facts.plans.get(relpath)
         flag = f" ({plan.expression})" if plan is not None else ""
         for test_line, url in requests:
             self.report(
                 test_line,
                 f"this test requests {url}, which conditional_docs now serves only when the docs flag{flag} is "
-                f"on (app at {relpath}:{line}): turn it on in the test settings or environment",
+                f"on (app at {shown}:{line}): turn it on in the test settings or environment",
             )
 
     def visit_Assign(self, node: cst.Assign) -> None:
