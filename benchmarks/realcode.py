@@ -37,6 +37,15 @@ PROJECTS: dict[str, RealProject] = {
         RealProject("prefect", "prefect==3.9.1", "prefect"),
         # LNbits: a FastAPI app with routers, settings and background work.
         RealProject("lnbits", "lnbits==1.6.2", "lnbits"),
+        # Smaller and differently built apps, for the smoke run (bench.py times the two above).
+        RealProject("fastapi-users", "fastapi-users==15.0.5", "fastapi_users"),  # a library of routers
+        RealProject("open-webui", "open-webui==0.12.4", "open_webui"),  # prints, a main app, many routers
+        RealProject("khoj", "khoj==1.42.10", "khoj"),  # an app chosen at run time
+        RealProject("skyvern", "skyvern==1.0.56", "skyvern"),  # about 1,500 files
+        RealProject("opal-server", "opal-server==0.9.9", "opal_server"),  # awaited side effects in routes
+        RealProject("docling-serve", "docling-serve==1.38.2", "docling_serve"),  # docs URLs set by the project
+        # A project generator: its cookiecutter templates are not valid Python (reported, not crashes).
+        RealProject("fastapi-template", "fastapi_template==6.1.2", "fastapi_template"),
     )
 }
 

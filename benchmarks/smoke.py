@@ -167,16 +167,29 @@ def smoke_project(name: str, cache: Path, work: Path, jobs: int | None = None) -
     clone = work / name / "applied"
     git("clone", "-q", str(repo), str(clone), cwd=work)
     git("checkout", "-q", "HEAD~1", cwd=clone)
-    applied = subprocess.run([*GIT, "apply", "--whitespace=nowarn", str(work / name / "changes.diff")],
-                             cwd=clone, capture_output=True)
-    if applied.returncode != 0:
-        result.diff_mismatches.append(f"git apply failed: {applied.stderr.decode('utf-8', 'replace').strip()[:500]}")
+    problem = apply_diff(work / name / "changes.diff", clone)
+    if problem is not None:
+        result.diff_mismatches.append(f"git apply failed: {problem}")
     else:
+        # A clone holds only what git tracks: files the project's .gitignore names
+        # (a template's .env) stay out of the comparison.
+        tracked = set(git("ls-files", "-z", cwd=repo).stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
         got = _tree(clone)
-        for path in sorted(set(got) | set(written)):
+        for path in sorted(set(got) | (set(written) & tracked)):
             if got.get(path) != written.get(path):
                 result.diff_mismatches.append(f"{path}: --diff applied differs from what run wrote")
     return result
+
+
+def apply_diff(diff: Path, checkout: Path) -> str | None:
+    """``git apply`` the diff in ``checkout``: None, or git's error. An empty diff (no
+    file would change) applies as nothing: git itself refuses it as "No valid patches"."""
+    if not diff.read_bytes().strip():
+        return None
+    applied = subprocess.run([*GIT, "apply", "--whitespace=nowarn", str(diff)], cwd=checkout, capture_output=True, check=False)
+    if applied.returncode == 0:
+        return None
+    return applied.stderr.decode("utf-8", "replace").strip()[:500]
 
 
 def summary(results: Sequence[SmokeResult]) -> str:

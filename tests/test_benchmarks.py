@@ -3,6 +3,7 @@ bookkeeping and the smoke run's finding summary (no timings, no valgrind)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import bench  # noqa: E402
 import pytest  # noqa: E402
 from bench import TOOLS, Sample, build_tree, is_candidate  # noqa: E402
 from instructions import Profile, read_profiles  # noqa: E402
-from smoke import reason_prefix  # noqa: E402
+from smoke import GIT, apply_diff, reason_prefix  # noqa: E402
 
 
 def test_scaled_tree_holds_copies_and_candidate_free_copies(tmp_path: Path) -> None:
@@ -58,6 +59,24 @@ def test_ratios_are_given_of_the_medians_within_repetitions_and_of_the_minimums(
     lines = bench._ratios({"ours-j1": one, "ours-j2": two})
 
     assert lines == ["- -j 1 / -j 2 speedup; target >= 1.6: **1.60** (within repetitions: 2.00; of the minimums: 2.00)", ""]
+
+
+def test_the_smoke_run_applies_a_diff_and_takes_an_empty_one_as_no_change(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    subprocess.run([*GIT, "init", "-q"], cwd=checkout, check=True)
+    (checkout / "a.py").write_text("x = 1\n", encoding="utf-8")
+    empty, good, stale = tmp_path / "empty.diff", tmp_path / "good.diff", tmp_path / "stale.diff"
+    empty.write_bytes(b"")
+    patch = "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-{old}\n+x = 2\n"
+    good.write_text(patch.format(old="x = 1"), encoding="utf-8")
+    stale.write_text(patch.format(old="x = 0"), encoding="utf-8")
+
+    assert apply_diff(empty, checkout) is None
+    assert apply_diff(stale, checkout) is not None
+    assert (checkout / "a.py").read_text(encoding="utf-8") == "x = 1\n"
+    assert apply_diff(good, checkout) is None
+    assert (checkout / "a.py").read_text(encoding="utf-8") == "x = 2\n"
 
 
 def test_findings_are_grouped_by_the_head_of_their_reason() -> None:
