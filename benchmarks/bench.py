@@ -49,7 +49,7 @@ REPO = HERE.parent
 SRC = REPO / "src"
 sys.path[:0] = [str(HERE), str(SRC)]
 
-from realcode import PROJECTS, default_cache, package_tree, python_files  # noqa: E402
+from realcode import PROJECTS, RealProject, default_cache, package_tree, python_files  # noqa: E402
 
 MEASURE = r"""
 import json, resource, subprocess, sys, time
@@ -175,6 +175,14 @@ def build_tree(package: Path, root: Path, full_copies: int, candidate_free_copie
             files += 1
             candidates += candidate
     return files, candidates
+
+
+def single_copy_tree(project: RealProject, cache: Path) -> tuple[Path, int, int]:
+    """(root, files, candidates) of the tree holding one copy of ``project``'s package,
+    the tree the main tables and the instruction counts run on."""
+    root = cache / "trees" / project.name / "x1"
+    files, candidates = build_tree(package_tree(project, cache), root, 1)
+    return root, files, candidates
 
 
 def run_series(tools: Sequence[Tool], tree: Path, repeat: int, warmup: int,
@@ -321,9 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = ["## Machine", "", *machine_lines(), ""]
     for name in [part.strip() for part in args.projects.split(",") if part.strip()]:
         project = PROJECTS[name]
-        package = package_tree(project, cache)
-        root = trees / name / "x1"
-        files, candidates = build_tree(package, root, 1)
+        root, files, candidates = single_copy_tree(project, cache)
         print(f"{project.requirement}: {files} files, {candidates} candidates", file=sys.stderr)
         samples = run_series(_tools(args.tools), root, args.repeat, args.warmup, env)
         out += main_table(f"{project.requirement} ({args.repeat} repetitions)", files, candidates, samples)

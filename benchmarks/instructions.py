@@ -38,8 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import build_tree, emit, measuring_env
-from realcode import PROJECTS, default_cache, package_tree
+from bench import emit, measuring_env, single_copy_tree
+from realcode import PROJECTS, default_cache
 
 # Main-process instructions between two forks below which the forks belong to one
 # pool (about 85,000 are seen between a pool's workers; pools are billions apart).
@@ -129,16 +129,17 @@ def _billions(value: int) -> str:
 
 
 def report(name: str, serial: Profile, parallel: Profile, jobs: int) -> list[str]:
+    longest = parallel.longest_path(jobs)
     serial_row = ["-j 1", _billions(sum(serial.main_parts)), "-", _billions(serial.total), _billions(serial.total)]
     parallel_row = [
         f"-j {jobs}",
         f"{_billions(sum(parallel.main_parts))} (before the first fork: {_billions(parallel.main_parts[0])})",
         "; ".join(" + ".join(_billions(worker) for worker in workers) for workers, _ in parallel.pools()),
         _billions(parallel.total),
-        _billions(parallel.longest_path(jobs)),
+        _billions(longest),
     ]
     extra = 100 * (parallel.total / serial.total - 1)
-    allowed = serial.total / parallel.longest_path(jobs)
+    allowed = serial.total / longest
     return [
         f"### {name}: instructions (callgrind), billions",
         "",
@@ -177,8 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for name in [part.strip() for part in args.projects.split(",") if part.strip()]:
             project = PROJECTS[name]
-            root = cache / "trees" / name / "x1"
-            files, _ = build_tree(package_tree(project, cache), root, 1)
+            root, files, _ = single_copy_tree(project, cache)
             print(f"{project.requirement}: {files} files, -j 1 then -j {args.jobs} under callgrind", file=sys.stderr)
             serial = count(root, 1, env, work)
             parallel = count(root, args.jobs, env, work)

@@ -141,10 +141,15 @@ class PathNames:
             self._git_roots[folder] = find_git_root(folder)
         return self._git_roots[folder]
 
+    def _shown_from(self, folder: Path) -> Path:
+        """What display paths under ``folder`` are relative to: its git root, else the
+        working folder."""
+        git_root = self.git_root(folder)
+        return git_root if git_root is not None else self._cwd
+
     def __call__(self, path: Path) -> str:
         absolute = self.resolve(path)
-        git_root = self.git_root(absolute if absolute.is_dir() else absolute.parent)
-        base = git_root if git_root is not None else self._cwd
+        base = self._shown_from(absolute if absolute.is_dir() else absolute.parent)
         return Path(os.path.relpath(absolute, base)).as_posix()
 
     def of_file(self, path: Path, base: Path) -> tuple[str, str]:
@@ -158,9 +163,7 @@ class PathNames:
         prefixes = self._prefixes.get(key)
         if prefixes is None:
             folder = self._resolved_folder(path.parent)
-            git_root = self.git_root(folder)
-            shown_from = git_root if git_root is not None else self._cwd
-            prefixes = self._prefixes[key] = (_folder_prefix(folder, shown_from), _folder_prefix(folder, base))
+            prefixes = self._prefixes[key] = (_folder_prefix(folder, self._shown_from(folder)), _folder_prefix(folder, base))
         return prefixes[0] + path.name, prefixes[1] + path.name
 
 
