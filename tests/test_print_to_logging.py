@@ -1,5 +1,6 @@
 """print_to_logging beyond the fixtures: the logged text equals what print wrote,
-and a bad level in the configuration stops the run before any file is touched."""
+a bad level in the configuration stops the run before any file is touched, and a
+command handler is traced to the module defining it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import run_cli
 from fastapi_codemods.codemods import load
+from fastapi_codemods.codemods._project_scan import defining_module
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.pipeline import Plan, process_source
 from fastapi_codemods.results import Status
@@ -120,3 +122,26 @@ def test_outputs_are_black_style(path: Path) -> None:
     source = path.read_bytes().decode().replace("\r\n", "\n")
     mode = black.Mode(string_normalization=False)
     assert black.format_str(source, mode=mode) == source
+
+
+MODULES = {"app", "app.commands", "app.commands.list_commands", "app.loop_a", "app.loop_b"}
+IMPORTS = {
+    "app.commands": {"app.commands.list_commands", "app.commands.list_commands.start_list"},
+    "app.commands.list_commands": {"csv"},
+    "app.loop_a": {"app.loop_b.handler"},
+    "app.loop_b": {"app.loop_a.handler"},
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("app.commands.list_commands.start_list", "app.commands.list_commands"),  # defined there
+        ("app.commands.start_list", "app.commands.list_commands"),  # re-exported by the package
+        ("app.commands.other", "app.commands"),  # nothing forwards it: the package's own
+        ("click.echo", None),  # not the project's
+        ("app.loop_a.handler", None),  # re-exports in a circle: no definition
+    ],
+)
+def test_defining_module(name: str, expected: str | None) -> None:
+    assert defining_module(name, MODULES, IMPORTS) == expected

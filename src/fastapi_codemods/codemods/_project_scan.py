@@ -6,7 +6,10 @@ is taken for one when it imports a CLI library (click, typer, argparse, cyclopts
 docopt, rich_click) or alembic, calls ``input()``,
 or has a ``__main__`` guard (or is a ``__main__.py``) and is not part of the web app:
 it builds no FastAPI app or router, declares no route, and no other module of the
-project imports it.
+project imports it. A module whose functions such a program registers as its
+commands (argparse's ``set_defaults(func=handler)``, typer's ``app.command()(handler)``)
+is one too, unless it is part of the web app: its prints
+are the commands' output.
 
 Shared loggers: ``NAME = logging.getLogger(...)`` at module level, so that a module
 doing ``from app.core.log import logger`` reuses it instead of getting a second one.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -40,8 +44,7 @@ def program_kind(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
     """"program" (a CLI library, alembic, or a prompt), "script" (a ``__main__``
     guard or ``__main__.py`` outside the web app: a program unless the project
     imports it), else None."""
-    imported = set(imported_modules(tree, info.package))
-    if any(name.split(".")[0] in CLI_LIBRARIES for name in imported) or prompts_user(tree):
+    if imports_cli_library(tree, info.package) or prompts_user(tree):
         return "program"
     if (has_main_guard(tree) or _is_entry_point(info)) and not is_web_app(tree, info.package):
         return "script"
@@ -50,6 +53,38 @@ def program_kind(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
 
 def _is_entry_point(info: FileInfo) -> bool:
     return PurePosixPath(info.relpath).name == "__main__.py"
+
+
+def command_handlers(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> frozenset[str]:
+    """Absolute names of the imported functions a CLI-library module registers as
+    commands: ``set_defaults(func=handler)`` (or ``functools.partial(handler, ...)``)
+    and ``app.command(...)(handler)``. Imports inside
+    functions count (command tables often import their handlers lazily)."""
+    if not imports_cli_library(tree, info.package):
+        return frozenset()
+    imports = ImportMap(tree, info.package, nested=True)
+    found: set[str] = set()
+    for call in nodes_of(tree, ast.Call):
+        for registered in _registered_callables(call):
+            if isinstance(registered, ast.Call) and imports.qualified(registered.func) == "functools.partial":
+                registered = registered.args[0] if registered.args else registered
+            name = imports.qualified(registered)
+            if name is not None:
+                found.add(name)
+    return frozenset(found)
+
+
+def _registered_callables(call: ast.Call) -> list[ast.expr]:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "set_defaults":
+        return [keyword.value for keyword in call.keywords if keyword.arg is not None]
+    if isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and func.func.attr == "command":
+        return call.args[:1]
+    return []
+
+
+def imports_cli_library(tree: ast.Module, package: str) -> bool:
+    return any(name.split(".")[0] in CLI_LIBRARIES for name in imported_modules(tree, package))
 
 
 def own_imports(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> frozenset[str]:
@@ -88,13 +123,14 @@ def may_act_on_print(info: FileInfo, tree: ast.Module, text: str, options: Mappi
 
 PROGRAM_KINDS = FilePass("print_to_logging.programs", ("__main__", "input(", *CLI_LIBRARIES), program_kind,
                          also=_is_entry_point)
+COMMAND_HANDLERS = FilePass("print_to_logging.commands", ("set_defaults", ".command("), command_handlers)
 OWN_IMPORTS = FilePass("print_to_logging.imports", ("import",), own_imports)
 MODULE_LOGGERS = FilePass("print_to_logging.loggers", ("getLogger",), module_logger_names)
 PRINTS = FilePass("print_to_logging.prints", ("print",), may_act_on_print)
 
 # The transform's declarations (`PrintToLogging` refers to them), here so the driver
 # reads them without importing libcst.
-FILE_PASSES = (PROGRAM_KINDS, OWN_IMPORTS, MODULE_LOGGERS, PRINTS)
+FILE_PASSES = (PROGRAM_KINDS, COMMAND_HANDLERS, OWN_IMPORTS, MODULE_LOGGERS, PRINTS)
 OPTIONS = {
     "level": "info",
     "stderr_level": "warning",
@@ -125,7 +161,44 @@ def command_line_programs(project) -> frozenset[str]:
             if any(part in text for part in last_parts):
                 importers.update(imported)
         programs.update(relpath for module, relpath in scripts.items() if module not in importers)
+    programs.update(_command_modules(project))
     return frozenset(programs)
+
+
+def _command_modules(project) -> set[str]:
+    """Relpaths of the modules defining the functions a CLI program registers as its
+    commands (see `command_handlers`), those that are part of the web app aside."""
+    handlers = {name for _, _, names in project.results(COMMAND_HANDLERS, {}) for name in names}
+    if not handlers:
+        return set()
+    imports_of = {info.module: imported for _, info, imported in project.results(OWN_IMPORTS, {})}
+    files = {info.module: (path, info) for path, info in project.files}
+    found: set[str] = set()
+    for module in {defining_module(name, files.keys(), imports_of) for name in handlers} - {None}:
+        path, info = files[module]
+        tree = project.tree(path)
+        if tree is not None and not is_web_app(tree, info.package):
+            found.add(info.relpath)
+    return found
+
+
+def defining_module(name: str, modules: AbstractSet[str], imports_of: Mapping[str, AbstractSet[str]]) -> str | None:
+    """The project module defining ``name`` (``pkg.mod.function``), following
+    re-exports (``from .list_commands import start_list`` in ``pkg/__init__.py``);
+    None when ``name`` is not the project's."""
+    seen: set[str] = set()
+    while name not in seen:
+        seen.add(name)
+        module, _, attr = name.rpartition(".")
+        if module not in modules:
+            return None
+        forwarded = sorted(
+            imported for imported in imports_of.get(module, ()) if imported.rpartition(".")[2] == attr and imported != name
+        )
+        if not forwarded:
+            return module
+        name = forwarded[0]
+    return None
 
 
 def imported_modules(tree: ast.Module, package: str) -> Iterator[str]:
