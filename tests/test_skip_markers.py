@@ -1,5 +1,6 @@
 """``# fastapi-codemods: skip`` markers: parsing, which statements they cover, and
-that they stay on their statements after an earlier transform moved lines."""
+that they stay on their statements after an earlier transform moved lines; a
+``# noqa`` for a transform's lint code marks its statement for that transform."""
 
 from __future__ import annotations
 
@@ -33,6 +34,24 @@ def test_parses_line_markers_names_and_skip_file() -> None:
     assert whole is False
     assert skip_markers("x = 1\n# fastapi-codemods: skip-file\n")[1:] == (None, True)
     assert skip_markers("x = 1  # fastapi-codemods is great\n") == ({}, frozenset(), False)
+
+
+def test_noqa_for_print_rules_marks_lines_for_print_to_logging() -> None:
+    text = (
+        "print(1)  # noqa: T201\n"
+        "print(2)  # noqa\n"
+        "print(3)  # noqa:E501,t20 why\n"
+        "print(4)  # noqa: E501\n"
+        "print(5)  # noqa: T201  # fastapi-codemods: skip=flag\n"
+        "print(6)  # noqa: T201  # fastapi-codemods: skip\n"
+        "x = 'no noqa here'\n"
+    )
+    printing = frozenset({"print_to_logging"})
+    assert skip_markers(text) == (
+        {1: printing, 2: printing, 3: printing, 5: printing | {"flag"}, 6: None},
+        frozenset(),
+        False,
+    )
 
 
 def test_line_numbers_ignore_form_feeds_and_unicode_separators() -> None:
