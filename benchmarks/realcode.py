@@ -46,6 +46,11 @@ PROJECTS: dict[str, RealProject] = {
         RealProject("docling-serve", "docling-serve==1.38.2", "docling_serve"),  # docs URLs set by the project
         # A project generator: its cookiecutter templates are not valid Python (reported, not crashes).
         RealProject("fastapi-template", "fastapi_template==6.1.2", "fastapi_template"),
+        RealProject("litellm", "litellm==1.110.2", "litellm"),  # a proxy server in a 3,100-file package
+        # A trading bot whose argparse commands print their results from other modules.
+        RealProject("freqtrade", "freqtrade==2026.9", "freqtrade"),
+        RealProject("argilla-server", "argilla-server==2.8.0", "argilla_server"),
+        RealProject("lightrag", "lightrag-hku==1.5.7", "lightrag"),  # prints in gunicorn hooks
     )
 }
 
