@@ -14,7 +14,7 @@ import pytest
 
 from conftest import run_cli
 from fastapi_codemods.codemods import load
-from fastapi_codemods.codemods._project_scan import defining_module
+from fastapi_codemods.codemods._project_scan import definition
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.pipeline import Plan, process_source
 from fastapi_codemods.results import Status
@@ -136,12 +136,12 @@ IMPORTS = {
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("app.commands.list_commands.start_list", "app.commands.list_commands"),  # defined there
-        ("app.commands.start_list", "app.commands.list_commands"),  # re-exported by the package
-        ("app.commands.other", "app.commands"),  # nothing forwards it: the package's own
+        ("app.commands.list_commands.start_list", ("app.commands.list_commands", "start_list")),  # defined there
+        ("app.commands.start_list", ("app.commands.list_commands", "start_list")),  # re-exported by the package
+        ("app.commands.other", ("app.commands", "other")),  # nothing forwards it: the package's own
         ("click.echo", None),  # not the project's
         ("app.loop_a.handler", None),  # re-exports in a circle: no definition
     ],
 )
-def test_defining_module(name: str, expected: str | None) -> None:
-    assert defining_module(name, MODULES, IMPORTS) == expected
+def test_definition(name: str, expected: tuple[str, str] | None) -> None:
+    assert definition(name, MODULES, IMPORTS) == expected

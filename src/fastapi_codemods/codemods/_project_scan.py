@@ -8,8 +8,7 @@ or has a ``__main__`` guard (or is a ``__main__.py``) and is not part of the web
 it builds no FastAPI app or router, declares no route, and no other module of the
 project imports it. A module whose functions such a program registers as its
 commands (argparse's ``set_defaults(func=handler)``, typer's ``app.command()(handler)``)
-is one too, unless it is part of the web app: its prints
-are the commands' output.
+is one too, unless it is part of the web app: its prints are the commands' output.
 
 Shared loggers: ``NAME = logging.getLogger(...)`` at module level, so that a module
 doing ``from app.core.log import logger`` reuses it instead of getting a second one.
@@ -56,10 +55,10 @@ def _is_entry_point(info: FileInfo) -> bool:
 
 
 def command_handlers(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> frozenset[str]:
-    """Absolute names of the imported functions a CLI-library module registers as
+    """Absolute names of the imported callables a CLI-library module registers as
     commands: ``set_defaults(func=handler)`` (or ``functools.partial(handler, ...)``)
-    and ``app.command(...)(handler)``. Imports inside
-    functions count (command tables often import their handlers lazily)."""
+    and ``app.command(...)(handler)``. Imports inside functions count (command
+    tables often import their handlers lazily)."""
     if not imports_cli_library(tree, info.package):
         return frozenset()
     imports = ImportMap(tree, info.package, nested=True)
@@ -173,19 +172,25 @@ def _command_modules(project) -> set[str]:
         return set()
     imports_of = {info.module: imported for _, info, imported in project.results(OWN_IMPORTS, {})}
     files = {info.module: (path, info) for path, info in project.files}
+    functions_by_module: dict[str, set[str]] = {}
+    for name in handlers:
+        found_at = definition(name, files.keys(), imports_of)
+        if found_at is not None:
+            functions_by_module.setdefault(found_at[0], set()).add(found_at[1])
     found: set[str] = set()
-    for module in {defining_module(name, files.keys(), imports_of) for name in handlers} - {None}:
+    for module, functions in functions_by_module.items():
         path, info = files[module]
         tree = project.tree(path)
-        if tree is not None and not is_web_app(tree, info.package):
+        # A registered constant (``set_defaults(config=DEFAULTS)``) makes no command module.
+        if tree is not None and _defines_function(tree, functions) and not is_web_app(tree, info.package):
             found.add(info.relpath)
     return found
 
 
-def defining_module(name: str, modules: AbstractSet[str], imports_of: Mapping[str, AbstractSet[str]]) -> str | None:
-    """The project module defining ``name`` (``pkg.mod.function``), following
-    re-exports (``from .list_commands import start_list`` in ``pkg/__init__.py``);
-    None when ``name`` is not the project's."""
+def definition(name: str, modules: AbstractSet[str], imports_of: Mapping[str, AbstractSet[str]]) -> tuple[str, str] | None:
+    """(module, name) where the project defines ``name`` (``pkg.mod.function``),
+    following re-exports (``from .list_commands import start_list`` in
+    ``pkg/__init__.py``); None when ``name`` is not the project's."""
     seen: set[str] = set()
     while name not in seen:
         seen.add(name)
@@ -196,9 +201,13 @@ def defining_module(name: str, modules: AbstractSet[str], imports_of: Mapping[st
             imported for imported in imports_of.get(module, ()) if imported.rpartition(".")[2] == attr and imported != name
         )
         if not forwarded:
-            return module
+            return module, attr
         name = forwarded[0]
     return None
+
+
+def _defines_function(tree: ast.Module, names: AbstractSet[str]) -> bool:
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names for node in tree.body)
 
 
 def imported_modules(tree: ast.Module, package: str) -> Iterator[str]:
