@@ -17,6 +17,7 @@ from fastapi_codemods.codemods import load
 from fastapi_codemods.codemods._project_scan import definition
 from fastapi_codemods.fileinfo import FileInfo
 from fastapi_codemods.pipeline import Plan, process_source
+from fastapi_codemods.project import Project
 from fastapi_codemods.results import Status
 
 TRANSFORM = load("print_to_logging")
@@ -124,24 +125,34 @@ def test_outputs_are_black_style(path: Path) -> None:
     assert black.format_str(source, mode=mode) == source
 
 
-MODULES = {"app", "app.commands", "app.commands.list_commands", "app.loop_a", "app.loop_b"}
-IMPORTS = {
-    "app.commands": {"app.commands.list_commands", "app.commands.list_commands.start_list"},
-    "app.commands.list_commands": {"csv"},
-    "app.loop_a": {"app.loop_b.handler"},
-    "app.loop_b": {"app.loop_a.handler"},
-}
+def test_definition_follows_reexports_and_renames(tmp_path: Path) -> None:
+    sources = {
+        "app/__init__.py": "",
+        "app/commands/__init__.py": (
+            "from app.commands.list_commands import start_list\n"
+            "from .show_commands import start as start_show\n"
+        ),
+        "app/commands/list_commands.py": "import csv\n\n\ndef start_list(args):\n    pass\n",
+        "app/commands/show_commands.py": "def start(args):\n    pass\n",
+        "app/loop_a.py": "from app.loop_b import handler\n",
+        "app/loop_b.py": "from app.loop_a import handler\n",
+    }
+    files = {}
+    for relpath, text in sources.items():
+        path = tmp_path / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        info = FileInfo(relpath, relpath)
+        files[info.module] = (path, info)
+    project = Project(tmp_path, list(files.values()))
 
+    def found(name: str) -> tuple[str, str] | None:
+        defined = definition(project, files, name)
+        return None if defined is None else (defined[0].module, defined[2])
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("app.commands.list_commands.start_list", ("app.commands.list_commands", "start_list")),  # defined there
-        ("app.commands.start_list", ("app.commands.list_commands", "start_list")),  # re-exported by the package
-        ("app.commands.other", ("app.commands", "other")),  # nothing forwards it: the package's own
-        ("click.echo", None),  # not the project's
-        ("app.loop_a.handler", None),  # re-exports in a circle: no definition
-    ],
-)
-def test_definition(name: str, expected: tuple[str, str] | None) -> None:
-    assert definition(name, MODULES, IMPORTS) == expected
+    assert found("app.commands.list_commands.start_list") == ("app.commands.list_commands", "start_list")
+    assert found("app.commands.start_list") == ("app.commands.list_commands", "start_list")  # re-exported
+    assert found("app.commands.start_show") == ("app.commands.show_commands", "start")  # renamed on the way
+    assert found("app.commands.other") == ("app.commands", "other")  # bound by nothing imported
+    assert found("click.echo") is None  # not the project's
+    assert found("app.loop_a.handler") is None  # re-exports in a circle

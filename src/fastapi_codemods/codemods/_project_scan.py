@@ -19,8 +19,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
-from collections.abc import Set as AbstractSet
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fastapi_codemods.astindex import nodes_of
@@ -168,46 +167,44 @@ def _command_modules(project) -> set[str]:
     """Relpaths of the modules defining the functions a CLI program registers as its
     commands (see `command_handlers`), those that are part of the web app aside."""
     handlers = {name for _, _, names in project.results(COMMAND_HANDLERS, {}) for name in names}
-    if not handlers:
-        return set()
-    imports_of = {info.module: imported for _, info, imported in project.results(OWN_IMPORTS, {})}
-    files = {info.module: (path, info) for path, info in project.files}
-    functions_by_module: dict[str, set[str]] = {}
-    for name in handlers:
-        found_at = definition(name, files.keys(), imports_of)
-        if found_at is not None:
-            functions_by_module.setdefault(found_at[0], set()).add(found_at[1])
+    files = {info.module: (path, info) for path, info in project.files} if handlers else {}
     found: set[str] = set()
-    for module, functions in functions_by_module.items():
-        path, info = files[module]
-        tree = project.tree(path)
+    for name in sorted(handlers):
+        defined = definition(project, files, name)
+        if defined is None:
+            continue
+        info, tree, function = defined
         # A registered constant (``set_defaults(config=DEFAULTS)``) makes no command module.
-        if tree is not None and _defines_function(tree, functions) and not is_web_app(tree, info.package):
+        if _defines_function(tree, function) and not is_web_app(tree, info.package):
             found.add(info.relpath)
     return found
 
 
-def definition(name: str, modules: AbstractSet[str], imports_of: Mapping[str, AbstractSet[str]]) -> tuple[str, str] | None:
-    """(module, name) where the project defines ``name`` (``pkg.mod.function``),
-    following re-exports (``from .list_commands import start_list`` in
-    ``pkg/__init__.py``); None when ``name`` is not the project's."""
+def definition(project, files: Mapping[str, tuple[Path, FileInfo]], name: str) -> tuple[FileInfo, ast.Module, str] | None:
+    """The project module that binds ``name`` (``pkg.mod.function``) other than by
+    an import, with its tree and the local name: re-exports are followed through
+    each module's top-level imports (``from .show import start as start_show`` in
+    ``pkg/__init__.py``). ``files`` maps the project's module names to their files.
+    None when ``name`` leads out of the project or in a circle."""
     seen: set[str] = set()
     while name not in seen:
         seen.add(name)
         module, _, attr = name.rpartition(".")
-        if module not in modules:
+        if module not in files:
             return None
-        forwarded = sorted(
-            imported for imported in imports_of.get(module, ()) if imported.rpartition(".")[2] == attr and imported != name
-        )
-        if not forwarded:
-            return module, attr
-        name = forwarded[0]
+        path, info = files[module]
+        tree = project.tree(path)
+        if tree is None:
+            return None
+        target = ImportMap(tree, info.package).names.get(attr)
+        if target is None:
+            return info, tree, attr
+        name = target
     return None
 
 
-def _defines_function(tree: ast.Module, names: AbstractSet[str]) -> bool:
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names for node in tree.body)
+def _defines_function(tree: ast.Module, name: str) -> bool:
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name for node in tree.body)
 
 
 def imported_modules(tree: ast.Module, package: str) -> Iterator[str]:
