@@ -137,17 +137,16 @@ def test_definition_follows_reexports_and_renames(tmp_path: Path) -> None:
         "app/loop_a.py": "from app.loop_b import handler\n",
         "app/loop_b.py": "from app.loop_a import handler\n",
     }
-    files = {}
+    files = []
     for relpath, text in sources.items():
         path = tmp_path / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        info = FileInfo(relpath, relpath)
-        files[info.module] = (path, info)
-    project = Project(tmp_path, list(files.values()))
+        files.append((path, FileInfo(relpath, relpath)))
+    project = Project(tmp_path, files)
 
     def found(name: str) -> tuple[str, str] | None:
-        defined = definition(project, files, name)
+        defined = definition(project, name)
         return None if defined is None else (defined[0].module, defined[2])
 
     assert found("app.commands.list_commands.start_list") == ("app.commands.list_commands", "start_list")

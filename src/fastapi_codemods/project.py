@@ -124,6 +124,6 @@ class Project:
         self._computed.clear()
 
     @cached_property
-    def module_names(self) -> dict[str, FileInfo]:
-        """Dotted module name -> file, for resolving imports between the root's modules."""
-        return {info.module: info for _, info in self.files}
+    def modules(self) -> dict[str, tuple[Path, FileInfo]]:
+        """Dotted module name -> its file, for resolving imports between the root's modules."""
+        return {info.module: (path, info) for path, info in self.files}

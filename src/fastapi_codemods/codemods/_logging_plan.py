@@ -260,7 +260,7 @@ def _import_of(project: Project, candidate: Candidate, module_name: str) -> tupl
 
 def _import_style(project: Project, trees: list[ast.Module], app: FileInfo) -> tuple[str, str] | None:
     known = set()
-    for module in project.module_names:
+    for module in project.modules:
         parts = module.split(".")
         known.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
     app_parts = app.module.split(".")

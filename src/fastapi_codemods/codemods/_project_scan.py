@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from fastapi_codemods.astindex import nodes_of
@@ -167,10 +167,9 @@ def _command_modules(project) -> set[str]:
     """Relpaths of the modules defining the functions a CLI program registers as its
     commands (see `command_handlers`), those that are part of the web app aside."""
     handlers = {name for _, _, names in project.results(COMMAND_HANDLERS, {}) for name in names}
-    files = {info.module: (path, info) for path, info in project.files} if handlers else {}
     found: set[str] = set()
     for name in sorted(handlers):
-        defined = definition(project, files, name)
+        defined = definition(project, name)
         if defined is None:
             continue
         info, tree, function = defined
@@ -180,19 +179,18 @@ def _command_modules(project) -> set[str]:
     return found
 
 
-def definition(project, files: Mapping[str, tuple[Path, FileInfo]], name: str) -> tuple[FileInfo, ast.Module, str] | None:
+def definition(project, name: str) -> tuple[FileInfo, ast.Module, str] | None:
     """The project module that binds ``name`` (``pkg.mod.function``) other than by
     an import, with its tree and the local name: re-exports are followed through
     each module's top-level imports (``from .show import start as start_show`` in
-    ``pkg/__init__.py``). ``files`` maps the project's module names to their files.
-    None when ``name`` leads out of the project or in a circle."""
+    ``pkg/__init__.py``). None when ``name`` leads out of the project or in a circle."""
     seen: set[str] = set()
     while name not in seen:
         seen.add(name)
         module, _, attr = name.rpartition(".")
-        if module not in files:
+        if module not in project.modules:
             return None
-        path, info = files[module]
+        path, info = project.modules[module]
         tree = project.tree(path)
         if tree is None:
             return None
