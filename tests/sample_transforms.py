@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import libcst as cst
 
-from fastapi_codemods.codemods._base import Transform
+from fastapi_codemods.cst.transform import Transform
 
 
 class InsertTop(Transform):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_codemods.astindex import nodes_of, walk
+from fastapi_codemods.analysis.astindex import nodes_of, walk
 
 SOURCES = sorted((Path(__file__).parent / "fixtures").rglob("*.input.py")) + sorted(
     (Path(__file__).parent.parent / "src" / "fastapi_codemods").rglob("*.py")

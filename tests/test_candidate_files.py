@@ -14,7 +14,7 @@ import libcst
 import pytest
 
 from fastapi_codemods.codemods import load
-from fastapi_codemods.driver import Mode, RunOptions, run
+from fastapi_codemods.engine.driver import Mode, RunOptions, run
 
 BACKGROUND_PROJECT = {
     "pyproject.toml": (

@@ -11,7 +11,7 @@ from conftest import REPO, run_cli
 from sample_transforms import BreakCode, Flag, InsertTop
 
 from fastapi_codemods.cli import cli
-from fastapi_codemods.config import tomllib
+from fastapi_codemods.engine.config import tomllib
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sample_transforms import CreateModule, Flag, InsertTop, MakeLong
 
-from fastapi_codemods.config import ConfigError, find_pyproject, load_config
-from fastapi_codemods.driver import Mode, RunOptions, UsageError, run
+from fastapi_codemods.engine.config import ConfigError, find_pyproject, load_config
+from fastapi_codemods.engine.driver import Mode, RunOptions, UsageError, run
 
 
 @pytest.fixture(autouse=True)

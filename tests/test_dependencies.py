@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_codemods.codemods._logging_plan import _can_use_jsonlogger
-from fastapi_codemods.dependencies import declared_specs
-from fastapi_codemods.project import Project
+from fastapi_codemods.analysis.dependencies import declared_specs
+from fastapi_codemods.analysis.logging_plan import _can_use_jsonlogger
+from fastapi_codemods.analysis.project import Project
 
 
 def _project(tmp_path: Path, files: dict[str, str]) -> Project:

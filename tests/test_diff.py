@@ -11,8 +11,8 @@ import pytest
 from conftest import run_cli
 from sample_transforms import CreateModule, Flag, InsertTop
 
-from fastapi_codemods.driver import Mode, RunOptions, run
-from fastapi_codemods.report import colorize_diff, unified_diff
+from fastapi_codemods.engine.driver import Mode, RunOptions, run
+from fastapi_codemods.engine.report import colorize_diff, unified_diff
 
 FILES = {
     "app/crlf.py": b"flagged()\r\nx = 1\r\n",
@@ -146,8 +146,8 @@ def test_git_apply_reproduces_random_byte_level_edits(tmp_path: Path) -> None:
     """Many seeded random old/new pairs with awkward bytes, one patch, one ``git apply``."""
     import random
 
-    from fastapi_codemods.driver import RunOutcome
-    from fastapi_codemods.results import FileResult, Status
+    from fastapi_codemods.engine.driver import RunOutcome
+    from fastapi_codemods.engine.results import FileResult, Status
 
     pieces = [
         b"x = 1", b"", b"    pass", b"-minus", b"+plus", b"\\ backslash", b" space", b"@@ -1 +1 @@",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_codemods.discovery import find_git_root, iter_python_files
+from fastapi_codemods.engine.discovery import find_git_root, iter_python_files
 
 
 def make(root: Path, names: list[str]) -> Path:

@@ -16,10 +16,10 @@ from sample_transforms import (
     InsertTop,
 )
 
-from fastapi_codemods import driver
-from fastapi_codemods.driver import Mode, RunOptions, UsageError, run
-from fastapi_codemods.report import exit_code
-from fastapi_codemods.results import Status
+from fastapi_codemods.engine import driver
+from fastapi_codemods.engine.driver import Mode, RunOptions, UsageError, run
+from fastapi_codemods.engine.report import exit_code
+from fastapi_codemods.engine.results import Status
 
 
 def write(root: Path, files: dict[str, bytes | str]) -> Path:

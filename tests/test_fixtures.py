@@ -1,6 +1,6 @@
 """One parametrised test over every fixture of every transform.
 
-Layout (see the README's "Adding a transform"):
+Layout (see CONTRIBUTING.md):
 
 - ``fixtures/<transform>/<case>.input.py`` and, when the transform must change it,
   ``<case>.output.py``; no output file means the input must come back byte-identical.
@@ -27,9 +27,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from fastapi_codemods.config import tomllib
-from fastapi_codemods.driver import Mode, RunOptions, run
-from fastapi_codemods.results import Status
+from fastapi_codemods.engine.config import tomllib
+from fastapi_codemods.engine.driver import Mode, RunOptions, run
+from fastapi_codemods.engine.results import Status
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

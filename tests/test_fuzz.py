@@ -28,11 +28,11 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.codemods import all_transforms
-from fastapi_codemods.fileinfo import FileInfo
-from fastapi_codemods.pipeline import Plan, process_source
-from fastapi_codemods.project import Project
-from fastapi_codemods.results import Status
+from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.pipeline import Plan, process_source
+from fastapi_codemods.engine.results import Status
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES_ENV = "FASTAPI_CODEMODS_FUZZ_EXAMPLES"

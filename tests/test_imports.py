@@ -11,8 +11,8 @@ import pytest
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from fastapi_codemods.codemods._base import Transform
-from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.cst.transform import Transform
+from fastapi_codemods.engine.fileinfo import FileInfo
 
 
 class _Adds(Transform):

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_codemods import codemods, driver, workerpool
-from fastapi_codemods.codemods import _background_facts, all_transforms
-from fastapi_codemods.driver import Mode, RunOptions, UsageError, plan_root, run
-from fastapi_codemods.filepasses import FilePass
+from fastapi_codemods import codemods
+from fastapi_codemods.analysis import side_effects
+from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.codemods import all_transforms
+from fastapi_codemods.engine import driver, workerpool
+from fastapi_codemods.engine.driver import Mode, RunOptions, UsageError, plan_root, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = Path(__file__).parent.parent / "examples"
@@ -77,7 +79,7 @@ def test_a_pass_failing_in_a_worker_is_the_transforms_analysis_error(
         raise ValueError("boom")
 
     # Set before the workers fork: they inherit it.
-    monkeypatch.setattr(_background_facts, "_may_move_or_report", crash)
+    monkeypatch.setattr(side_effects, "_may_move_or_report", crash)
     with pytest.raises(UsageError, match=r"internal error in background_tasks while analysing .*ValueError: boom"):
         plan_root(mixed_project, RunOptions(paths=[mixed_project], jobs=2))
 

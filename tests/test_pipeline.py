@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sample_transforms import BreakCode, Crash, Flag, InsertTop, MakeLong, SeeInserted
 
-from fastapi_codemods.fileinfo import FileInfo
-from fastapi_codemods.pipeline import Plan, _line_mapper, process_source
-from fastapi_codemods.results import Status
+from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.pipeline import Plan, _line_mapper, process_source
+from fastapi_codemods.engine.results import Status
 
 FILE = FileInfo(path="app/mod.py", relpath="app/mod.py")
 
@@ -127,7 +127,7 @@ def test_format_respects_black_line_length_and_keeps_crlf_and_bom() -> None:
 
 
 def test_format_never_changes_lines_outside_the_touched_statements() -> None:
-    from fastapi_codemods.formatting import format_touched_lines
+    from fastapi_codemods.engine.formatting import format_touched_lines
 
     old = b"import a\n\n\ndef f():\n    x = 1\n"
     new = b"import a\nimport b\n\n\ndef f():\n    x = 1\n"
@@ -163,8 +163,8 @@ def test_parses_once_for_all_transforms_and_once_to_validate(monkeypatch: pytest
 def test_transforms_on_an_unchanged_tree_share_one_metadata_computation(monkeypatch: pytest.MonkeyPatch) -> None:
     from libcst.metadata import MetadataWrapper
 
-    from fastapi_codemods.codemods import _base
-    from fastapi_codemods.codemods._positions import StatementPositions
+    from fastapi_codemods.cst import transform as _base
+    from fastapi_codemods.cst.positions import StatementPositions
 
     wrappers: list[MetadataWrapper] = []
     parent_maps: list[object] = []

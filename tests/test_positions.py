@@ -15,9 +15,9 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from fastapi_codemods.codemods._expression_context import expression_contexts, prime_expression_contexts
-from fastapi_codemods.codemods._parent_map import parent_map
-from fastapi_codemods.codemods._positions import StatementPositions
+from fastapi_codemods.cst.expression_context import expression_contexts, prime_expression_contexts
+from fastapi_codemods.cst.parent_map import parent_map
+from fastapi_codemods.cst.positions import StatementPositions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES = sorted(FIXTURES.rglob("*.input.py")) + sorted((Path(__file__).parent.parent / "src").rglob("*.py"))

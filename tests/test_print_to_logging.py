@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from fastapi_codemods.analysis.programs import definition
+from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.codemods import load
-from fastapi_codemods.codemods._project_scan import definition
-from fastapi_codemods.fileinfo import FileInfo
-from fastapi_codemods.pipeline import Plan, process_source
-from fastapi_codemods.project import Project
-from fastapi_codemods.results import Status
+from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.pipeline import Plan, process_source
+from fastapi_codemods.engine.results import Status
 
 TRANSFORM = load("print_to_logging")
 VALUES = {

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 from sample_transforms import CreateModule, Flag, InsertTop
 
-from fastapi_codemods import __version__, report
-from fastapi_codemods.driver import Mode, RootSummary, RunOptions, RunOutcome, run
-from fastapi_codemods.report import (
+from fastapi_codemods import __version__
+from fastapi_codemods.engine import report
+from fastapi_codemods.engine.driver import Mode, RootSummary, RunOptions, RunOutcome, run
+from fastapi_codemods.engine.report import (
     Progress,
     exit_code,
     json_report,
     print_outcome,
     write_json_report,
 )
-from fastapi_codemods.results import FileResult, Status
+from fastapi_codemods.engine.results import FileResult, Status
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from fastapi_codemods.codemods._models import build_index
-from fastapi_codemods.fileinfo import FileInfo
-from fastapi_codemods.project import Project
+from fastapi_codemods.analysis.models import build_index
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.engine.fileinfo import FileInfo
 
 
 def index_of(tmp_path: Path, files: dict[str, str]):

@@ -21,7 +21,7 @@ from pathlib import Path
 import black
 import pytest
 
-from fastapi_codemods.logging_template import render
+from fastapi_codemods.codemods.setup_logging._template import render
 
 VARIANTS = [pytest.param(False, id="stdlib"), pytest.param(True, id="python-json-logger")]
 

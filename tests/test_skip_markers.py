@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sample_transforms import Flag, InsertTop
 
-from fastapi_codemods.codemods._skip_markers import skip_markers, source_lines
-from fastapi_codemods.fileinfo import FileInfo
-from fastapi_codemods.pipeline import Plan, process_source
-from fastapi_codemods.results import Status
+from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.pipeline import Plan, process_source
+from fastapi_codemods.engine.results import Status
+from fastapi_codemods.engine.skip_markers import skip_markers, source_lines
 
 FILE = FileInfo(path="app/mod.py", relpath="app/mod.py")
 

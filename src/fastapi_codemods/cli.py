@@ -9,9 +9,9 @@ import click
 
 from fastapi_codemods import __version__
 from fastapi_codemods.codemods import all_transforms
-from fastapi_codemods.driver import Mode, RunOptions, UsageError
-from fastapi_codemods.driver import run as run_driver
-from fastapi_codemods.report import (
+from fastapi_codemods.engine.driver import Mode, RunOptions, UsageError
+from fastapi_codemods.engine.driver import run as run_driver
+from fastapi_codemods.engine.report import (
     Progress,
     exit_code,
     print_outcome,

@@ -1,8 +1,9 @@
 """The registry of transforms.
 
-Each transform is one module in this package whose file name is its public name
-(``--only``, ``--skip``, the fixtures folder, the README section). ``ORDER`` is the
-one place that says in which order they run on a file's tree.
+Each transform is one module in this package, or one package when it has private
+helpers of its own (the class then lives in its ``__init__.py``), whose name is its
+public name (``--only``, ``--skip``, the fixtures folder, the README section).
+``ORDER`` is the one place that says in which order they run on a file's tree.
 
 Importing this package does not import libcst (about 0.6 s of every run here): the driver reads
 the transforms' options and analysis passes from ``ANALYSIS_MODULES`` and starts the
@@ -20,8 +21,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fastapi_codemods.codemods._base import Transform
-    from fastapi_codemods.filepasses import FilePass
+    from fastapi_codemods.analysis.filepasses import FilePass
+    from fastapi_codemods.cst.transform import Transform
 
 ORDER: tuple[str, ...] = (
     "print_to_logging",
@@ -32,15 +33,17 @@ ORDER: tuple[str, ...] = (
 )
 
 # The libcst-free module declaring each transform's ``OPTIONS`` and ``FILE_PASSES``
-# (its class refers to them). A transform missing here is imported to read them,
-# which is correct but keeps its project analysis from starting before libcst loads
-# (a registry test requires an entry for every transform that has either).
+# (its class refers to them). It lives in ``analysis``, not in the transform's own
+# package: importing a package's submodule runs its ``__init__``, which imports
+# libcst. A transform missing here is imported to read them, which is correct but
+# keeps its project analysis from starting before libcst loads (a registry test
+# requires an entry for every transform that has either).
 ANALYSIS_MODULES: dict[str, str] = {
-    "print_to_logging": "_project_scan",
-    "setup_logging": "_logging_plan",
-    "conditional_docs": "_docs_facts",
-    "return_orm_objects": "_return_candidates",
-    "background_tasks": "_background_facts",
+    "print_to_logging": "fastapi_codemods.analysis.programs",
+    "setup_logging": "fastapi_codemods.analysis.logging_plan",
+    "conditional_docs": "fastapi_codemods.analysis.docs_gates",
+    "return_orm_objects": "fastapi_codemods.analysis.dict_responses",
+    "background_tasks": "fastapi_codemods.analysis.side_effects",
 }
 
 
@@ -57,7 +60,7 @@ def discovered_names() -> set[str]:
 def load(name: str) -> type[Transform]:
     """Import transform ``name`` and return its class (named after its module)."""
     # Here, not at the top: the base class is the import of libcst.
-    from fastapi_codemods.codemods._base import Transform
+    from fastapi_codemods.cst.transform import Transform
 
     module = importlib.import_module(f"{__name__}.{name}")
     # The module check first: on Python 3.10 an alias such as ``Sequence[X]`` passes
@@ -90,7 +93,7 @@ def chosen_names(only: list[str] | None, skip: list[str] | None) -> list[str]:
 
 def _declarations(name: str) -> ModuleType | type[Transform]:
     module = ANALYSIS_MODULES.get(name)
-    return load(name) if module is None else importlib.import_module(f"{__name__}.{module}")
+    return load(name) if module is None else importlib.import_module(module)
 
 
 def options_of(name: str) -> Mapping[str, Any]:

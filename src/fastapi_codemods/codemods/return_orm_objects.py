@@ -18,8 +18,10 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment, FunctionScope
 
-from fastapi_codemods.codemods._base import Transform
-from fastapi_codemods.codemods._fastapi import (
+from fastapi_codemods.analysis import dict_responses
+from fastapi_codemods.analysis.dict_responses import find_candidates
+from fastapi_codemods.analysis.models import Model, ModelIndex, build_index
+from fastapi_codemods.cst.fastapi import (
     absolute_names,
     app_and_router_targets,
     bound_to,
@@ -27,10 +29,8 @@ from fastapi_codemods.codemods._fastapi import (
     resolves_to,
     route_decorator_method,
 )
-from fastapi_codemods.codemods import _return_candidates
-from fastapi_codemods.codemods._models import Model, ModelIndex, build_index
-from fastapi_codemods.codemods._return_candidates import find_candidates
-from fastapi_codemods.fileinfo import FileInfo
+from fastapi_codemods.cst.transform import Transform
+from fastapi_codemods.engine.fileinfo import FileInfo
 
 LIST_TYPES = frozenset(
     {
@@ -71,8 +71,8 @@ class Candidate:
 
 class ReturnOrmObjects(Transform):
     PREFILTER = ("response_model",)
-    FILE_PASSES = _return_candidates.FILE_PASSES
-    OPTIONS = _return_candidates.OPTIONS
+    FILE_PASSES = dict_responses.FILE_PASSES
+    OPTIONS = dict_responses.OPTIONS
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
@@ -81,7 +81,7 @@ class ReturnOrmObjects(Transform):
 
     @classmethod
     def wants(cls, file: FileInfo, text: str, facts: Any) -> bool:
-        """Only files with a route returning a dict copied from an object (see `_return_candidates`)."""
+        """Only files with a route returning a dict copied from an object (see `analysis.dict_responses`)."""
         if not cls.matches_text(text):
             return False
         candidates = getattr(facts, "candidates", None)

@@ -1,0 +1,484 @@
+"""Serve Swagger UI, ReDoc and the OpenAPI schema only when a settings flag allows it.
+
+Audit item "Swagger/ReDoc docs exposed in production" and FastAPI's "Conditional
+OpenAPI" docs: every ``FastAPI(...)`` gets ``openapi_url``, ``docs_url`` and
+``redoc_url`` as ``<url> if FLAG else None``. ``openapi_url`` is always included:
+the docs pages need it, and without it the schema stays public. FLAG comes from the
+project's Pydantic settings (an ENVIRONMENT allow-list or a DEBUG bool), from
+configuration, or else from an environment variable that fails closed.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import PositionProvider, ScopeProvider
+from libcst.metadata.scope_provider import Assignment, GlobalScope
+
+from fastapi_codemods.analysis import docs_gates
+from fastapi_codemods.analysis.docs_gates import (
+    DEFAULT_URLS,
+    DOCS_KEYS,
+    DocsFacts,
+    FlagPlan,
+    analyze,
+    config_plan,
+    env_var_plan,
+)
+from fastapi_codemods.codemods.conditional_docs._layout import (
+    CALL_ARGS,
+    DICT_ENTRIES,
+    Where,
+    code,
+    rebuild,
+)
+from fastapi_codemods.cst.fastapi import (
+    app_and_router_targets,
+    app_construction_calls,
+    bound_to,
+    qualified_names,
+)
+from fastapi_codemods.cst.transform import Transform
+from fastapi_codemods.engine.fileinfo import FileInfo
+
+DOCS_HELPERS = frozenset(
+    {
+        "fastapi.openapi.docs.get_swagger_ui_html",
+        "fastapi.openapi.docs.get_redoc_html",
+    }
+)
+FIXED = "fixed"
+ABSENT = "absent"
+
+
+def _kind(value: cst.BaseExpression | None) -> str:
+    """absent, fixed (a string the project wrote), none, conditional or computed."""
+    if value is None:
+        return ABSENT
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return FIXED
+    if isinstance(value, cst.Name) and value.value == "None":
+        return "none"
+    if isinstance(value, cst.IfExp):
+        return "conditional"
+    return "computed"
+
+
+def _none_branch_test(value: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """COND of ``url if COND else None``."""
+    if isinstance(value, cst.IfExp) and isinstance(value.orelse, cst.Name) and value.orelse.value == "None":
+        return value.test
+    return None
+
+
+class ConditionalDocs(Transform):
+    # Every case names one of these: the class (under any alias it is spelt
+    # ``...FastAPI``), the keywords, the docs helpers, or the URLs tests request.
+    PREFILTER = (
+        "FastAPI",
+        "openapi_url",
+        "docs_url",
+        "redoc_url",
+        "get_swagger_ui_html",
+        "get_redoc_html",
+        "/docs",
+        "/redoc",
+        "/openapi.json",
+    )
+    FILE_PASSES = docs_gates.FILE_PASSES
+    OPTIONS = docs_gates.OPTIONS
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+
+    @classmethod
+    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> DocsFacts:
+        return analyze(project, options)
+
+    @classmethod
+    def wants(cls, file: FileInfo, text: str, facts: DocsFacts | None) -> bool:
+        """Only modules building an app, setting docs attributes, calling a docs page
+        helper, or tests requesting the docs (decided by the project analysis)."""
+        known = facts.candidates.wants(file.relpath) if facts is not None and facts.candidates else None
+        return cls.matches_text(text) if known is None else known
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """Black's two blank lines after an import we added to a module that had none."""
+        new = super().transform_module(tree)
+        if _first_def_after_imports(tree) is not None or new is tree:
+            return new
+        index = _first_def_after_imports(new)
+        if index is None:
+            return new
+        statement = new.body[index]
+        blank = [line for line in statement.leading_lines if line.comment is None]
+        if len(blank) >= 2 or len(blank) != len(statement.leading_lines):
+            return new
+        fixed = statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        return new.with_changes(body=[*new.body[:index], fixed, *new.body[index + 1 :]])
+
+    # -- planning -------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._lines = node.code.splitlines()
+        self._edits: dict[cst.CSTNode, tuple[dict[str, cst.BaseExpression], list[str], cst.BaseExpression]] = {}
+        self._app_targets = app_and_router_targets(self, node)
+        self._noted = False
+        facts: DocsFacts = self.facts or DocsFacts()
+        self._report_test_requests(facts)
+        calls = app_construction_calls(self, node, skip_data=True)
+        if not calls:
+            return
+        plan = self._flag_plan(facts, calls[0])
+        if plan is None:
+            return
+        branches = {call: self._enclosing_ifs(call) for call in calls}
+        for call in calls:
+            if self.is_skipped(call):
+                continue
+            rivals = [other for other in calls if other is not call and branches[other] & branches[call]]
+            if rivals:
+                self.report(
+                    call,
+                    f"left unchanged: this module picks between apps at run time (another FastAPI() at line "
+                    f"{self.line_of(rivals[0])} under the same if): make sure the production one sets "
+                    "openapi_url=None, docs_url=None and redoc_url=None",
+                )
+                continue
+            self._plan_call(call, plan)
+
+    def _enclosing_ifs(self, node: cst.CSTNode) -> set[cst.If]:
+        found: set[cst.If] = set()
+        current = self.get_metadata(cst.metadata.ParentNodeProvider, node, None)
+        while current is not None:
+            if isinstance(current, cst.If):
+                found.add(current)
+            current = self.get_metadata(cst.metadata.ParentNodeProvider, current, None)
+        return found
+
+    def _flag_plan(self, facts: DocsFacts, first_call: cst.Call) -> FlagPlan | None:
+        flag = str(self.options.get("flag") or "").strip()
+        if flag:
+            try:
+                cst.parse_expression(flag)
+                return config_plan(flag, str(self.options.get("flag_import") or ""))
+            except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
+                self.report(first_call, f"cannot use the configured flag/flag_import ({error}); app left unchanged")
+                return None
+        plan = facts.plans.get(self.file.relpath)
+        if plan is None:
+            return env_var_plan(str(self.options.get("env_var") or "ENABLE_API_DOCS"), "no project analysis available")
+        return plan
+
+    def _plan_call(self, call: cst.Call, plan: FlagPlan) -> None:
+        stars = [arg for arg in call.args if arg.star == "**"]
+        target: cst.CSTNode = call
+        if stars:
+            found = self._kwargs_dict(call, stars)
+            if found is None:
+                return
+            target = found
+            values = {
+                str(e.key.evaluated_value): e.value  # type: ignore[union-attr]
+                for e in found.elements
+                if isinstance(e, cst.DictElement) and str(e.key.evaluated_value) in DOCS_KEYS  # type: ignore[union-attr]
+            }
+        else:
+            values = {
+                arg.keyword.value: arg.value
+                for arg in call.args
+                if arg.keyword is not None and arg.keyword.value in DOCS_KEYS
+            }
+        kinds = {key: _kind(values.get(key)) for key in DOCS_KEYS}
+        openapi = values.get("openapi_url")
+        if kinds["openapi_url"] == "none":
+            self.report(call, "left unchanged: openapi_url=None already turns the schema and the docs pages off")
+            return
+        if kinds["openapi_url"] not in (ABSENT, FIXED):
+            assert openapi is not None
+            self.report(
+                call,
+                f"left unchanged: openapi_url is already set by the project ({code(openapi)}), and the docs "
+                "pages are served only when it is; check that it is off in production",
+            )
+            return
+        # A page already off (None) stays off and needs no flag; one the project gates
+        # itself lends its condition to the schema, so the docs work wherever they did.
+        others = {
+            key: values[key] for key in ("docs_url", "redoc_url") if kinds[key] in ("conditional", "computed")
+        }
+        test: cst.BaseExpression | None
+        if others:
+            tests = {code(t) if (t := _none_branch_test(v)) is not None else None for v in others.values()}
+            if None in tests or len(tests) != 1:
+                controlled = ", ".join(f"{key}={code(value)}" for key, value in others.items())
+                self.report(
+                    call,
+                    f"left unchanged: {controlled} is set but openapi_url is not, so the schema is still served "
+                    "at /openapi.json; make openapi_url conditional on the same setting (or None)",
+                )
+                return
+            test = _none_branch_test(next(iter(others.values())))
+            assert test is not None
+        elif kinds["docs_url"] == kinds["redoc_url"] == "none":
+            self.report(
+                call,
+                "left unchanged: docs_url and redoc_url are None but openapi_url is not, so the schema is still "
+                "served at /openapi.json; set openapi_url too unless clients need the schema",
+            )
+            return
+        else:
+            test = self._flag_expression(call, plan)
+            if test is None:
+                return
+        changed = {key: test for key in DOCS_KEYS if kinds[key] == FIXED}
+        added = [key for key in DOCS_KEYS if kinds[key] == ABSENT]
+        self._edits[target] = (changed, added, test)
+        if not others and not self._noted:
+            self._noted = True
+            for note in plan.notes:
+                self.report(call, note)
+
+    def _flag_expression(self, call: cst.Call, plan: FlagPlan) -> cst.BaseExpression | None:
+        """The flag, after checking its first name means what the plan says here."""
+        expression = cst.parse_expression(plan.expression)
+        if plan.local is None:
+            return expression
+        scope = self.get_metadata(ScopeProvider, call, None)
+        assignments = list(scope[plan.local]) if scope is not None and plan.local in scope else []
+        needs_import = plan.import_from is not None or plan.plain_import is not None
+        module_level = [a for a in assignments if isinstance(a.scope, GlobalScope)]
+        local = [a for a in assignments if not isinstance(a.scope, GlobalScope)]
+        if local and not all(self._is_settings_parameter(a, plan) for a in local):
+            self.report(
+                call,
+                f"left unchanged: the docs flag {plan.expression} starts with {plan.local!r}, which is a "
+                "different local name here; set [tool.fastapi-codemods.conditional_docs] flag",
+            )
+            return None
+        if needs_import and module_level and not self._is_same_import(module_level, plan):
+            self.report(
+                call,
+                f"left unchanged: the docs flag needs {plan.local!r} but this module binds that name to "
+                "something else; set [tool.fastapi-codemods.conditional_docs] flag",
+            )
+            return None
+        if not local and not module_level and not needs_import and plan.local not in dir(builtins):
+            self.report(
+                call,
+                f"left unchanged: the configured flag {plan.expression} uses {plan.local!r}, which this module "
+                "does not define; set flag_import",
+            )
+            return None
+        if not local and not module_level:
+            if plan.import_from is not None:
+                module, name = plan.import_from
+                AddImportsVisitor.add_needed_import(self.context, module, name)
+            elif plan.plain_import is not None:
+                AddImportsVisitor.add_needed_import(self.context, plan.plain_import)
+        return expression
+
+    def _is_settings_parameter(self, assignment: Any, plan: FlagPlan) -> bool:
+        """``def create_app(settings: Settings)``: the local is the settings object itself."""
+        if plan.source_class is None or not isinstance(assignment, Assignment):
+            return False
+        node = assignment.node
+        if not isinstance(node, cst.Param) or node.annotation is None:
+            return False
+        wanted = plan.source_class.rpartition(".")[2]
+        return any(name.rpartition(".")[2] == wanted for name in qualified_names(self, node.annotation.annotation))
+
+    def _is_same_import(self, assignments: list[Any], plan: FlagPlan) -> bool:
+        """Every module-level binding of the flag's name is the import the plan would add."""
+        return all(self._binds_planned_import(getattr(a, "node", None), plan) for a in assignments)
+
+    def _binds_planned_import(self, node: cst.CSTNode | None, plan: FlagPlan) -> bool:
+        if plan.plain_import is not None and isinstance(node, cst.Import):
+            # ``import os.path`` binds ``os`` as well as ``import os`` does.
+            root = plan.plain_import.split(".")[0]
+            return any(code(alias.name).split(".")[0] == root and alias.asname is None for alias in node.names)
+        if plan.import_from is not None and isinstance(node, cst.ImportFrom) and node.module is not None:
+            return "." * len(node.relative) + code(node.module) == plan.import_from[0]
+        return False
+
+    def _kwargs_dict(self, call: cst.Call, stars: list[cst.Arg]) -> cst.Dict | None:
+        """The dict literal behind ``FastAPI(**kwargs)`` when rewriting it is safe."""
+        explicit = [a.keyword.value for a in call.args if a.keyword is not None and a.keyword.value in DOCS_KEYS]
+        star = stars[0].value
+        reason = "it may already hold openapi_url/docs_url/redoc_url, and adding them beside it raises TypeError"
+        if len(stars) != 1 or explicit or not isinstance(star, cst.Name):
+            self.report(call, f"left unchanged: FastAPI() gets **{code(star)}; {reason}; set the three keys there")
+            return None
+        scope = self.get_metadata(ScopeProvider, star, None)
+        assignments = list(scope[star.value]) if scope is not None and star.value in scope else []
+        single = assignments[0] if len(assignments) == 1 else None
+        statement = self.get_metadata(cst.metadata.ParentNodeProvider, single.node, None) if single else None
+        if (
+            single is None
+            or not isinstance(statement, cst.AssignTarget)
+            or single.scope is not scope
+            or len(single.references) != 1
+        ):
+            self.report(call, f"left unchanged: FastAPI() gets **{star.value} built elsewhere; {reason}; set the three keys where it is built")
+            return None
+        assign = self.get_metadata(cst.metadata.ParentNodeProvider, statement)
+        value = assign.value if isinstance(assign, cst.Assign) and len(assign.targets) == 1 else None
+        if not isinstance(value, cst.Dict) or not all(
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) for e in value.elements
+        ):
+            self.report(call, f"left unchanged: **{star.value} is not a plain dict literal; {reason}; set the three keys there")
+            return None
+        return value
+
+    # -- findings that need no rewrite -----------------------------------------
+
+    def _report_test_requests(self, facts: DocsFacts) -> None:
+        requests = facts.test_requests.get(self.file.relpath, ())
+        if not requests or not facts.public_apps:
+            return
+        relpath, shown, line = facts.public_apps[0]
+        plan = facts.plans.get(relpath)
+        flag = f" ({plan.expression})" if plan is not None else ""
+        for test_line, url in requests:
+            self.report(
+                test_line,
+                f"this test requests {url}, which conditional_docs now serves only when the docs flag{flag} is "
+                f"on (app at {shown}:{line}): turn it on in the test settings or environment",
+            )
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            attribute = target.target
+            if (
+                isinstance(attribute, cst.Attribute)
+                and attribute.attr.value in DOCS_KEYS
+                and isinstance(attribute.value, cst.Name)
+                and bound_to(self, attribute.value, self._app_targets)
+            ):
+                self.report(
+                    node,
+                    f"setting {code(attribute)} after FastAPI() has no effect (the docs routes are added in "
+                    f"FastAPI.__init__); pass {attribute.attr.value}= to FastAPI() instead and remove this line",
+                )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not qualified_names(self, node.func) & DOCS_HELPERS:
+            return
+        for arg in node.args:
+            if any(
+                isinstance(sub, cst.Attribute) and sub.attr.value == "openapi_url"
+                for sub in _walk(arg.value)
+            ):
+                self.report(
+                    node,
+                    f"custom docs page reads {code(arg.value)}: it is None when the docs flag is off, so guard "
+                    "this route with the same flag (or remove it in production)",
+                )
+                return
+
+    # -- rewriting -------------------------------------------------------------
+
+    def _where(self, node: cst.CSTNode, first: cst.CSTNode | None) -> Where:
+        position = self.get_metadata(PositionProvider, node)
+        start, end = position.start, position.end
+        statement = node
+        while not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            parent = self.get_metadata(cst.metadata.ParentNodeProvider, statement, None)
+            if parent is None:
+                break
+            statement = parent
+        block = self.get_metadata(PositionProvider, statement).start.column if statement is not node else 0
+        column = None
+        if first is not None:
+            first_position = self.get_metadata(PositionProvider, first).start
+            if first_position.line != start.line:
+                column = first_position.column
+        return Where(
+            line_start=self._lines[start.line - 1][: start.column],
+            line_rest=self._lines[end.line - 1][end.column :],
+            block_indent=block,
+            first_element_column=column,
+        )
+
+    def _values(self, keys: list[str], test: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
+        return [(key, _conditional(cst.SimpleString(f'"{DEFAULT_URLS[key]}"'), test)) for key in keys]
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        edit = self._edits.get(original_node)
+        if edit is None:
+            return updated_node
+        changed, added, test = edit
+        indexes = {
+            index: _conditional(arg.value, changed[arg.keyword.value])
+            for index, arg in enumerate(updated_node.args)
+            if arg.keyword is not None and arg.keyword.value in changed
+        }
+        where = self._where(original_node, original_node.args[0] if original_node.args else None)
+        return rebuild(  # type: ignore[return-value]
+            updated_node.args,
+            updated_node.whitespace_before_args,
+            None,
+            indexes,
+            self._values(added, test),
+            CALL_ARGS,
+            where,
+            lambda elements, opening, _closing: updated_node.with_changes(args=elements, whitespace_before_args=opening),
+        )
+
+    def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
+        edit = self._edits.get(original_node)
+        if edit is None:
+            return updated_node
+        changed, added, test = edit
+        indexes = {
+            index: _conditional(element.value, changed[str(element.key.evaluated_value)])  # type: ignore[union-attr]
+            for index, element in enumerate(updated_node.elements)
+            if isinstance(element, cst.DictElement) and str(element.key.evaluated_value) in changed  # type: ignore[union-attr]
+        }
+        where = self._where(original_node, original_node.elements[0] if original_node.elements else None)
+
+        def render(elements: list, opening: Any, closing: Any) -> cst.Dict:
+            return updated_node.with_changes(
+                elements=elements,
+                lbrace=updated_node.lbrace.with_changes(whitespace_after=opening),
+                rbrace=updated_node.rbrace.with_changes(
+                    whitespace_before=closing if closing is not None else updated_node.rbrace.whitespace_before
+                ),
+            )
+
+        return rebuild(  # type: ignore[return-value]
+            updated_node.elements,
+            updated_node.lbrace.whitespace_after,
+            updated_node.rbrace.whitespace_before,
+            indexes,
+            self._values(added, test),
+            DICT_ENTRIES,
+            where,
+            render,
+        )
+
+
+def _first_def_after_imports(module: cst.Module) -> int | None:
+    """Index of a def/class right after the module's last top-level import, if any."""
+    last = None
+    for index, statement in enumerate(module.body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(part, (cst.Import, cst.ImportFrom)) for part in statement.body
+        ):
+            last = index
+    if last is None or last + 1 >= len(module.body):
+        return None
+    following = module.body[last + 1]
+    return last + 1 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else None
+
+
+def _conditional(value: cst.BaseExpression, test: cst.BaseExpression) -> cst.IfExp:
+    return cst.IfExp(test=test, body=value, orelse=cst.Name("None"))
+
+
+def _walk(node: cst.CSTNode):
+    yield node
+    for child in node.children:
+        yield from _walk(child)

@@ -1,0 +1,9 @@
+"""The engine every transform (and the audit) runs on.
+
+Paths in, results out: which files a run looks at (`discovery`, `config`,
+`gitstate`), how bytes become text and trees (`sources`, `skip_markers`), one
+file's prefilter-parse-transform-validate step (`pipeline`, `formatting`), the
+run across roots and worker processes that is the only code writing files
+(`driver`, `workerpool`, `gcpolicy`), and what people and scripts read
+(`results`, `report`). Nothing here knows about FastAPI.
+"""

@@ -1,0 +1,478 @@
+"""Paths in, per-file results out; the only code that writes files.
+
+For each root: load its configuration, discover its files, run the transforms'
+read-only project analysis, then process every file (in parallel processes when
+asked) and, in write mode, write the changed files atomically.
+
+libcst (the transforms and `fastapi_codemods.engine.pipeline`) is imported only once the
+analysis workers have their files: importing it takes about 0.6 s, which they
+spend reading the project. Hence the imports of the pipeline inside functions here.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi_codemods import codemods
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.engine import gcpolicy
+from fastapi_codemods.engine.config import ConfigError, load_config
+from fastapi_codemods.engine.discovery import absolute, find_git_root, iter_python_files
+from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.gitstate import dirty_files
+from fastapi_codemods.engine.results import FileResult, Finding, Status
+from fastapi_codemods.engine.workerpool import largest_first, start_method, worker_pool
+
+if TYPE_CHECKING:
+    from fastapi_codemods.cst.transform import Transform
+    from fastapi_codemods.engine.pipeline import Plan
+
+
+class Mode(str, Enum):
+    WRITE = "write"
+    DIFF = "diff"
+    CHECK = "check"
+
+
+class UsageError(Exception):
+    """Bad paths, options or configuration (or a crashing project analysis): exit
+    code 2 before any file is touched."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user asked for; ``None`` means "not given on the command line"."""
+
+    paths: Sequence[Path]
+    mode: Mode = Mode.WRITE
+    only: list[str] | None = None
+    skip: list[str] | None = None
+    excludes: list[str] = field(default_factory=list)
+    jobs: int | None = None
+    allow_dirty: bool = False
+    format: bool | None = None
+
+
+@dataclass(frozen=True)
+class RootSummary:
+    path: str
+    scanned: int
+    changed: int
+    unchanged: int
+    failed: int
+    skipped: int
+
+
+@dataclass
+class RunOutcome:
+    """Everything the report needs: per-file results, per-root totals, refusals."""
+
+    mode: Mode
+    results: list[FileResult]
+    roots: list[RootSummary]
+    dirty: list[str] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted(finding for result in self.results for finding in result.findings)
+
+
+@dataclass(frozen=True)
+class _Task:
+    plan_index: int
+    path: Path
+    info: FileInfo
+    explicit: bool
+
+
+def default_jobs() -> int:
+    """The cores this process may use (respects CPU affinity and containers)."""
+    if hasattr(os, "process_cpu_count"):
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def import_root(folder: Path) -> Path:
+    """The folder module names are relative to: the first one up without ``__init__.py``."""
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+class PathNames:
+    """Display paths for one run: relative to the enclosing git work tree, else to
+    the current folder.
+
+    The git root is looked up, and symlinks resolved, once per folder, not once per
+    file (resolving a path stats each of its parts). One instance per run, so a
+    repository created between two runs is seen.
+    """
+
+    def __init__(self) -> None:
+        self._cwd = Path.cwd().resolve()
+        self._git_roots: dict[Path, Path | None] = {}
+        self._folders: dict[Path, Path] = {}
+        self._prefixes: dict[tuple[Path, Path], tuple[str, str]] = {}
+
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``, with the resolved folders remembered."""
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            return path.resolve()
+        return self._resolved_folder(path.parent) / path.name
+
+    def _resolved_folder(self, folder: Path) -> Path:
+        resolved = self._folders.get(folder)
+        if resolved is None:
+            resolved = self._folders[folder] = folder.resolve()
+        return resolved
+
+    def git_root(self, folder: Path) -> Path | None:
+        folder = self.resolve(folder)
+        if folder not in self._git_roots:
+            self._git_roots[folder] = find_git_root(folder)
+        return self._git_roots[folder]
+
+    def _shown_from(self, folder: Path) -> Path:
+        """What display paths under ``folder`` are relative to: its git root, else the
+        working folder."""
+        git_root = self.git_root(folder)
+        return git_root if git_root is not None else self._cwd
+
+    def __call__(self, path: Path) -> str:
+        absolute = self.resolve(path)
+        base = self._shown_from(absolute if absolute.is_dir() else absolute.parent)
+        return Path(os.path.relpath(absolute, base)).as_posix()
+
+    def of_file(self, path: Path, base: Path) -> tuple[str, str]:
+        """(display path, path relative to ``base``) of a file: what ``self(path)`` and
+        ``relpath(resolve(path), base)`` give, from its folder's names, worked out once
+        per folder (a large tree has tens of files per folder)."""
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            resolved = path.resolve()
+            return self(resolved), Path(os.path.relpath(resolved, base)).as_posix()
+        key = (path.parent, base)
+        prefixes = self._prefixes.get(key)
+        if prefixes is None:
+            folder = self._resolved_folder(path.parent)
+            prefixes = self._prefixes[key] = (_folder_prefix(folder, self._shown_from(folder)), _folder_prefix(folder, base))
+        return prefixes[0] + path.name, prefixes[1] + path.name
+
+
+def _folder_prefix(folder: Path, base: Path) -> str:
+    """``folder`` relative to ``base`` as a prefix for its files' names ("" for ``base``)."""
+    relative = Path(os.path.relpath(folder, base)).as_posix()
+    return "" if relative == "." else relative + "/"
+
+
+# Below this many files the analysis runs in the main process. Forked workers start
+# in milliseconds and read the files while the main process imports libcst, so they
+# pay off from the first file; a spawned worker (macOS, Windows) starts a whole
+# interpreter, which pays off only on larger roots.
+PARALLEL_ANALYSIS_MIN_FILES = {"fork": 1, "spawn": 100}
+
+
+def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
+    """Configuration, file list and project analysis for one root."""
+    if not root.exists():
+        raise UsageError(f"{root}: no such file or folder")
+    try:
+        config = load_config(root)
+    except ConfigError as error:
+        raise UsageError(str(error)) from error
+    try:
+        chosen = codemods.chosen_names(
+            options.only if options.only is not None else config.only,
+            options.skip if options.skip is not None else config.skip,
+        )
+    except ValueError as error:
+        source = f" (from {config.source})" if options.only is None and options.skip is None and config.source else ""
+        raise UsageError(f"{error}{source}") from error
+
+    names = names or PathNames()
+    base = import_root(absolute(root) if root.is_dir() else absolute(root).parent).resolve()
+    excludes = [(root, options.excludes)]
+    if config.base is not None:
+        excludes.append((config.base, config.exclude))
+    files: list[tuple[Path, FileInfo]] = []
+    for path in iter_python_files(root, excludes):
+        shown, relpath = names.of_file(path, base)
+        files.append((path, FileInfo(path=shown, relpath=relpath)))
+
+    project = Project(root, files)
+    option_tables = {name: {**codemods.options_of(name), **config.transform_options.get(name, {})} for name in chosen}
+    jobs = options.jobs or default_jobs()
+    scheduled = [(file_pass, option_tables[name]) for name in chosen for file_pass in codemods.file_passes_of(name)]
+    transforms: list[type[Transform]] = []
+    try:
+        project.compute_all(
+            scheduled,
+            jobs if len(files) >= PARALLEL_ANALYSIS_MIN_FILES[start_method()] else 1,
+            meanwhile=lambda: transforms.extend(codemods.load(name) for name in chosen),
+        )
+    except Exception as error:  # a broken pool or transform import; a failing pass fails where it is used
+        raise UsageError(
+            f"internal error while analysing {names(root)}: {type(error).__name__}: {error}; nothing written"
+        ) from error
+    facts = {}
+    for transform in transforms:
+        try:
+            facts[transform.NAME] = transform.analyze_project(project, option_tables[transform.NAME])
+        except Exception as error:  # reported as a run error, never as a traceback
+            raise UsageError(
+                f"internal error in {transform.NAME} while analysing {names(root)}: "
+                f"{type(error).__name__}: {error}; nothing written"
+            ) from error
+    from fastapi_codemods.engine.pipeline import Plan
+
+    fmt = options.format if options.format is not None else config.format
+    plan = Plan(
+        root=names(root),
+        transforms=transforms,
+        options=option_tables,
+        facts=facts,
+        format=fmt,
+        black_config=config.black if fmt else {},
+    )
+    return plan, project
+
+
+def _created_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[FileResult, Path]]:
+    """Files the transforms create (e.g. a logging module), with where to write them.
+
+    Only under a folder root: a run on single files never creates files beside them.
+    A file that already exists is never overwritten; text that is not valid Python
+    fails like a bad rewrite would.
+    """
+    from fastapi_codemods.engine.pipeline import validation_problem
+
+    created: list[tuple[FileResult, Path]] = []
+    if not project.root.is_dir():
+        return created
+    for transform in plan.transforms:
+        try:
+            new_files = transform.new_files(plan.facts.get(transform.NAME), plan.options[transform.NAME])
+        except Exception as error:  # reported as a run error, never as a traceback
+            raise UsageError(
+                f"internal error in {transform.NAME}.new_files: {type(error).__name__}: {error}; nothing written"
+            ) from error
+        for relpath, text in new_files.items():
+            target = absolute(project.root / relpath)
+            if target.exists() or target.is_symlink():
+                continue
+            data = text.encode("utf-8")
+            result = FileResult(
+                path=names(target),
+                root=plan.root,
+                status=Status.CHANGED,
+                new=data,
+                transforms=(transform.NAME,),
+                created=True,
+            )
+            problem = validation_problem(b"", data) if target.suffix == ".py" else None
+            if problem is not None:
+                result = replace(
+                    result, status=Status.FAILED, new=None,
+                    error=f"internal error in {transform.NAME}: {problem}; file not created",
+                )
+            created.append((result, target))
+    return created
+
+
+_PLANS: list[Plan] = []
+
+
+def _init_worker(plans: list[Plan]) -> None:
+    _PLANS[:] = plans
+
+
+def _process(task: _Task) -> FileResult:
+    from fastapi_codemods.engine.pipeline import process_source
+
+    plan = _PLANS[task.plan_index]
+    try:
+        mode = stat.S_IMODE(task.path.stat().st_mode)
+        data = task.path.read_bytes()
+    except OSError as error:
+        return FileResult(path=task.info.path, root=plan.root, status=Status.FAILED, error=f"cannot read: {error.strerror}")
+    try:
+        result = process_source(data, task.info, plan, explicit=task.explicit)
+    except Exception as error:  # noqa: BLE001 - a crash on one file must not stop the run
+        result = FileResult(
+            path=task.info.path,
+            root=plan.root,
+            status=Status.FAILED,
+            old=data,
+            error=f"internal error: {type(error).__name__}: {error}; file left untouched",
+        )
+    if result.status is Status.CHANGED:
+        return replace(result, mode=mode)
+    # Only a changed file's old bytes are needed (for the diff): don't pickle the rest.
+    return replace(result, old=b"")
+
+
+def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = None,
+        on_total: Callable[[int], None] | None = None) -> RunOutcome:
+    """Process every root; write changed files in write mode unless refused."""
+    names = PathNames()
+    plans: list[Plan] = []
+    tasks: list[_Task] = []
+    created: list[FileResult] = []
+    untouched: list[FileResult] = []  # files no transform wants: never sent to a worker
+    real_paths: dict[str, Path] = {}
+    for root in options.paths:
+        # Released before the collector runs again: it would scan every cached tree.
+        with gcpolicy.paused():
+            plan, project = plan_root(Path(root), options, names)
+            from fastapi_codemods.engine.pipeline import wanted_by_none
+
+            plans.append(plan)
+            explicit = project.root.is_file()
+            for path, info in project.files:
+                if info.path not in real_paths:
+                    real_paths[info.path] = path
+                    text = None if explicit else project.text(path)
+                    if text is not None and wanted_by_none(text, info, plan):
+                        untouched.append(FileResult(path=info.path, root=plan.root, status=Status.UNCHANGED))
+                    else:
+                        tasks.append(_Task(len(plans) - 1, path, info, explicit))
+            for result, target in _created_files(plan, project, names):
+                if result.path not in real_paths:
+                    real_paths[result.path] = target
+                    created.append(result)
+            project.release()
+    if on_total:
+        on_total(len(tasks) + len(untouched))
+    for result in untouched:
+        if on_result:
+            on_result(result)
+
+    with gcpolicy.for_files():
+        results = _process_all(plans, tasks, options.jobs or default_jobs(), on_result)
+    results.extend(untouched)
+    results.extend(created)
+    results.sort(key=lambda result: result.path)
+
+    dirty: list[str] = []
+    if options.mode is Mode.WRITE:
+        changed = [result for result in results if result.status is Status.CHANGED]
+        if not options.allow_dirty:
+            # Created files are new paths: nothing of the user's can be lost there.
+            dirty = _dirty([real_paths[r.path] for r in changed if not r.created], names)
+        if not dirty:
+            results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]
+    return RunOutcome(mode=options.mode, results=results, roots=_summaries(plans, results), dirty=dirty)
+
+
+def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
+                 on_result: Callable[[FileResult], None] | None) -> list[FileResult]:
+    results: list[FileResult] = []
+    if jobs <= 1 or len(tasks) <= 1:
+        _init_worker(plans)
+        for task in tasks:
+            result = _process(task)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        return results
+    # Largest files first, one at a time.
+    tasks = largest_first(tasks, lambda task: task.path)
+    with worker_pool(min(jobs, len(tasks)), _init_worker, (plans,)) as executor:
+        for result in executor.map(_process, tasks, chunksize=1):
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return results
+
+
+def _dirty(paths: list[Path], names: PathNames) -> list[str]:
+    """Display paths of the files whose current content git could not restore."""
+    by_repo: dict[Path, list[Path]] = {}
+    for path in paths:
+        git_root = names.git_root(path.resolve().parent)
+        if git_root is not None:
+            by_repo.setdefault(git_root, []).append(path.resolve())
+    dirty: list[str] = []
+    for git_root, repo_paths in by_repo.items():
+        dirty.extend(names(path) for path in dirty_files(git_root, repo_paths))
+    return sorted(dirty)
+
+
+def _write(result: FileResult, path: Path) -> FileResult:
+    """Replace ``path`` atomically with the new bytes, keeping its permission bits.
+
+    The bytes go to a temporary file in the same folder, then ``os.replace``: a
+    reader sees the old file or the new one, never a part. A symlink is written
+    through (its target is rewritten, the link stays). A created file is linked into
+    place, which fails rather than overwrite a file that appeared during the run.
+    """
+    assert result.new is not None
+    path = Path(os.path.realpath(path))
+    mode = result.mode
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    temp_name = None
+    try:
+        if result.created:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(result.new)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, mode)
+        if result.created:
+            _move_new(temp_name, path)
+        else:
+            os.replace(temp_name, path)
+    except OSError as error:
+        if temp_name is not None:
+            try:
+                os.unlink(temp_name)
+            except OSError:
+                pass
+        return replace(result, status=Status.FAILED, new=None, error=f"cannot write: {error}")
+    return result
+
+
+def _move_new(source: str, target: Path) -> None:
+    """Move ``source`` to ``target`` only if nothing is there (a hard link cannot clobber)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        # Filesystems without hard links: check, then replace (a narrow race).
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(f"{target} appeared during the run") from None
+        os.replace(source, target)
+    else:
+        os.unlink(source)
+
+
+def _summaries(plans: list[Plan], results: list[FileResult]) -> list[RootSummary]:
+    summaries = []
+    for plan in plans:
+        mine = [result for result in results if result.root == plan.root and not result.created]
+        count = {status: sum(1 for r in mine if r.status is status) for status in Status}
+        summaries.append(
+            RootSummary(
+                path=plan.root,
+                scanned=len(mine),
+                changed=count[Status.CHANGED],
+                unchanged=count[Status.UNCHANGED],
+                failed=count[Status.FAILED],
+                skipped=count[Status.SKIPPED],
+            )
+        )
+    return summaries

@@ -1,0 +1,268 @@
+"""Turning a run's outcome into what people and scripts read; the only code that prints.
+
+- ``unified_diff``: byte-exact, ``git apply``-able (``diff --git`` headers, CRLF and
+  BOM kept, ``\\ No newline at end of file``), files sorted.
+- ``summary``: totals, then each finding as ``path:line: [transform] reason``.
+- ``json_report``: the machine-readable record (schema in the README).
+- ``exit_code``: 0 nothing to change or all written; 1 diff/check found changes;
+  2 usage error or any file failed (2 wins).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from typing import Any
+
+import click
+
+from fastapi_codemods import __version__
+from fastapi_codemods.engine.driver import Mode, RunOutcome
+from fastapi_codemods.engine.results import FileResult, Status
+
+REPORT_VERSION = 1
+NO_NEWLINE = b"\\ No newline at end of file\n"
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Lines as git sees them: only ``\\n`` ends a line (a lone ``\\r`` is content)."""
+    lines = data.split(b"\n")
+    last = lines.pop()
+    return [line + b"\n" for line in lines] + ([last] if last else [])
+
+
+def file_diff(result: FileResult) -> bytes:
+    """The git-style unified diff of one changed file, as exact bytes."""
+    assert result.new is not None
+    path = result.path.encode("utf-8", "surrogateescape")
+    old_lines = _lines(result.old)
+    new_lines = _lines(result.new)
+    header = [b"diff --git a/" + path + b" b/" + path + b"\n"]
+    if result.created:
+        header.append(b"new file mode 100644\n")
+    body = list(
+        difflib.diff_bytes(
+            difflib.unified_diff,
+            old_lines,
+            new_lines,
+            fromfile=b"/dev/null" if result.created else b"a/" + path,
+            tofile=b"b/" + path,
+            lineterm=b"\n",
+        )
+    )
+    out = header
+    for line in body:
+        out.append(line)
+        if not line.endswith(b"\n"):
+            out.append(b"\n" + NO_NEWLINE)
+    return b"".join(out)
+
+
+def unified_diff(outcome: RunOutcome) -> bytes:
+    return b"".join(
+        file_diff(result)
+        for result in sorted(outcome.results, key=lambda r: r.path)
+        if result.status is Status.CHANGED and result.new is not None
+    )
+
+
+_BOLD, _CYAN, _GREEN, _RED, _RESET = b"\x1b[1m", b"\x1b[36m", b"\x1b[32m", b"\x1b[31m", b"\x1b[0m"
+
+
+def colorize_diff(diff: bytes) -> bytes:
+    """ANSI colours for a terminal (never used when output is piped).
+
+    Works on bytes so the content of each line (any encoding, CR) stays exact;
+    the colour ends before the line terminator.
+    """
+    styled = []
+    for line in _lines(diff):
+        if line.startswith((b"diff --git", b"--- ", b"+++ ", b"new file")):
+            style = _BOLD
+        elif line.startswith(b"@@"):
+            style = _CYAN
+        elif line.startswith(b"+"):
+            style = _GREEN
+        elif line.startswith(b"-"):
+            style = _RED
+        else:
+            styled.append(line)
+            continue
+        body = line.rstrip(b"\r\n")
+        styled.append(style + body + _RESET + line[len(body):])
+    return b"".join(styled)
+
+
+def exit_code(outcome: RunOutcome) -> int:
+    if outcome.dirty or any(result.status is Status.FAILED for result in outcome.results):
+        return 2
+    changed = any(result.status is Status.CHANGED for result in outcome.results)
+    if changed and outcome.mode is not Mode.WRITE:
+        return 1
+    return 0
+
+
+def json_report(outcome: RunOutcome) -> dict[str, Any]:
+    """The ``--report`` document; keys are documented in the README."""
+    return {
+        "version": REPORT_VERSION,
+        "tool_version": __version__,
+        "mode": outcome.mode.value,
+        "roots": [
+            {
+                "path": root.path,
+                "files_scanned": root.scanned,
+                "files_changed": root.changed,
+                "files_unchanged": root.unchanged,
+                "files_failed": root.failed,
+                "files_skipped": root.skipped,
+            }
+            for root in outcome.roots
+        ],
+        "files": [
+            {
+                "path": result.path,
+                "root": result.root,
+                "status": result.status.value,
+                "created": result.created,
+                "transforms": list(result.transforms),
+                "error": result.error,
+            }
+            for result in outcome.results
+        ],
+        "findings": [
+            {"path": f.path, "line": f.line, "transform": f.transform, "reason": f.reason}
+            for f in outcome.findings
+        ],
+        "refused_dirty_files": outcome.dirty,
+        "exit_code": exit_code(outcome),
+    }
+
+
+def write_json_report(outcome: RunOutcome, destination: str) -> None:
+    text = json.dumps(json_report(outcome), indent=2, ensure_ascii=False) + "\n"
+    if destination == "-":
+        sys.stdout.write(text)
+    else:
+        with open(destination, "w", encoding="utf-8") as stream:
+            stream.write(text)
+
+
+def print_outcome(outcome: RunOutcome, color: bool | None = None) -> None:
+    """Diff or file list on stdout (the product); errors, summary and findings on stderr.
+
+    ``color`` None means: colour each stream only when it is a terminal.
+    """
+    out_color = _wants_color(color, "stdout")
+    err_color = _wants_color(color, "stderr")
+    if outcome.mode is Mode.DIFF:
+        diff = unified_diff(outcome)
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        out.write(colorize_diff(diff) if out_color else diff)
+        out.flush()
+    elif outcome.mode is Mode.CHECK:
+        for result in outcome.results:
+            if result.status is Status.CHANGED:
+                click.echo(f"would change: {result.path}")
+    for result in outcome.results:
+        if result.status is Status.FAILED:
+            click.secho(f"error: {result.path}: {result.error}", fg="red", err=True, color=err_color)
+    if outcome.dirty:
+        click.secho(
+            "refusing to write: these files have uncommitted changes (commit or stash them, "
+            "or pass --allow-dirty); nothing was written:",
+            fg="red",
+            err=True,
+            color=err_color,
+        )
+        for path in outcome.dirty:
+            click.echo(f"  {path}", err=True)
+    _print_summary(outcome, sys.stderr, err_color)
+
+
+def _wants_color(color: bool | None, stream: str) -> bool:
+    if color is not None:
+        return color
+    return getattr(sys, stream).isatty()
+
+
+class Progress:
+    """A progress bar on stderr, shown only when asked and stderr is a terminal.
+
+    Use as a context manager; pass ``start`` and ``step`` to the driver's
+    ``on_total`` and ``on_result`` callbacks.
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._enabled = enabled and sys.stderr.isatty()
+        self._bar: Any = None
+
+    def start(self, total: int) -> None:
+        if self._enabled and total:
+            self._bar = click.progressbar(length=total, label="fastapi-codemods", file=sys.stderr)
+            self._bar.__enter__()
+
+    def step(self, _result: FileResult) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def print_usage_error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def print_transforms(transforms: list[Any]) -> None:
+    """``fastapi-codemods list``: name and one-line description, in run order."""
+    width = max((len(t.NAME) for t in transforms), default=0)
+    for transform in transforms:
+        click.echo(f"{transform.NAME.ljust(width)}  {transform.DESCRIPTION}")
+
+
+def _print_summary(outcome: RunOutcome, stream: Any, color: bool) -> None:
+    verb = {Mode.WRITE: "changed", Mode.DIFF: "would change", Mode.CHECK: "would change"}[outcome.mode]
+    if outcome.dirty:
+        verb = "would change"
+    scanned = sum(root.scanned for root in outcome.roots)
+    changed = sum(root.changed for root in outcome.roots)
+    created = sum(1 for r in outcome.results if r.created and r.status is Status.CHANGED)
+    unchanged = sum(root.unchanged for root in outcome.roots)
+    # every failure, a created file's included (roots count only discovered files)
+    failed = sum(1 for r in outcome.results if r.status is Status.FAILED)
+    skipped = sum(root.skipped for root in outcome.roots)
+    parts = [_plural(scanned, "file") + " scanned", f"{changed} {verb}", f"{unchanged} unchanged", f"{failed} failed"]
+    if skipped:
+        parts.append(f"{skipped} skipped")
+    if created:
+        parts.append(f"{created} {'created' if outcome.mode is Mode.WRITE and not outcome.dirty else 'to create'}")
+    findings = outcome.findings
+    parts.append(_plural(len(findings), "finding"))
+    click.echo(", ".join(parts), file=stream)
+    if len(outcome.roots) > 1:
+        for root in outcome.roots:
+            click.echo(
+                f"  {root.path}: {root.scanned} scanned, {root.changed} {verb}, "
+                f"{root.unchanged} unchanged, {root.failed} failed"
+                + (f", {root.skipped} skipped" if root.skipped else ""),
+                file=stream,
+            )
+    for finding in findings:
+        location = f"{finding.path}:{finding.line}:"
+        tag = f"[{finding.transform}]"
+        if color:
+            location = click.style(location, bold=True)
+            tag = click.style(tag, fg="yellow")
+        click.echo(f"{location} {tag} {finding.reason}", file=stream, color=color)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
