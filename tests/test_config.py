@@ -56,8 +56,8 @@ def test_general_keys_accept_lists_or_comma_strings_and_dashes(tmp_path: Path) -
     ("table", "message"),
     [
         ("[tool.fastapi-codemods]\nonyl = ['flag']\n", "unknown key 'onyl' in [tool.fastapi-codemods]; valid keys: "),
-        ("[tool.fastapi-codemods.flag]\nstrict = true\n", "unknown key 'strict' in [tool.fastapi-codemods.flag]; valid keys: none"),
-        ("[tool.fastapi-codemods.create_module]\nrelpaht = 'x'\n", "unknown key 'relpaht' in [tool.fastapi-codemods.create_module]; valid keys: relpath, text"),
+        ("[tool.fastapi-codemods.flag]\nstrict = true\n", "unknown key 'strict' in [tool.fastapi-codemods.flag]; valid keys: include_tests"),
+        ("[tool.fastapi-codemods.create_module]\nrelpaht = 'x'\n", "unknown key 'relpaht' in [tool.fastapi-codemods.create_module]; valid keys: include_tests, relpath, text"),
         ("[tool.fastapi-codemods.create_module]\ntext = 3\n", "create_module.text must be of type str, not int"),
         ("[tool.fastapi-codemods]\nformat = 'yes'\n", "format must be of type bool, not str"),
         ("[tool.fastapi-codemods]\nflag = 1\n", "[tool.fastapi-codemods.flag] must be a table"),

@@ -46,15 +46,17 @@ def test_json_report_schema_and_values(outcome: RunOutcome, tmp_path: Path) -> N
     assert document == json_report(outcome)
     assert document["version"] == 1 and document["tool_version"] == __version__ and document["mode"] == "check"
     assert document["roots"] == [
-        {"path": "one", "files_scanned": 3, "files_changed": 1, "files_unchanged": 0, "files_failed": 1, "files_skipped": 1},
-        {"path": "two", "files_scanned": 2, "files_changed": 1, "files_unchanged": 0, "files_failed": 0, "files_skipped": 1},
+        {"path": "one", "files_scanned": 3, "files_changed": 1, "files_unchanged": 0, "files_failed": 1, "files_skipped": 1,
+         "left_alone": {}, "kept": []},
+        {"path": "two", "files_scanned": 2, "files_changed": 1, "files_unchanged": 0, "files_failed": 0, "files_skipped": 1,
+         "left_alone": {}, "kept": []},
     ]
     files = {entry["path"]: entry for entry in document["files"]}
     assert list(files) == sorted(files)
-    assert set(files["one/a.py"]) == {"path", "root", "status", "created", "transforms", "error"}
+    assert set(files["one/a.py"]) == {"path", "root", "status", "created", "transforms", "error", "warning"}
     assert files["one/a.py"] == {
         "path": "one/a.py", "root": "one", "status": "changed", "created": False,
-        "transforms": ["insert_top"], "error": None,
+        "transforms": ["insert_top"], "error": None, "warning": None,
     }
     assert files["one/gen.py"]["status"] == "skipped" and "@generated" in files["one/gen.py"]["error"]
     assert files["two/c.py"]["status"] == "skipped" and "skip-file" in files["two/c.py"]["error"]
@@ -108,7 +110,7 @@ def test_write_mode_summary_and_created_files(tmp_path: Path, monkeypatch, use_t
     assert err.endswith("3 files scanned, 1 would change, 2 unchanged, 1 failed, 0 findings\n")
     created = [entry for entry in json_report(done)["files"] if entry["created"]]
     assert created == [{"path": "newpkg/created.py", "root": ".", "status": "changed", "created": True,
-                        "transforms": ["create_module"], "error": None}]
+                        "transforms": ["create_module"], "error": None, "warning": None}]
 
 
 def test_refusal_is_explained_and_counted(capsys) -> None:

@@ -112,11 +112,16 @@ def module_logger_names(info: FileInfo, tree: ast.Module, text: str, options: Ma
 
 def may_act_on_print(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
     """print_candidates' judgement of one file, command-line programs aside."""
-    if options["skip_tests"] and (info.is_test_file or "pytest" in module_level_packages(tree)):
+    if options["skip_tests"] and not options.get("include_tests") and (info.is_test_file or "pytest" in module_level_packages(tree)):
         return False
     if _imports_builtins(tree):
         return True
     return _names_print(tree, text, options["skip_main_guard"])
+
+
+def print_calls(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> int:
+    """How many ``print(...)`` calls the file holds (what the summary says was kept)."""
+    return sum(1 for call in nodes_of(tree, ast.Call) if isinstance(call.func, ast.Name) and call.func.id == "print")
 
 
 PROGRAM_KINDS = FilePass("print_to_logging.programs", ("__main__", "input(", *CLI_LIBRARIES), program_kind,
@@ -125,10 +130,11 @@ COMMAND_HANDLERS = FilePass("print_to_logging.commands", ("set_defaults", ".comm
 OWN_IMPORTS = FilePass("print_to_logging.imports", ("import",), own_imports)
 MODULE_LOGGERS = FilePass("print_to_logging.loggers", ("getLogger",), module_logger_names)
 PRINTS = FilePass("print_to_logging.prints", ("print",), may_act_on_print)
+PRINT_CALLS = FilePass("print_to_logging.print_calls", ("print",), print_calls)
 
 # The transform's declarations (`PrintToLogging` refers to them), here so the driver
 # reads them without importing libcst.
-FILE_PASSES = (PROGRAM_KINDS, COMMAND_HANDLERS, OWN_IMPORTS, MODULE_LOGGERS, PRINTS)
+FILE_PASSES = (PROGRAM_KINDS, COMMAND_HANDLERS, OWN_IMPORTS, MODULE_LOGGERS, PRINTS, PRINT_CALLS)
 OPTIONS = {
     "level": "info",
     "stderr_level": "warning",

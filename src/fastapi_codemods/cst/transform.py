@@ -235,6 +235,18 @@ class Transform(VisitorBasedCodemodCommand):
         return None
 
     @classmethod
+    def includes_tests(cls, options: Mapping[str, Any]) -> bool:
+        """Whether the transform rewrites test code and documentation snippets too
+        (``include-tests``; see `fastapi_codemods.analysis.code_roles`)."""
+        return bool(options.get("include_tests"))
+
+    @classmethod
+    def kept(cls, facts: Any) -> tuple[str, ...]:
+        """What the transform deliberately left alone across the root, one summary
+        line each (``kept 117 prints in 3 command-line programs``), from its facts."""
+        return ()
+
+    @classmethod
     def new_files(cls, facts: Any, options: Mapping[str, Any]) -> dict[str, str]:
         """Files this transform creates, as root-relative path -> text (default: none)."""
         return {}

@@ -26,7 +26,11 @@ GENERAL_KEYS: Mapping[str, type | tuple[type, ...]] = {
     "skip": list,
     "exclude": list,
     "format": bool,
+    "include_tests": bool,
 }
+# Accepted in every transform's table too: that transform alone then rewrites test
+# code and documentation snippets (see `fastapi_codemods.analysis.code_roles`).
+TRANSFORM_KEYS: Mapping[str, Any] = {"include_tests": False}
 
 
 class ConfigError(ValueError):
@@ -42,6 +46,7 @@ class Config:
     skip: list[str] | None = None
     exclude: list[str] = field(default_factory=list)
     format: bool = False
+    include_tests: bool = False
     transform_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     black: dict[str, Any] = field(default_factory=dict)
 
@@ -99,6 +104,7 @@ def parse_table(table: Mapping[str, Any], source: Path, black: dict[str, Any] | 
         skip=general.get("skip"),
         exclude=general.get("exclude", []),
         format=general.get("format", black is not None),
+        include_tests=general.get("include_tests", False),
         transform_options=options,
         black=black or {},
     )
@@ -107,7 +113,7 @@ def parse_table(table: Mapping[str, Any], source: Path, black: dict[str, Any] | 
 def _transform_options(source: Path, name: str, table: Any) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{source}: [tool.{TABLE}.{name}] must be a table")
-    defaults = codemods.options_of(name)
+    defaults = {**codemods.options_of(name), **TRANSFORM_KEYS}
     options: dict[str, Any] = {}
     for raw_key, value in table.items():
         key = raw_key.replace("-", "_")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi_codemods import codemods
+from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine import gcpolicy
 from fastapi_codemods.engine.config import ConfigError, load_config
@@ -68,6 +70,10 @@ class RootSummary:
     unchanged: int
     failed: int
     skipped: int
+    # Files no transform rewrote because they are not application code, by reason
+    # (`analysis.code_roles`), and what each transform deliberately kept.
+    left_alone: tuple[tuple[str, int], ...] = ()
+    kept: tuple[tuple[str, str], ...] = ()  # (transform, summary line)
 
 
 @dataclass
@@ -208,9 +214,17 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
         files.append((path, FileInfo(path=shown, relpath=relpath)))
 
     project = Project(root, files)
-    option_tables = {name: {**codemods.options_of(name), **config.transform_options.get(name, {})} for name in chosen}
+    option_tables = {
+        name: {
+            **codemods.options_of(name),
+            "include_tests": config.include_tests,
+            **config.transform_options.get(name, {}),
+        }
+        for name in chosen
+    }
     jobs = options.jobs or default_jobs()
-    scheduled = [(file_pass, option_tables[name]) for name in chosen for file_pass in codemods.file_passes_of(name)]
+    scheduled = [(file_pass, {}) for file_pass in code_roles.FILE_PASSES]
+    scheduled += [(file_pass, option_tables[name]) for name in chosen for file_pass in codemods.file_passes_of(name)]
     transforms: list[type[Transform]] = []
     try:
         project.compute_all(
@@ -233,12 +247,14 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
             ) from error
     from fastapi_codemods.engine.pipeline import Plan
 
+    not_application = code_roles.not_application(project)
     fmt = options.format if options.format is not None else config.format
     plan = Plan(
         root=names(root),
         transforms=transforms,
         options=option_tables,
         facts=facts,
+        not_application=not_application,
         format=fmt,
         black_config=config.black if fmt else {},
     )
@@ -332,16 +348,20 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         # Released before the collector runs again: it would scan every cached tree.
         with gcpolicy.paused():
             plan, project = plan_root(Path(root), options, names)
-            from fastapi_codemods.engine.pipeline import wanted_by_none
+            from fastapi_codemods.engine.pipeline import describe_syntax_error, wanted_by_none
 
             plans.append(plan)
             explicit = project.root.is_file()
+            parsed = code_roles.parsed(project)
             for path, info in project.files:
                 if info.path not in real_paths:
                     real_paths[info.path] = path
                     text = None if explicit else project.text(path)
                     if text is not None and wanted_by_none(text, info, plan):
-                        untouched.append(FileResult(path=info.path, root=plan.root, status=Status.UNCHANGED))
+                        warning = None if info.relpath in parsed else describe_syntax_error(text, None)
+                        untouched.append(
+                            FileResult(path=info.path, root=plan.root, status=Status.UNCHANGED, warning=warning)
+                        )
                     else:
                         tasks.append(_Task(len(plans) - 1, path, info, explicit))
             for result, target in _created_files(plan, project, names):
@@ -473,6 +493,20 @@ def _summaries(plans: list[Plan], results: list[FileResult]) -> list[RootSummary
                 unchanged=count[Status.UNCHANGED],
                 failed=count[Status.FAILED],
                 skipped=count[Status.SKIPPED],
+                left_alone=_left_alone(plan),
+                kept=tuple(
+                    (transform.NAME, line)
+                    for transform in plan.transforms
+                    for line in transform.kept(plan.facts.get(transform.NAME))
+                ),
             )
         )
     return summaries
+
+
+def _left_alone(plan: Plan) -> tuple[tuple[str, int], ...]:
+    """Counts by reason of the files some chosen transform did not rewrite as
+    not application code (none when every transform includes them)."""
+    if all(t.includes_tests(plan.options.get(t.NAME, {})) for t in plan.transforms):
+        return ()
+    return tuple(sorted(Counter(plan.not_application.values()).items()))

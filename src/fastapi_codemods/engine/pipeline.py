@@ -34,8 +34,17 @@ class Plan:
     transforms: Sequence[type[Transform]]
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     facts: Mapping[str, Any] = field(default_factory=dict)
+    # Root-relative path -> why it is not application code (`analysis.code_roles`).
+    not_application: Mapping[str, str] = field(default_factory=dict)
     format: bool = False
     black_config: Mapping[str, Any] = field(default_factory=dict)
+
+    def transforms_for(self, file: FileInfo) -> Sequence[type[Transform]]:
+        """The transforms that may rewrite ``file``: test code and documentation only
+        for those whose options say ``include_tests``."""
+        if file.relpath not in self.not_application:
+            return self.transforms
+        return [t for t in self.transforms if t.includes_tests(self.options.get(t.NAME, {}))]
 
 
 def wanted_by_none(text: str, file: FileInfo, plan: Plan) -> bool:
@@ -45,7 +54,9 @@ def wanted_by_none(text: str, file: FileInfo, plan: Plan) -> bool:
     again nor sends it to a worker; ``text`` is the decoded file it already read."""
     if "\0" in text or GENERATED_MARKER.decode() in text or SKIP_MARKER.search(text):
         return False
-    return not any(transform.wants(file, text, plan.facts.get(transform.NAME)) for transform in plan.transforms)
+    return not any(
+        transform.wants(file, text, plan.facts.get(transform.NAME)) for transform in plan.transforms_for(file)
+    )
 
 
 def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = False) -> FileResult:
@@ -71,7 +82,7 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
     tree: cst.Module | None = None
     wrapper: MetadataWrapper | None = None
     tables: dict = {}  # metadata of the wrapper's tree computed outside libcst
-    for transform in plan.transforms:
+    for transform in plan.transforms_for(file):
         # The prefilter sees the code as earlier transforms left it: one may add
         # what a later one looks for (print_to_logging adds logging calls).
         if transform.NAME in (skip_file_names or ()) or not transform.wants(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
+from collections import Counter
 from typing import Any
 
 import click
@@ -117,6 +118,8 @@ def json_report(outcome: RunOutcome) -> dict[str, Any]:
                 "files_unchanged": root.unchanged,
                 "files_failed": root.failed,
                 "files_skipped": root.skipped,
+                "left_alone": dict(root.left_alone),
+                "kept": [{"transform": name, "summary": line} for name, line in root.kept],
             }
             for root in outcome.roots
         ],
@@ -128,6 +131,7 @@ def json_report(outcome: RunOutcome) -> dict[str, Any]:
                 "created": result.created,
                 "transforms": list(result.transforms),
                 "error": result.error,
+                "warning": result.warning,
             }
             for result in outcome.results
         ],
@@ -169,6 +173,8 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None) -> None:
     for result in outcome.results:
         if result.status is Status.FAILED:
             click.secho(f"error: {result.path}: {result.error}", fg="red", err=True, color=err_color)
+        elif result.warning:
+            click.secho(f"warning: {result.path}: {result.warning}", fg="yellow", err=True, color=err_color)
     if outcome.dirty:
         click.secho(
             "refusing to write: these files have uncommitted changes (commit or stash them, "
@@ -255,6 +261,7 @@ def _print_summary(outcome: RunOutcome, stream: Any, color: bool) -> None:
                 + (f", {root.skipped} skipped" if root.skipped else ""),
                 file=stream,
             )
+    _print_left_alone(outcome, stream)
     for finding in findings:
         location = f"{finding.path}:{finding.line}:"
         tag = f"[{finding.transform}]"
@@ -262,6 +269,22 @@ def _print_summary(outcome: RunOutcome, stream: Any, color: bool) -> None:
             location = click.style(location, bold=True)
             tag = click.style(tag, fg="yellow")
         click.echo(f"{location} {tag} {finding.reason}", file=stream, color=color)
+
+
+def _print_left_alone(outcome: RunOutcome, stream: Any) -> None:
+    """What was deliberately not rewritten, so a reviewer sees why code remains."""
+    left_alone: Counter[str] = Counter()
+    kept: dict[str, list[str]] = {}
+    for root in outcome.roots:
+        left_alone.update(dict(root.left_alone))
+        for name, line in root.kept:
+            kept.setdefault(name, []).append(line)
+    if left_alone:
+        counts = ", ".join(_plural(count, reason) for reason, count in sorted(left_alone.items()))
+        click.echo(f"left alone, not application code: {counts} (include-tests = true rewrites them)", file=stream)
+    for name, lines in kept.items():
+        for line in lines:
+            click.echo(f"{name}: {line}", file=stream)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -44,5 +44,7 @@ class FileResult:
     transforms: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    # A problem that changes nothing (a file no transform looks at does not parse).
+    warning: str | None = None
     created: bool = False
     mode: int | None = field(default=None, compare=False)

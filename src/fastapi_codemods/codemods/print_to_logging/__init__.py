@@ -28,6 +28,7 @@ from libcst.metadata.scope_provider import Assignment, Scope
 from fastapi_codemods.analysis import programs as program_analysis
 from fastapi_codemods.analysis.candidates import Candidates
 from fastapi_codemods.analysis.programs import (
+    PRINT_CALLS,
     command_line_programs,
     module_loggers,
     print_candidates,
@@ -75,7 +76,29 @@ class PrintToLogging(Transform):
         """Validate the level options; find command-line programs and shared loggers."""
         _check_levels(options)
         programs = command_line_programs(project) if options["skip_cli"] else frozenset()
-        return ProjectFacts(programs, module_loggers(project), print_candidates(project, options, programs))
+        kept = {
+            info.relpath: count
+            for _path, info, count in project.results(PRINT_CALLS, options)
+            if count and info.relpath in programs
+        }
+        return ProjectFacts(
+            programs, module_loggers(project), print_candidates(project, options, programs), tuple(kept.values())
+        )
+
+    @classmethod
+    def includes_tests(cls, options: Mapping[str, Any]) -> bool:
+        """``skip_tests = false`` (this transform's older switch) includes them too."""
+        return super().includes_tests(options) or not options.get("skip_tests", True)
+
+    @classmethod
+    def kept(cls, facts: Any) -> tuple[str, ...]:
+        if not isinstance(facts, ProjectFacts) or not facts.kept_prints:
+            return ()
+        prints, modules = sum(facts.kept_prints), len(facts.kept_prints)
+        return (
+            f"kept {prints} print{'s' * (prints != 1)} in {modules} command-line program"
+            f"{'s' * (modules != 1)} (their output, not logging: skip_cli = false rewrites them)",
+        )
 
     @classmethod
     def wants(cls, file: FileInfo, text: str, facts: ProjectFacts | None) -> bool:
@@ -344,6 +367,7 @@ class ProjectFacts:
     programs: frozenset[str] = frozenset()
     loggers: frozenset[str] = frozenset()
     candidates: Candidates | None = None
+    kept_prints: tuple[int, ...] = ()  # print calls in each program module (`kept`)
 
 
 def _imported_name(node: cst.ImportFrom, local: str, package: str) -> str | None:
