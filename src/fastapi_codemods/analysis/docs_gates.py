@@ -48,6 +48,9 @@ class FlagPlan:
     plain_import: str | None = None
     source_class: str | None = None
     notes: tuple[str, ...] = ()
+    # True when the expression reads nothing but the environment (the fallback):
+    # evaluating it earlier, or where the app is not built, changes nothing.
+    pure: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def env_var_plan(variable: str, reason: str) -> FlagPlan:
         local="os",
         import_from=None,
         plain_import="os",
+        pure=True,
         notes=(
             (
                 f"{reason}: the docs are now served only when the environment variable {variable} "
