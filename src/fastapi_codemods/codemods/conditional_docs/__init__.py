@@ -7,7 +7,8 @@ the docs pages need it, and without it the schema stays public. FLAG comes from 
 project's Pydantic settings (an ENVIRONMENT allow-list or a DEBUG bool), from
 configuration, or else from an environment variable that fails closed. A FLAG longer
 than a dotted name is computed once, in ``API_DOCS_ENABLED = FLAG`` just before the
-app is built, so that the change reads in a few lines.
+app is built, so that the change reads in a few lines. An app that a test requests
+the docs of is left alone unless the test set-up turns the docs on.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from fastapi_codemods.analysis.docs_gates import (
     DEFAULT_URLS,
     DOCS_KEYS,
     DocsFacts,
+    DocsRequest,
     FlagPlan,
     analyze,
     config_plan,
     env_var_plan,
+    switch_of,
 )
 from fastapi_codemods.codemods.conditional_docs._layout import (
     CALL_ARGS,
@@ -64,6 +67,7 @@ ABSENT = "absent"
 MODULE_FLAG = "API_DOCS_ENABLED"
 LOCAL_FLAG = "api_docs_enabled"
 MORE_NAMES = 9
+SHOWN_REQUESTS = 3
 
 
 @dataclass
@@ -101,7 +105,8 @@ def _none_branch_test(value: cst.BaseExpression | None) -> cst.BaseExpression | 
 
 class ConditionalDocs(Transform):
     # Every case names one of these: the class (under any alias it is spelt
-    # ``...FastAPI``), the keywords, the docs helpers, or the URLs tests request.
+    # ``...FastAPI``), the keywords or the docs helpers. (Tests requesting the docs
+    # are read by the project analysis only.)
     PREFILTER = (
         "FastAPI",
         "openapi_url",
@@ -109,9 +114,6 @@ class ConditionalDocs(Transform):
         "redoc_url",
         "get_swagger_ui_html",
         "get_redoc_html",
-        "/docs",
-        "/redoc",
-        "/openapi.json",
     )
     FILE_PASSES = docs_gates.FILE_PASSES
     OPTIONS = docs_gates.OPTIONS
@@ -123,8 +125,8 @@ class ConditionalDocs(Transform):
 
     @classmethod
     def wants(cls, file: FileInfo, text: str, facts: DocsFacts | None) -> bool:
-        """Only modules building an app, setting docs attributes, calling a docs page
-        helper, or tests requesting the docs (decided by the project analysis)."""
+        """Only modules building an app, setting docs attributes or calling a docs
+        page helper (decided by the project analysis)."""
         known = facts.candidates.wants(file.relpath) if facts is not None and facts.candidates else None
         return cls.matches_text(text) if known is None else known
 
@@ -152,7 +154,7 @@ class ConditionalDocs(Transform):
         self._app_targets = app_and_router_targets(self, node)
         self._noted = False
         facts: DocsFacts = self.facts or DocsFacts()
-        self._report_test_requests(facts)
+        self._requests = facts.app_requests.get(self.file.relpath, ())
         calls = app_construction_calls(self, node, skip_data=True)
         if not calls:
             return
@@ -237,7 +239,7 @@ class ConditionalDocs(Transform):
         }
         changed = frozenset(key for key in DOCS_KEYS if kinds[key] == FIXED)
         added = [key for key in DOCS_KEYS if kinds[key] == ABSENT]
-        test: cst.BaseExpression | None
+        test: cst.BaseExpression | None = None
         if others:
             tests = {code(t) if (t := _none_branch_test(v)) is not None else None for v in others.values()}
             if None in tests or len(tests) != 1:
@@ -250,6 +252,7 @@ class ConditionalDocs(Transform):
                 return
             test = _none_branch_test(next(iter(others.values())))
             assert test is not None
+            switch = switch_of(code(test))
         elif kinds["docs_url"] == kinds["redoc_url"] == "none":
             self.report(
                 call,
@@ -258,10 +261,18 @@ class ConditionalDocs(Transform):
             )
             return
         else:
+            switch = plan.switch or switch_of(plan.expression)
+        # Before the flag's import is scheduled: a refused app stays byte-identical.
+        tests_note = self._tests_allow(call, changed | set(added), switch)
+        if tests_note is None:
+            return
+        if test is None:
             test = self._flag_expression(call, plan)
             if test is None:
                 return
         self._edits[target] = _Edit(changed, added, test, flag=not others)
+        if tests_note:
+            self.report(call, tests_note)
         if not others and not self._noted:
             self._noted = True
             for note in plan.notes:
@@ -500,21 +511,43 @@ class ConditionalDocs(Transform):
             body.append(new)
         return updated_node.with_changes(body=body)
 
-    # -- findings that need no rewrite -----------------------------------------
+    # -- tests that request the docs -------------------------------------------
 
-    def _report_test_requests(self, facts: DocsFacts) -> None:
-        requests = facts.test_requests.get(self.file.relpath, ())
-        if not requests or not facts.public_apps:
-            return
-        relpath, shown, line = facts.public_apps[0]
-        plan = facts.plans.get(relpath)
-        flag = f" ({plan.expression})" if plan is not None else ""
-        for test_line, url in requests:
-            self.report(
-                test_line,
-                f"this test requests {url}, which conditional_docs now serves only when the docs flag{flag} is "
-                f"on (app at {shown}:{line}): turn it on in the test settings or environment",
+    def _tests_allow(self, call: cst.Call, keys: set[str], switch: str | None) -> str | None:
+        """Whether rewriting ``keys`` of this app keeps every test requesting its docs
+        working: the URLs they request stay served, or their set-up mentions
+        ``switch``, the setting that turns the docs on. None (after a finding) when
+        not; else the finding to add once the app is rewritten, or ``""``."""
+        requests = [r for r in self._requests if r.key in keys]
+        if not requests:
+            return ""
+        blocked = [r for r in requests if not r.mentions(switch)]
+        if not blocked:
+            first = requests[0]
+            return (
+                f"rewritten although {first.where} requests {first.url} from this app{_more(requests)}: the test "
+                f"set-up mentions {switch}; check that it turns the docs on"
             )
+        first = blocked[0]
+        if all(r.path == self.file.path for r in blocked):
+            self.report(call, f"not rewritten: this app is built by a test, and {first.where} requests {first.url} from it")
+            return None
+        tests = "that test" if len(blocked) == 1 else "those tests"
+        if first.traced:
+            what = f"{first.where} requests {first.url} from this app{_more(blocked)}; rewriting would break {tests}"
+        else:
+            what = (
+                f"{first.where} requests {first.url}{_more(blocked)} and its app could not be traced (the test "
+                f"imports no module that builds one), so it may be this one; rewriting could break {tests}"
+            )
+        if switch:
+            how = f"turn the docs on in the test set-up, e.g. set {switch} in conftest.py, then run again"
+        else:
+            how = "turn the docs on in the test set-up, then make openapi_url, docs_url and redoc_url conditional by hand"
+        self.report(call, f"not rewritten: {what} ({how})")
+        return None
+
+    # -- findings that need no rewrite -----------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -624,6 +657,16 @@ class ConditionalDocs(Transform):
             where,
             render,
         )
+
+
+def _more(requests: list[DocsRequest]) -> str:
+    """`` (also tests/a.py:3, tests/b.py:7 and 2 more)`` for the requests after the first."""
+    rest = requests[1:]
+    if not rest:
+        return ""
+    shown = ", ".join(r.where for r in rest[:SHOWN_REQUESTS])
+    hidden = len(rest) - SHOWN_REQUESTS
+    return f" (also {shown}{f' and {hidden} more' if hidden > 0 else ''})"
 
 
 def _dotted(expression: cst.BaseExpression) -> bool:
