@@ -52,8 +52,9 @@ def _status_codes(app_folder: Path, tmp_path: Path, **settings: str) -> dict[str
 
 def test_the_app_module_gets_all_three_keywords(rewritten: Path) -> None:
     main = (rewritten / "app" / "main.py").read_text(encoding="utf-8")
-    for key in ("openapi_url", "docs_url", "redoc_url"):
-        assert f'{key}="/' in main and 'if settings.ENVIRONMENT in ("local", "development")' in main
+    assert 'API_DOCS_ENABLED = settings.ENVIRONMENT in ("local", "development")\napp = FastAPI(' in main
+    for key, url in (("openapi_url", "/openapi.json"), ("docs_url", "/docs"), ("redoc_url", "/redoc")):
+        assert f'{key}="{url}" if API_DOCS_ENABLED else None,' in main
     assert "# docs_url=" in main, "the commented-out arguments stay"
 
 

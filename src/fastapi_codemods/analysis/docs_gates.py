@@ -3,19 +3,21 @@
 Stdlib ``ast`` only. Per module that builds a ``FastAPI()`` it decides the flag
 expression (the project's settings when found, else an environment variable that
 fails closed), the import that expression needs, and what a reviewer must know. It
-also lists the requests tests make to the docs URLs.
+also finds the tests that request the docs URLs and the app modules each one may be
+testing, so that conditional_docs leaves those apps alone.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi_codemods.analysis.astindex import nodes_of, walk
-from fastapi_codemods.analysis.astnames import ImportMap, app_constructions
+from fastapi_codemods.analysis.astnames import ImportMap, absolute_module, app_constructions
 from fastapi_codemods.analysis.candidates import (
     Candidates,
     called_names,
@@ -31,6 +33,7 @@ DOCS_KEYS = ("openapi_url", "docs_url", "redoc_url")
 DEFAULT_URLS = {"openapi_url": "/openapi.json", "docs_url": "/docs", "redoc_url": "/redoc"}
 DOCS_HELPER_NAMES = ("get_swagger_ui_html", "get_redoc_html")
 TEST_REQUEST_METHODS = frozenset({"get", "head", "options", "request", "fetch", "open"})
+URL_KEYS = {url: key for key, url in DEFAULT_URLS.items()}
 
 
 @dataclass(frozen=True)
@@ -48,15 +51,71 @@ class FlagPlan:
     plain_import: str | None = None
     source_class: str | None = None
     notes: tuple[str, ...] = ()
+    # True when the expression reads nothing but the environment (the fallback):
+    # evaluating it earlier, or where the app is not built, changes nothing.
+    pure: bool = False
+    # What a test set-up sets to turn the docs on, when the expression alone does not
+    # say (the fallback's variable); see `switch_of`.
+    switch: str | None = None
+
+
+@dataclass(frozen=True)
+class DocsRequest:
+    """A test's request of a docs URL, as seen from an app module it may be testing.
+
+    ``traced``: the test (or a conftest.py above it) imports this app's module, or the
+    test builds the app itself; otherwise the test's app could not be traced and every
+    app counts. ``words``: the names its set-up mentions (string contents, attribute
+    and keyword names of the test file and its conftest.py files), to tell whether it
+    turns the docs on.
+    """
+
+    path: str
+    line: int
+    url: str
+    traced: bool
+    words: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> str:
+        return URL_KEYS[self.url]
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def mentions(self, switch: str | None) -> bool:
+        """The set-up names ``switch`` (any case; ``APP_DEBUG`` names ``DEBUG``, for
+        settings read with an ``env_prefix``)."""
+        if not switch:
+            return False
+        wanted = switch.lower()
+        return any(word == wanted or word.endswith("_" + wanted) for word in self.words)
 
 
 @dataclass(frozen=True)
 class DocsFacts:
     plans: Mapping[str, FlagPlan] = field(default_factory=dict)
-    test_requests: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
-    # (root-relative path, display path, line) of each app that serves its docs today.
-    public_apps: tuple[tuple[str, str, int], ...] = ()
+    # app module relpath -> the docs requests of the tests that may be testing its apps
+    app_requests: Mapping[str, tuple[DocsRequest, ...]] = field(default_factory=dict)
     candidates: Candidates | None = None
+
+
+def switch_of(expression: str) -> str | None:
+    """The setting a flag expression reads: ``DEBUG`` for ``settings.DEBUG``,
+    ``environment`` for ``get_settings().environment in (...)``, ``SHOW_DOCS`` for
+    ``SHOW_DOCS``; None for other shapes."""
+    try:
+        node = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Compare):
+        node = node.left
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
 
 
 def env_var_plan(variable: str, reason: str) -> FlagPlan:
@@ -65,6 +124,8 @@ def env_var_plan(variable: str, reason: str) -> FlagPlan:
         local="os",
         import_from=None,
         plain_import="os",
+        pure=True,
+        switch=variable,
         notes=(
             (
                 f"{reason}: the docs are now served only when the environment variable {variable} "
@@ -110,11 +171,11 @@ def config_plan(flag: str, flag_import: str) -> FlagPlan:
 
 @dataclass(frozen=True)
 class _AppModule:
-    """One module building an app (the per-file pass's result): the lines of the
-    apps serving their schema, and the names it binds, as (qualified, local) for
-    its imports and then (``module.name``, name) for its top-level definitions."""
+    """One module that may build an app (the per-file pass's result): whether it
+    calls ``FastAPI(...)``, and the names it binds, as (qualified, local) for its
+    imports and then (``module.name``, name) for its top-level definitions."""
 
-    public_lines: tuple[int, ...]
+    builds_app: bool
     imported: tuple[tuple[str, str], ...]
     defined: tuple[tuple[str, str], ...]
 
@@ -131,14 +192,32 @@ def app_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str
             if isinstance(target, ast.Name):
                 defined.append((f"{info.module}.{target.id}", target.id))
     return _AppModule(
-        public_lines=tuple(call.lineno for call in calls if _schema_public(call)),
+        builds_app=bool(calls),
         imported=tuple((qualified, local) for local, qualified in imports.names.items()),
         defined=tuple(defined),
     )
 
 
-def docs_requests(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> tuple[tuple[int, str], ...]:
-    return tuple(_docs_requests(tree)) if info.is_test_file else ()
+@dataclass(frozen=True)
+class _TestFile:
+    """A test file's docs requests (line, url), what it imports (every module name an
+    import may load, project or not), whether it builds a FastAPI app itself, and the
+    words its code mentions (`DocsRequest.words`)."""
+
+    requests: tuple[tuple[int, str], ...]
+    imports: frozenset[str]
+    builds_app: bool
+    words: frozenset[str]
+
+
+def docs_requests(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _TestFile | None:
+    if not info.is_test_file:
+        return None
+    requests = tuple(_docs_requests(tree))
+    if not requests:
+        return None
+    builds = bool(app_constructions(tree, ImportMap(tree, info.package, nested=True)))
+    return _TestFile(requests, _imported_modules(tree, info.package), builds, _words(tree))
 
 
 def acts_on(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
@@ -146,12 +225,8 @@ def acts_on(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, A
 
 
 APP_MODULES = FilePass("conditional_docs.apps", ("FastAPI",), app_module)
-DOCS_REQUESTS = FilePass("conditional_docs.requests", ("/docs", "/redoc", "/openapi.json"), docs_requests)
-ACTS_ON = FilePass(
-    "conditional_docs.candidates",
-    ("FastAPI", *DOCS_KEYS, *DOCS_HELPER_NAMES, *DEFAULT_URLS.values()),
-    acts_on,
-)
+DOCS_REQUESTS = FilePass("conditional_docs.requests", tuple(DEFAULT_URLS.values()), docs_requests)
+ACTS_ON = FilePass("conditional_docs.candidates", ("FastAPI", *DOCS_KEYS, *DOCS_HELPER_NAMES), acts_on)
 
 # The transform's declarations (`ConditionalDocs` refers to them), here so the driver
 # reads them without importing libcst.
@@ -160,25 +235,118 @@ OPTIONS = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
 
 
 def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
-    """Flag plans for every module building an app, plus test requests to the docs."""
+    """Flag plans for every module building an app, and the tests requesting the
+    docs of each."""
     settings_modules = [found for _, _, found in project.results(SETTINGS_MODULES, options)]
     index = SettingsIndex(settings_modules)
     sources = index.sources()
     import_names = _import_spellings(settings_modules, index)
 
     plans: dict[str, FlagPlan] = {}
-    public: list[tuple[str, str, int]] = []
+    app_modules: dict[str, FileInfo] = {}
     for _path, info, app in project.results(APP_MODULES, options):
-        public.extend((info.relpath, info.path, line) for line in app.public_lines)
         plans[info.relpath] = _plan_for(info.module, app, index, sources, import_names, options)
+        if app.builds_app:
+            app_modules[info.module] = info
 
-    requests: dict[str, tuple[tuple[int, str], ...]] = {}
-    for _path, info, found in project.results(DOCS_REQUESTS, options):
-        if found:
-            requests[info.relpath] = found
-    tests = frozenset(requests) if public else frozenset()
-    candidates = from_results(project, ACTS_ON, options, lambda info, acts: info.relpath in tests or acts)
-    return DocsFacts(plans=plans, test_requests=requests, public_apps=tuple(public), candidates=candidates)
+    tests = [(path, info, found) for path, info, found in project.results(DOCS_REQUESTS, options) if found]
+    app_requests = _app_requests(project, tests, app_modules) if tests else {}
+    candidates = from_results(project, ACTS_ON, options, lambda info, acts: acts)
+    return DocsFacts(plans=plans, app_requests=app_requests, candidates=candidates)
+
+
+def _app_requests(
+    project: Project, tests: list[tuple[Any, FileInfo, _TestFile]], app_modules: Mapping[str, FileInfo]
+) -> dict[str, tuple[DocsRequest, ...]]:
+    """Which app modules each docs-requesting test may be testing.
+
+    A test that builds its own app and imports no module of the project tests that
+    app. Otherwise it tests the apps of the modules it imports, itself or through a
+    conftest.py of its folder or a folder above (pytest fixtures are how suites get
+    the app); when none of those builds an app (a factory imported from a module
+    that does not build it, a helper that imports the app), every app of the project
+    that is not itself in a test file: the safe answer.
+    """
+    by_relpath = {info.relpath: (path, info) for path, info in project.files}
+    conftests: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def conftest(relpath: str) -> tuple[frozenset[str], frozenset[str]]:
+        if relpath not in conftests:
+            path, info = by_relpath.get(relpath, (None, None))
+            tree = project.tree(path) if path is not None else None
+            conftests[relpath] = (
+                (_imported_modules(tree, info.package), _words(tree)) if tree is not None else (frozenset(), frozenset())
+            )
+        return conftests[relpath]
+
+    public = [info.relpath for info in app_modules.values() if not info.is_test_file]
+    found: dict[str, list[DocsRequest]] = {}
+    for _path, info, test in tests:
+        imports, words = set(test.imports), set(test.words)
+        for folder in _folders(info.relpath):
+            conftest_imports, conftest_words = conftest(f"{folder}conftest.py")
+            imports |= conftest_imports
+            words |= conftest_words
+        if test.builds_app and not any(m in project.modules and m != info.module for m in test.imports):
+            tested, traced = {info.relpath}, True
+        else:
+            tested = {app_modules[m].relpath for m in imports if m in app_modules and m != info.module}
+            traced = bool(tested)
+            if not traced:
+                tested = set(public)
+            if test.builds_app:
+                tested.add(info.relpath)
+        frozen_words = frozenset(words)
+        for relpath in tested:
+            found.setdefault(relpath, []).extend(
+                DocsRequest(info.path, line, url, traced, frozen_words) for line, url in test.requests
+            )
+    return {relpath: tuple(requests) for relpath, requests in found.items()}
+
+
+def _folders(relpath: str) -> list[str]:
+    """The folders holding ``relpath`` and those above it, as prefixes: ``a/b/``, ``a/``, ``""``."""
+    parts = relpath.split("/")[:-1]
+    return ["/".join(parts[:count]) + "/" for count in range(len(parts), 0, -1)] + [""]
+
+
+def _imported_modules(tree: ast.Module, package: str) -> frozenset[str]:
+    """Every module an import anywhere in the file may load: ``import a.b`` gives
+    ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be a module)."""
+    found: set[str] = set()
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        else:
+            base = absolute_module(node, package)
+            if base:
+                found.add(base)
+            found.update(f"{base}.{alias.name}" if base else alias.name for alias in node.names if alias.name != "*")
+    return frozenset(found)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _words(tree: ast.Module) -> frozenset[str]:
+    """Lower-cased names in strings (``os.environ["DEBUG"]``, ``monkeypatch.setenv(...)``),
+    attribute names (``settings.DEBUG = True``) and keyword names (``Settings(DEBUG=True)``)
+    of a module, docstrings left out."""
+    docstrings = {
+        id(node.value)
+        for node in nodes_of(tree, ast.Expr)
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    }
+    words: set[str] = set()
+    for node in nodes_of(tree, ast.Constant, ast.Attribute, ast.keyword):
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and id(node) not in docstrings:
+                words.update(_WORD.findall(node.value))
+        elif isinstance(node, ast.Attribute):
+            words.add(node.attr)
+        elif node.arg:
+            words.add(node.arg)
+    return frozenset(word.lower() for word in words)
 
 
 def _acts_on(tree: ast.Module) -> bool:
@@ -277,16 +445,6 @@ def _import_spellings(modules: list[SettingsModule], index: SettingsIndex) -> di
             if resolved and (resolved in index.instances or resolved in index.functions):
                 seen.setdefault(resolved, Counter())[source] += 1
     return {name: counter.most_common(1)[0][0] for name, counter in seen.items()}
-
-
-def _schema_public(call: ast.Call) -> bool:
-    """The app serves its schema today: no ``openapi_url``, or a plain string for it."""
-    if any(keyword.arg is None for keyword in call.keywords):
-        return False
-    value = next((k.value for k in call.keywords if k.arg == "openapi_url"), None)
-    if value is None:
-        return True
-    return isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, str))
 
 
 def _docs_url_in(node: ast.expr) -> str | None:

@@ -5,13 +5,17 @@ OpenAPI" docs: every ``FastAPI(...)`` gets ``openapi_url``, ``docs_url`` and
 ``redoc_url`` as ``<url> if FLAG else None``. ``openapi_url`` is always included:
 the docs pages need it, and without it the schema stays public. FLAG comes from the
 project's Pydantic settings (an ENVIRONMENT allow-list or a DEBUG bool), from
-configuration, or else from an environment variable that fails closed.
+configuration, or else from an environment variable that fails closed. A FLAG longer
+than a dotted name is computed once, in ``API_DOCS_ENABLED = FLAG`` just before the
+app is built, so that the change reads in a few lines. An app that a test requests
+the docs of is left alone unless the test set-up turns the docs on.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -24,15 +28,20 @@ from fastapi_codemods.analysis.docs_gates import (
     DEFAULT_URLS,
     DOCS_KEYS,
     DocsFacts,
+    DocsRequest,
     FlagPlan,
     analyze,
     config_plan,
     env_var_plan,
+    switch_of,
 )
 from fastapi_codemods.codemods.conditional_docs._layout import (
     CALL_ARGS,
     DICT_ENTRIES,
+    INDENT,
+    LINE_LENGTH,
     Where,
+    _separator,
     code,
     rebuild,
 )
@@ -53,6 +62,25 @@ DOCS_HELPERS = frozenset(
 )
 FIXED = "fixed"
 ABSENT = "absent"
+# The name of the flag computed once, at module level and inside a function; then
+# ``_2``, ``_3``... when the module already uses it.
+MODULE_FLAG = "API_DOCS_ENABLED"
+LOCAL_FLAG = "api_docs_enabled"
+MORE_NAMES = 9
+SHOWN_REQUESTS = 3
+
+
+@dataclass
+class _Edit:
+    """One call or ``**kwargs`` dict to rewrite: the ``changed`` keys (a fixed URL
+    now conditional) and ``added`` ones get ``<url> if test else None``. ``flag``:
+    ``test`` is the project's docs flag (not a condition the app already had), which
+    may be computed once before the statement."""
+
+    changed: frozenset[str]
+    added: list[str]
+    test: cst.BaseExpression
+    flag: bool
 
 
 def _kind(value: cst.BaseExpression | None) -> str:
@@ -77,7 +105,8 @@ def _none_branch_test(value: cst.BaseExpression | None) -> cst.BaseExpression | 
 
 class ConditionalDocs(Transform):
     # Every case names one of these: the class (under any alias it is spelt
-    # ``...FastAPI``), the keywords, the docs helpers, or the URLs tests request.
+    # ``...FastAPI``), the keywords or the docs helpers. (Tests requesting the docs
+    # are read by the project analysis only.)
     PREFILTER = (
         "FastAPI",
         "openapi_url",
@@ -85,9 +114,6 @@ class ConditionalDocs(Transform):
         "redoc_url",
         "get_swagger_ui_html",
         "get_redoc_html",
-        "/docs",
-        "/redoc",
-        "/openapi.json",
     )
     FILE_PASSES = docs_gates.FILE_PASSES
     OPTIONS = docs_gates.OPTIONS
@@ -99,8 +125,8 @@ class ConditionalDocs(Transform):
 
     @classmethod
     def wants(cls, file: FileInfo, text: str, facts: DocsFacts | None) -> bool:
-        """Only modules building an app, setting docs attributes, calling a docs page
-        helper, or tests requesting the docs (decided by the project analysis)."""
+        """Only modules building an app, setting docs attributes or calling a docs
+        page helper (decided by the project analysis)."""
         known = facts.candidates.wants(file.relpath) if facts is not None and facts.candidates else None
         return cls.matches_text(text) if known is None else known
 
@@ -123,11 +149,12 @@ class ConditionalDocs(Transform):
 
     def visit_Module(self, node: cst.Module) -> None:
         self._lines = node.code.splitlines()
-        self._edits: dict[cst.CSTNode, tuple[dict[str, cst.BaseExpression], list[str], cst.BaseExpression]] = {}
+        self._edits: dict[cst.CSTNode, _Edit] = {}
+        self._insert_before: dict[cst.CSTNode, cst.SimpleStatementLine] = {}
         self._app_targets = app_and_router_targets(self, node)
         self._noted = False
         facts: DocsFacts = self.facts or DocsFacts()
-        self._report_test_requests(facts)
+        self._requests = facts.app_requests.get(self.file.relpath, ())
         calls = app_construction_calls(self, node, skip_data=True)
         if not calls:
             return
@@ -148,6 +175,7 @@ class ConditionalDocs(Transform):
                 )
                 continue
             self._plan_call(call, plan)
+        self._compute_once(node, plan)
 
     def _enclosing_ifs(self, node: cst.CSTNode) -> set[cst.If]:
         found: set[cst.If] = set()
@@ -209,7 +237,9 @@ class ConditionalDocs(Transform):
         others = {
             key: values[key] for key in ("docs_url", "redoc_url") if kinds[key] in ("conditional", "computed")
         }
-        test: cst.BaseExpression | None
+        changed = frozenset(key for key in DOCS_KEYS if kinds[key] == FIXED)
+        added = [key for key in DOCS_KEYS if kinds[key] == ABSENT]
+        test: cst.BaseExpression | None = None
         if others:
             tests = {code(t) if (t := _none_branch_test(v)) is not None else None for v in others.values()}
             if None in tests or len(tests) != 1:
@@ -222,6 +252,7 @@ class ConditionalDocs(Transform):
                 return
             test = _none_branch_test(next(iter(others.values())))
             assert test is not None
+            switch = switch_of(code(test))
         elif kinds["docs_url"] == kinds["redoc_url"] == "none":
             self.report(
                 call,
@@ -230,12 +261,18 @@ class ConditionalDocs(Transform):
             )
             return
         else:
+            switch = plan.switch or switch_of(plan.expression)
+        # Before the flag's import is scheduled: a refused app stays byte-identical.
+        tests_note = self._tests_allow(call, changed | set(added), switch)
+        if tests_note is None:
+            return
+        if test is None:
             test = self._flag_expression(call, plan)
             if test is None:
                 return
-        changed = {key: test for key in DOCS_KEYS if kinds[key] == FIXED}
-        added = [key for key in DOCS_KEYS if kinds[key] == ABSENT]
-        self._edits[target] = (changed, added, test)
+        self._edits[target] = _Edit(changed, added, test, flag=not others)
+        if tests_note:
+            self.report(call, tests_note)
         if not others and not self._noted:
             self._noted = True
             for note in plan.notes:
@@ -332,21 +369,185 @@ class ConditionalDocs(Transform):
             return None
         return value
 
-    # -- findings that need no rewrite -----------------------------------------
+    # -- the flag computed once -------------------------------------------------
 
-    def _report_test_requests(self, facts: DocsFacts) -> None:
-        requests = facts.test_requests.get(self.file.relpath, ())
-        if not requests or not facts.public_apps:
-            return
-        relpath, shown, line = facts.public_apps[0]
-        plan = facts.plans.get(relpath)
-        flag = f" ({plan.expression})" if plan is not None else ""
-        for test_line, url in requests:
-            self.report(
-                test_line,
-                f"this test requests {url}, which conditional_docs now serves only when the docs flag{flag} is "
-                f"on (app at {shown}:{line}): turn it on in the test settings or environment",
+    def _compute_once(self, module: cst.Module, plan: FlagPlan) -> None:
+        """``API_DOCS_ENABLED = FLAG`` before the first statement building an app,
+        and ``<url> if API_DOCS_ENABLED else None`` in it and the apps after it, for
+        a FLAG longer than a dotted name. Apps built in a function get their own local
+        (``api_docs_enabled``) there, read when the function runs as the inline FLAG
+        was. An app before the first place the assignment can go keeps the inline FLAG."""
+        groups: dict[cst.CSTNode, list[tuple[int, cst.CSTNode, bool, _Edit]]] = {}
+        for target, edit in self._edits.items():
+            if not edit.flag or _dotted(edit.test):
+                continue
+            place = self._place(target, plan.pure)
+            if place is not None:
+                owner, statement, movable = place
+                line = self.get_metadata(PositionProvider, statement).start.line
+                groups.setdefault(owner, []).append((line, statement, movable, edit))
+        for owner, members in groups.items():
+            members.sort(key=lambda member: member[0])
+            first = next((i for i, (_, _, movable, _) in enumerate(members) if movable), None)
+            if first is None:
+                continue
+            name = self._flag_name(owner, members[first][3].test, members[first][1])
+            if name is None:
+                continue
+            for _, _, _, edit in members[first:]:
+                edit.test = cst.Name(name)
+
+    def _place(self, target: cst.CSTNode, pure: bool) -> tuple[cst.CSTNode, cst.CSTNode, bool] | None:
+        """(the module or function whose scope builds ``target``, the statement of its
+        body holding it, whether the assignment may go just before that statement);
+        None when the app is built in a lambda (called who knows when).
+
+        Only the fallback FLAG (it reads the environment, nothing else) may go before
+        any statement; the project's own expression only before a statement that is
+        just ``x = target`` or ``return target``, so that nothing runs in between. A
+        statement after that one reads the name wherever it builds the app."""
+        child: cst.CSTNode = target
+        block_statement: tuple[cst.CSTNode, cst.CSTNode] | None = None
+        node = self.get_metadata(cst.metadata.ParentNodeProvider, target, None)
+        while node is not None:
+            if isinstance(node, cst.Lambda):
+                return None
+            if isinstance(node, (cst.Module, cst.IndentedBlock)):
+                block_statement = (node, child)
+            if isinstance(node, cst.Module) or (isinstance(node, cst.FunctionDef) and child is node.body):
+                block = node if isinstance(node, cst.Module) else node.body
+                if block_statement is None or block_statement[0] is not block:
+                    return None  # a one-line ``def f(): return FastAPI()``
+                statement = block_statement[1]
+                movable = not isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and (
+                    pure or _just_holds(statement, target)
+                )
+                return node, statement, movable
+            child, node = node, self.get_metadata(cst.metadata.ParentNodeProvider, node, None)
+        return None
+
+    def _flag_name(self, owner: cst.CSTNode, expression: cst.BaseExpression, statement: cst.CSTNode) -> str | None:
+        """A name the module does not use yet, with its assignment planned before
+        ``statement``, or one an earlier statement of the block already assigns this
+        expression to. None when no name is free or the assignment cannot be written
+        as black would (the inline FLAG stays)."""
+        at_module = isinstance(owner, cst.Module)
+        if at_module and _star_import(owner):
+            return None
+        base = MODULE_FLAG if at_module else LOCAL_FLAG
+        column = self.get_metadata(PositionProvider, statement).start.column
+        # A module-level name must be unused everywhere; a function's local only in
+        # that function (and the functions nested in it), where it shadows the rest.
+        used = self._used_names(None if at_module else self.get_metadata(ScopeProvider, statement, None))
+        for number in range(1, MORE_NAMES + 1):
+            name = base if number == 1 else f"{base}_{number}"
+            if name in used:
+                if self._assigned_before(name, expression, statement):
+                    return name
+                continue
+            assignment = _assignment(name, expression, column)
+            if assignment is None:
+                return None
+            self._insert_before[statement] = assignment
+            return name
+        return None
+
+    def _used_names(self, within: Any = None) -> set[str]:
+        """Every name bound or read in any scope of the module, or only in the scope
+        ``within`` and those nested in it."""
+        used: set[str] = set()
+        for scope in self._scopes():
+            if within is not None and not _nested_in(scope, within):
+                continue
+            used.update(a.name for a in scope.assignments)
+            used.update(a.node.value for a in scope.accesses if isinstance(a.node, cst.Name))
+        return used
+
+    def _assigned_before(self, name: str, expression: cst.BaseExpression, statement: cst.CSTNode) -> bool:
+        """The only binding of ``name`` in the module is ``name = <expression>``, a
+        statement of the same block before ``statement`` (an earlier run computed it
+        for another app)."""
+        bindings = [a for s in self._scopes() for a in s.assignments if a.name == name]
+        if len(bindings) != 1 or not isinstance(bindings[0].node, cst.Name):
+            return False
+        parent = self.get_metadata(cst.metadata.ParentNodeProvider, bindings[0].node, None)  # the AssignTarget
+        assign = self.get_metadata(cst.metadata.ParentNodeProvider, parent, None) if parent is not None else None
+        if not (
+            isinstance(assign, cst.Assign)
+            and len(assign.targets) == 1
+            and assign.targets[0] is parent
+            and code(assign.value) == code(expression)
+        ):
+            return False
+        line = self.get_metadata(cst.metadata.ParentNodeProvider, assign, None)
+        block = self.get_metadata(cst.metadata.ParentNodeProvider, statement, None)
+        body = list(getattr(block, "body", ()))
+        where = {id(s): i for i, s in enumerate(body)}
+        return id(line) in where and where[id(line)] < where[id(statement)]
+
+    def _scopes(self) -> set[Any]:
+        return {s for s in self.metadata[ScopeProvider].values() if s is not None}
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return self._with_assignments(original_node, updated_node)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        return self._with_assignments(original_node, updated_node)
+
+    def _with_assignments(self, original_node: Any, updated_node: Any) -> Any:
+        if not self._insert_before or not any(s in self._insert_before for s in original_node.body):
+            return updated_node
+        body: list[cst.CSTNode] = []
+        for old, new in zip(original_node.body, updated_node.body):
+            assignment = self._insert_before.get(old)
+            if assignment is not None:
+                # Blank lines go above the assignment; comments stay with the statement.
+                lines = list(new.leading_lines)
+                blank = 0
+                while blank < len(lines) and lines[blank].comment is None:
+                    blank += 1
+                body.append(assignment.with_changes(leading_lines=lines[:blank]))
+                new = new.with_changes(leading_lines=lines[blank:])
+            body.append(new)
+        return updated_node.with_changes(body=body)
+
+    # -- tests that request the docs -------------------------------------------
+
+    def _tests_allow(self, call: cst.Call, keys: set[str], switch: str | None) -> str | None:
+        """Whether rewriting ``keys`` of this app keeps every test requesting its docs
+        working: the URLs they request stay served, or their set-up mentions
+        ``switch``, the setting that turns the docs on. None (after a finding) when
+        not; else the finding to add once the app is rewritten, or ``""``."""
+        requests = [r for r in self._requests if r.key in keys]
+        if not requests:
+            return ""
+        blocked = [r for r in requests if not r.mentions(switch)]
+        if not blocked:
+            first = requests[0]
+            return (
+                f"rewritten although {first.where} requests {first.url} from this app{_more(requests)}: the test "
+                f"set-up mentions {switch}; check that it turns the docs on"
             )
+        first = blocked[0]
+        if all(r.path == self.file.path for r in blocked):
+            self.report(call, f"not rewritten: this app is built by a test, and {first.where} requests {first.url} from it")
+            return None
+        tests = "that test" if len(blocked) == 1 else "those tests"
+        if first.traced:
+            what = f"{first.where} requests {first.url} from this app{_more(blocked)}; rewriting would break {tests}"
+        else:
+            what = (
+                f"{first.where} requests {first.url}{_more(blocked)} and its app could not be traced (the test "
+                f"imports no module that builds one), so it may be this one; rewriting could break {tests}"
+            )
+        if switch:
+            how = f"turn the docs on in the test set-up, e.g. set {switch} in conftest.py, then run again"
+        else:
+            how = "turn the docs on in the test set-up, then make openapi_url, docs_url and redoc_url conditional by hand"
+        self.report(call, f"not rewritten: {what} ({how})")
+        return None
+
+    # -- findings that need no rewrite -----------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -409,11 +610,10 @@ class ConditionalDocs(Transform):
         edit = self._edits.get(original_node)
         if edit is None:
             return updated_node
-        changed, added, test = edit
         indexes = {
-            index: _conditional(arg.value, changed[arg.keyword.value])
+            index: _conditional(arg.value, edit.test)
             for index, arg in enumerate(updated_node.args)
-            if arg.keyword is not None and arg.keyword.value in changed
+            if arg.keyword is not None and arg.keyword.value in edit.changed
         }
         where = self._where(original_node, original_node.args[0] if original_node.args else None)
         return rebuild(  # type: ignore[return-value]
@@ -421,7 +621,7 @@ class ConditionalDocs(Transform):
             updated_node.whitespace_before_args,
             None,
             indexes,
-            self._values(added, test),
+            self._values(edit.added, edit.test),
             CALL_ARGS,
             where,
             lambda elements, opening, _closing: updated_node.with_changes(args=elements, whitespace_before_args=opening),
@@ -431,11 +631,10 @@ class ConditionalDocs(Transform):
         edit = self._edits.get(original_node)
         if edit is None:
             return updated_node
-        changed, added, test = edit
         indexes = {
-            index: _conditional(element.value, changed[str(element.key.evaluated_value)])  # type: ignore[union-attr]
+            index: _conditional(element.value, edit.test)
             for index, element in enumerate(updated_node.elements)
-            if isinstance(element, cst.DictElement) and str(element.key.evaluated_value) in changed  # type: ignore[union-attr]
+            if isinstance(element, cst.DictElement) and str(element.key.evaluated_value) in edit.changed  # type: ignore[union-attr]
         }
         where = self._where(original_node, original_node.elements[0] if original_node.elements else None)
 
@@ -453,11 +652,83 @@ class ConditionalDocs(Transform):
             updated_node.lbrace.whitespace_after,
             updated_node.rbrace.whitespace_before,
             indexes,
-            self._values(added, test),
+            self._values(edit.added, edit.test),
             DICT_ENTRIES,
             where,
             render,
         )
+
+
+def _more(requests: list[DocsRequest]) -> str:
+    """`` (also tests/a.py:3, tests/b.py:7 and 2 more)`` for the requests after the first."""
+    rest = requests[1:]
+    if not rest:
+        return ""
+    shown = ", ".join(r.where for r in rest[:SHOWN_REQUESTS])
+    hidden = len(rest) - SHOWN_REQUESTS
+    return f" (also {shown}{f' and {hidden} more' if hidden > 0 else ''})"
+
+
+def _dotted(expression: cst.BaseExpression) -> bool:
+    """``DEBUG``, ``settings.DEBUG``, ``config.settings.debug``: short enough inline."""
+    while isinstance(expression, cst.Attribute):
+        expression = expression.value
+    return isinstance(expression, cst.Name)
+
+
+def _just_holds(statement: cst.CSTNode, target: cst.CSTNode) -> bool:
+    """``x = target``, ``x: T = target`` or ``return target``, alone on its line."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    return isinstance(small, (cst.Assign, cst.AnnAssign, cst.Return)) and small.value is target
+
+
+def _nested_in(scope: Any, within: Any) -> bool:
+    while scope is not within:
+        if scope.parent is scope:  # the builtins
+            return False
+        scope = scope.parent
+    return True
+
+
+def _star_import(module: cst.Module) -> bool:
+    """``from x import *`` at module level may bind any name."""
+    return any(
+        isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar)
+        for statement in module.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+    )
+
+
+def _assignment(name: str, expression: cst.BaseExpression, column: int) -> cst.SimpleStatementLine | None:
+    """``name = expression`` as black writes it at ``column``: on one line, else with
+    the tuple ending a comparison exploded (``x = a in (`` ... ``)``), else None."""
+    one_line = cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=expression)])
+    text = code(expression)
+    if "\n" in text:
+        return None
+    if column + len(name) + 3 + len(text) <= LINE_LENGTH:
+        return one_line
+    last = expression.comparisons[-1] if isinstance(expression, cst.Comparison) else None
+    tuple_ = last.comparator if last is not None else None
+    if not isinstance(tuple_, cst.Tuple) or not tuple_.lpar or not tuple_.elements:
+        return None
+    head = code(expression.with_changes(comparisons=[*expression.comparisons[:-1], last.with_changes(comparator=cst.Name("x"))]))
+    if column + len(name) + 3 + len(head) > LINE_LENGTH:
+        return None
+    elements = [
+        element.with_changes(comma=cst.Comma(whitespace_after=_separator(INDENT if i < len(tuple_.elements) - 1 else "")))
+        for i, element in enumerate(tuple_.elements)
+    ]
+    exploded = tuple_.with_changes(
+        elements=elements,
+        lpar=[cst.LeftParen(whitespace_after=_separator(INDENT))],
+        rpar=[cst.RightParen(whitespace_before=cst.SimpleWhitespace(""))],
+    )
+    value = expression.with_changes(comparisons=[*expression.comparisons[:-1], last.with_changes(comparator=exploded)])
+    return one_line.with_changes(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=value)])
 
 
 def _first_def_after_imports(module: cst.Module) -> int | None:
