@@ -173,3 +173,20 @@ def test_a_project_suite_that_builds_its_own_apps_passes_after_a_run(tmp_path: P
     main = (project / "app" / "main.py").read_text(encoding="utf-8")
     assert "docs_url=" in main and "logger.info(" in main
     assert _pytest(project) == before
+
+
+def test_a_suite_requesting_the_real_apps_docs_still_passes_after_a_run(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SUITE, project)
+    (project / "tests" / "test_docs.py").write_text(
+        "from fastapi.testclient import TestClient\n\nfrom app.main import app\n\n\n"
+        "def test_docs_are_served() -> None:\n    assert TestClient(app).get('/docs').status_code == 200\n",
+        encoding="utf-8",
+    )
+    before = _pytest(project)
+    assert before == (0, "4 passed")
+    completed = run_cli("run", "--no-progress", "--allow-dirty", ".", cwd=project)
+    assert "not rewritten: tests/test_docs.py:7 requests /docs from this app" in completed.stderr.decode()
+    main = (project / "app" / "main.py").read_text(encoding="utf-8")
+    assert "docs_url" not in main and "logger.info(" in main
+    assert _pytest(project) == before
