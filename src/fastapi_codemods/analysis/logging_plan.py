@@ -163,6 +163,31 @@ def _placement_problem(candidate: Candidate, indices: list[int], text: str) -> s
                 f"is built inside class {owner.name}, a component others may reuse: call setup_logging() "
                 "and add RequestIdMiddleware where the application starts"
             )
+        wrapper = _forwarding_function(candidate, call)
+        if wrapper is not None:
+            return (
+                f"no logging configuration found (logger.info() output is not shown), and this FastAPI app "
+                f"is built by {wrapper}(), which passes its own *args/**kwargs to FastAPI(): a wrapper others "
+                "call to build their apps; call setup_logging() and add RequestIdMiddleware where the "
+                "application starts"
+            )
+    return None
+
+
+def _forwarding_function(candidate: Candidate, call: ast.Call) -> str | None:
+    """The name of the function around ``call`` that forwards its ``*args`` or
+    ``**kwargs`` into it (``def FastAPIOffline(*args, **kwargs): app = FastAPI(*args,
+    **kwargs)``): the app's settings are its caller's, as for a library's factory."""
+    owner = candidate.parents.get(call)
+    while owner is not None and not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        owner = candidate.parents.get(owner)
+    if owner is None:
+        return None
+    rest = {arg.arg for arg in (owner.args.vararg, owner.args.kwarg) if arg is not None}
+    passed = [arg.value for arg in call.args if isinstance(arg, ast.Starred)]
+    passed += [keyword.value for keyword in call.keywords if keyword.arg is None]
+    if any(isinstance(value, ast.Name) and value.id in rest for value in passed):
+        return owner.name
     return None
 
 
