@@ -8,16 +8,21 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from click.testing import CliRunner
 
 import fastapi_codemods
 from fastapi_codemods.audit.checks import MODULES
 from fastapi_codemods.audit.practices import PRACTICES
-from fastapi_codemods.audit.records import NOT_CHECKED, AuditReport, PracticeResult, Verdict
+from fastapi_codemods.audit.records import (
+    NOT_CHECKED,
+    AuditReport,
+    PracticeResult,
+    Verdict,
+)
 from fastapi_codemods.audit.render import exit_code
 from fastapi_codemods.audit.runner import AuditOptions, audit
 from fastapi_codemods.cli import cli
@@ -130,7 +135,7 @@ def test_a_file_that_does_not_parse_fails_the_run(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
     result = subprocess.run(
         [sys.executable, "-m", "fastapi_codemods", "audit", "broken.py", "main.py", "--format", "json"],
-        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SOURCE},
+        cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": SOURCE},
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["error: broken.py: syntax error at line 1: invalid syntax"]

@@ -7,7 +7,10 @@ default (``NAME = "..."``, ``NAME: str = "..."``, ``NAME: str = Field("...")`` o
 case: ``SECRET``, ``SECRET_KEY``, ``PASSWORD``, ``API_KEY``, ``TOKEN`` or a name ending
 in ``_SECRET``, ``_SECRET_KEY``, ``_PASSWORD``, ``_API_KEY``, ``_TOKEN``; and, for
 names ending in ``_URL``, ``_URI`` or ``_DSN`` (``DATABASE_URL``), a literal holding
-credentials (``scheme://user:password@host``). Any: FAIL (the excerpt masks the
+credentials (``scheme://user:password@host``). Not counted: an all-caps identifier
+(``JWT_SECRET = "JWT_SECRET"`` names an environment variable) and, for the ``TOKEN``
+names, a value that does not look like a token (at least 16 letters, digits or
+``-_.=+/``): parsers name their token constants so (``_DEFAULT_TOKEN = "*"``). Any: FAIL (the excerpt masks the
 value). Application code and none: PASS. No application code: NOT APPLICABLE.
 """
 
@@ -27,14 +30,18 @@ from fastapi_codemods.engine.fileinfo import FileInfo
 SECRET_NAMES = frozenset({"SECRET", "SECRET_KEY", "PASSWORD", "API_KEY", "TOKEN"})
 SECRET_SUFFIXES = ("_SECRET", "_SECRET_KEY", "_PASSWORD", "_API_KEY", "_TOKEN")
 URL_SUFFIXES = ("_URL", "_URI", "_DSN")
+ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+TOKEN_VALUE = re.compile(r"[A-Za-z0-9_\-.=+/]{16,}")
 CREDENTIALS = re.compile(r"(://[^/\s:@]+:)([^/\s@]+)@")
 NEEDLES = ("SECRET", "secret", "Secret", "PASSWORD", "password", "Password", "API_KEY", "api_key",
            "TOKEN", "token", "Token", "://")
 
 
 def secret_kind(name: str) -> str | None:
-    """"secret", "url" or None for an assigned name."""
+    """"secret", "token", "url" or None for an assigned name."""
     upper = name.upper()
+    if upper == "TOKEN" or upper.endswith("_TOKEN"):
+        return "token"
     if upper in SECRET_NAMES or upper.endswith(SECRET_SUFFIXES):
         return "secret"
     if upper.endswith(URL_SUFFIXES):
@@ -50,7 +57,7 @@ def hard_coded_secrets(info: FileInfo, tree: ast.Module, text: str, options: Map
     for name, literal in _assigned_literals(tree.body):
         kind = secret_kind(name)
         value = literal.value
-        if kind == "secret" and value.strip():
+        if kind in ("secret", "token") and _looks_secret(value, kind):
             masked, message = '"***"', f"{name} is hard-coded: read it from the environment (settings class)"
         elif kind == "url" and CREDENTIALS.search(value):
             masked = '"' + CREDENTIALS.sub(r"\1***@", value) + '"'
@@ -62,6 +69,12 @@ def hard_coded_secrets(info: FileInfo, tree: ast.Module, text: str, options: Map
         excerpt = line.strip().replace(segment, masked) if segment and segment in line else f"{name} = {masked}"
         found.append((literal.lineno, literal.col_offset + 1, shorten(excerpt), message))
     return tuple(found)
+
+
+def _looks_secret(value: str, kind: str) -> bool:
+    if not value.strip() or ENV_NAME.fullmatch(value):
+        return False
+    return kind != "token" or TOKEN_VALUE.fullmatch(value) is not None
 
 
 def _assigned_literals(body: list[ast.stmt]) -> Iterator[tuple[str, ast.Constant]]:
