@@ -13,6 +13,7 @@ import pytest
 from libcst.codemod import CodemodContext
 
 import fastapi_codemods.analysis as analysis_package
+import fastapi_codemods.audit as audit_package
 from fastapi_codemods.codemods import (
     ANALYSIS_MODULES,
     ORDER,
@@ -66,9 +67,12 @@ def test_options_and_passes_are_declared_where_the_driver_reads_them(name: str) 
 def test_the_driver_and_the_analysis_import_without_libcst() -> None:
     """What runs before the analysis workers start imports no libcst: its import is
     the 0.6 s the workers use to read the project. The whole ``analysis`` package is
-    stdlib ``ast`` only, so the coming audit checks can use any of it as cheaply."""
+    stdlib ``ast`` only, so the audit checks can use any of it as cheaply; the
+    ``audit`` package itself never imports libcst either."""
     analysis = [f"fastapi_codemods.analysis.{info.name}" for info in pkgutil.iter_modules(analysis_package.__path__)]
-    modules = ["fastapi_codemods.cli", "fastapi_codemods.engine.driver", *ANALYSIS_MODULES.values(), *analysis]
+    audit = [info.name for info in pkgutil.walk_packages(audit_package.__path__, "fastapi_codemods.audit.")]
+    modules = ["fastapi_codemods.cli", "fastapi_codemods.engine.driver", *ANALYSIS_MODULES.values(), *analysis,
+               "fastapi_codemods.audit", *audit]
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

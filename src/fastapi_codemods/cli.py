@@ -98,6 +98,40 @@ def run_command(
     sys.exit(code)
 
 
+@cli.command("audit")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+              help="Report format.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),
+              help="Exit 1 only for non-passing practices of this severity or higher (default: any).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Gitignore-style pattern to leave out (repeatable).")
+def audit_command(
+    paths: tuple[Path, ...], fmt: str, output: str | None, fail_on: str | None, jobs: int | None,
+    exclude: tuple[str, ...],
+) -> None:
+    """Report how PATHS (default: the current folder) follow the 15 FastAPI practices; writes no code."""
+    # Imported here: `list` and `run` need none of it.
+    from fastapi_codemods.audit.render import emit, exit_code
+    from fastapi_codemods.audit.runner import AuditOptions, audit
+
+    try:
+        report = audit(AuditOptions(paths=list(paths) or [Path(".")], excludes=list(exclude), jobs=jobs))
+    except UsageError as error:
+        print_usage_error(str(error))
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print_usage_error("interrupted")
+        sys.exit(130)
+    try:
+        emit(report, fmt, output)
+    except OSError as error:
+        print_usage_error(f"cannot write the report {output}: {error.strerror or error}")
+        sys.exit(2)
+    sys.exit(exit_code(report, fail_on))
+
+
 @cli.command("list")
 def list_command() -> None:
     """List every transform with its description, in run order."""

@@ -59,23 +59,28 @@ def find_candidates(project: Any) -> Candidates:
 
 
 def _has_candidate(tree: ast.Module, package: str) -> bool:
+    return any(True for _ in candidate_returns(tree, package))
+
+
+def candidate_returns(tree: ast.Module, package: str) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.Return]]:
+    """The routes' ``return`` statements the transform may rewrite or report on, with
+    their route: the hand-built response dicts (what the audit shows as evidence)."""
     routes = [
         node
         for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
         if any(map(_declares_model, node.decorator_list))
     ]
     if not routes:
-        return False
+        return
     dict_names = _dict_names(import_bindings(tree, package))
     built_names = _names_assigned_built_dicts(tree, dict_names)
     for route in routes:
-        for ret in _own_returns(route):
+        for ret in sorted(_own_returns(route), key=lambda node: (node.lineno, node.col_offset)):
             value = ret.value
             if value is None:
                 continue
             if _built_from_attributes(value, dict_names) or isinstance(value, ast.Name) and value.id in built_names:
-                return True
-    return False
+                yield route, ret
 
 
 def _declares_model(decorator: ast.expr) -> bool:

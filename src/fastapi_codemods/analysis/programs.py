@@ -313,16 +313,22 @@ def _imports_builtins(tree: ast.Module) -> bool:
 def _names_print(tree: ast.Module, text: str, skip_main_guard: bool) -> bool:
     """A ``print`` name (any context) or ``global print``, outside ``__main__`` blocks
     when those are skipped (their test and ``else`` branch still count)."""
+    return bool(print_sites(tree, text, skip_main_guard))
+
+
+def print_sites(tree: ast.Module, text: str, skip_main_guard: bool) -> list[ast.AST]:
+    """The ``print`` names (and ``global print``) `_names_print` counts, in source order."""
     hits: list[ast.AST] = [node for node in nodes_of(tree, ast.Name) if node.id == "print"]
     hits.extend(node for node in nodes_of(tree, ast.Global, ast.Nonlocal) if "print" in node.names)
+    hits.sort(key=_start)
     if not hits or not skip_main_guard:
-        return bool(hits)
+        return hits
     guarded = [
         (_start(node.body[0]), _end(node.body[-1]))
         for node in nodes_of(tree, ast.If)
         if _is_literal_main_test(node.test, text)
     ]
-    return any(not any(start <= _start(hit) and _end(hit) <= end for start, end in guarded) for hit in hits)
+    return [hit for hit in hits if not any(start <= _start(hit) and _end(hit) <= end for start, end in guarded)]
 
 
 def _start(node: ast.AST) -> tuple[int, int]:

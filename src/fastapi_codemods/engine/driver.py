@@ -19,13 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi_codemods import codemods
 from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine import gcpolicy
-from fastapi_codemods.engine.config import ConfigError, load_config
+from fastapi_codemods.engine.config import Config, ConfigError, load_config
 from fastapi_codemods.engine.discovery import absolute, find_git_root, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.gitstate import dirty_files
@@ -186,14 +186,49 @@ def _folder_prefix(folder: Path, base: Path) -> str:
 PARALLEL_ANALYSIS_MIN_FILES = {"fork": 1, "spawn": 100}
 
 
-def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
-    """Configuration, file list and project analysis for one root."""
+def root_config(root: Path) -> Config:
+    """The configuration of one root; a missing root or a bad configuration is a
+    usage error."""
     if not root.exists():
         raise UsageError(f"{root}: no such file or folder")
     try:
-        config = load_config(root)
+        return load_config(root)
     except ConfigError as error:
         raise UsageError(str(error)) from error
+
+
+def discover_root(root: Path, config: Config, excludes: Sequence[str], names: PathNames) -> Project:
+    """The root's Python files (the command line's and the configuration's excludes
+    applied), as the read-only `Project` every command analyses."""
+    base = import_root(absolute(root) if root.is_dir() else absolute(root).parent).resolve()
+    patterns = [(root, list(excludes))]
+    if config.base is not None:
+        patterns.append((config.base, config.exclude))
+    files: list[tuple[Path, FileInfo]] = []
+    for path in iter_python_files(root, patterns):
+        shown, relpath = names.of_file(path, base)
+        files.append((path, FileInfo(path=shown, relpath=relpath)))
+    return Project(root, files)
+
+
+def option_table(name: str, config: Config) -> dict[str, Any]:
+    """Transform ``name``'s options: its defaults, then the configuration's."""
+    return {
+        **codemods.options_of(name),
+        "include_tests": config.include_tests,
+        **config.transform_options.get(name, {}),
+    }
+
+
+def analysis_jobs(project: Project, jobs: int | None) -> int:
+    """Worker processes for the project analysis (one below the parallel threshold)."""
+    jobs = jobs or default_jobs()
+    return jobs if len(project.files) >= PARALLEL_ANALYSIS_MIN_FILES[start_method()] else 1
+
+
+def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
+    """Configuration, file list and project analysis for one root."""
+    config = root_config(root)
     try:
         chosen = codemods.chosen_names(
             options.only if options.only is not None else config.only,
@@ -204,32 +239,15 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
         raise UsageError(f"{error}{source}") from error
 
     names = names or PathNames()
-    base = import_root(absolute(root) if root.is_dir() else absolute(root).parent).resolve()
-    excludes = [(root, options.excludes)]
-    if config.base is not None:
-        excludes.append((config.base, config.exclude))
-    files: list[tuple[Path, FileInfo]] = []
-    for path in iter_python_files(root, excludes):
-        shown, relpath = names.of_file(path, base)
-        files.append((path, FileInfo(path=shown, relpath=relpath)))
-
-    project = Project(root, files)
-    option_tables = {
-        name: {
-            **codemods.options_of(name),
-            "include_tests": config.include_tests,
-            **config.transform_options.get(name, {}),
-        }
-        for name in chosen
-    }
-    jobs = options.jobs or default_jobs()
+    project = discover_root(root, config, options.excludes, names)
+    option_tables = {name: option_table(name, config) for name in chosen}
     scheduled = [(file_pass, {}) for file_pass in code_roles.FILE_PASSES]
     scheduled += [(file_pass, option_tables[name]) for name in chosen for file_pass in codemods.file_passes_of(name)]
     transforms: list[type[Transform]] = []
     try:
         project.compute_all(
             scheduled,
-            jobs if len(files) >= PARALLEL_ANALYSIS_MIN_FILES[start_method()] else 1,
+            analysis_jobs(project, options.jobs),
             meanwhile=lambda: transforms.extend(codemods.load(name) for name in chosen),
         )
     except Exception as error:  # a broken pool or transform import; a failing pass fails where it is used

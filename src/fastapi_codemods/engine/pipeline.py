@@ -7,7 +7,6 @@ decides what to do with the result. Never returns code that does not parse.
 from __future__ import annotations
 
 import difflib
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,12 @@ from fastapi_codemods.cst.transform import Transform
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.results import FileResult, Finding, Status
 from fastapi_codemods.engine.skip_markers import SKIP_MARKER, skip_markers, source_lines
-from fastapi_codemods.engine.sources import decode_source
+from fastapi_codemods.engine.sources import (
+    compile_error,
+    decode_source,
+    looks_like_python2,
+    python_syntax_error,
+)
 
 GENERATED_MARKER = b"@generated"
 GENERATED_WINDOW = 2048
@@ -147,8 +151,8 @@ def process_source(data: bytes, file: FileInfo, plan: Plan, explicit: bool = Fal
         from fastapi_codemods.engine.formatting import format_touched_lines
 
         new_data = format_touched_lines(data, new_data, tree.encoding, plan.black_config)
-    original_compiles = _compile_error(data) is None
-    if not original_compiles and _looks_like_python2(text):
+    original_compiles = compile_error(data) is None
+    if not original_compiles and looks_like_python2(text):
         # libcst accepts some Python 2 (``except E, e:``); never rewrite such a file.
         return FileResult(status=Status.FAILED, error=describe_syntax_error(text, None), **base)
     problem = validation_problem(data, new_data, original_compiles)
@@ -179,23 +183,12 @@ def validation_problem(old: bytes, new: bytes, old_compiles: bool | None = None)
     except cst.ParserSyntaxError as error:
         return f"the rewritten code does not parse ({error.message})"
     if old_compiles is None:
-        old_compiles = _compile_error(old) is None
+        old_compiles = compile_error(old) is None
     if not old_compiles:
         return None
-    error = _compile_error(new)
+    error = compile_error(new)
     if error is not None:
         return f"the rewritten code does not compile ({error})"
-    return None
-
-
-def _compile_error(data: bytes | str) -> SyntaxError | ValueError | None:
-    """Why CPython rejects ``data`` (its warnings silenced), or None if it compiles."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(data, "<file>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as error:
-            return error
     return None
 
 
@@ -205,24 +198,15 @@ def describe_syntax_error(text: str, error: cst.ParserSyntaxError | None) -> str
     CPython's own message is clearer ("Missing parentheses in call to 'print'") so it
     is preferred when the interpreter rejects the file too.
     """
-    python_error = _compile_error(text)
-    if isinstance(python_error, SyntaxError):
-        hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
-        return f"syntax error at line {python_error.lineno}: {python_error.msg}{hint}"
+    problem = python_syntax_error(text)
+    if problem is not None:
+        return problem
     if error is None:
         return "syntax error"
     message = error.message.removeprefix("parser error: ").splitlines()[0]
     if len(message) > 120:
         message = message[:117] + "..."
     return f"syntax error at line {error.raw_line}: {message}"
-
-
-def _looks_like_python2(text: str) -> bool:
-    return any(
-        stripped.startswith(("print ", "exec ")) and not stripped.startswith(("print (", "print(", "exec("))
-        or (stripped.startswith("except ") and ", " in stripped and " as " not in stripped)
-        for stripped in (line.strip() for line in text.splitlines())
-    )
 
 
 def _line_mapper(current: str, original: str) -> Callable[[int], int]:

@@ -50,3 +50,32 @@ def parse(text: str, path: Path) -> ast.Module | None:
             return ast.parse(text, filename=str(path))
     except (SyntaxError, ValueError, RecursionError):
         return None
+
+
+def python_syntax_error(text: str) -> str | None:
+    """One line naming where and why CPython rejects ``text`` ("syntax error at line
+    3: ...", with a hint for Python 2 code), or None when it compiles."""
+    error = compile_error(text)
+    if not isinstance(error, SyntaxError):
+        return None
+    hint = " (Python 2 code?)" if looks_like_python2(text) else ""
+    return f"syntax error at line {error.lineno}: {error.msg}{hint}"
+
+
+def compile_error(data: bytes | str) -> SyntaxError | ValueError | None:
+    """Why CPython rejects ``data`` (its warnings silenced), or None if it compiles."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, "<file>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return error
+    return None
+
+
+def looks_like_python2(text: str) -> bool:
+    return any(
+        stripped.startswith(("print ", "exec ")) and not stripped.startswith(("print (", "print(", "exec("))
+        or (stripped.startswith("except ") and ", " in stripped and " as " not in stripped)
+        for stripped in (line.strip() for line in text.splitlines())
+    )

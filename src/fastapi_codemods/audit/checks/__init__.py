@@ -1,0 +1,39 @@
+"""The registry of audit checks: practice number -> check.
+
+A check is a function ``check(project, facts) -> Outcome`` of the read-only
+`analysis.project.Project` and the root's `AuditFacts`; its module's docstring and
+the function's say exactly what it looks for. A check module declares the per-file
+passes it reads as ``FILE_PASSES`` (with ``TRANSFORM``, the transform whose options
+they run with, or None): the runner schedules them all in one go, in worker
+processes under ``-j``. A practice with no check here is reported as NEEDS
+ATTENTION, "not checked by this version", never as passing.
+
+Like ``analysis``, this package imports no libcst.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.audit.checks import (
+    docs,
+    lifespan,
+    print_logging,
+    responses,
+    secrets,
+)
+from fastapi_codemods.audit.facts import AuditFacts
+from fastapi_codemods.audit.records import Outcome
+
+Check = Callable[[Project, AuditFacts], Outcome]
+
+MODULES: dict[int, ModuleType] = {
+    6: docs,
+    8: responses,
+    12: lifespan,
+    13: secrets,
+    14: print_logging,
+}
+CHECKS: dict[int, Check] = {number: module.check for number, module in MODULES.items()}

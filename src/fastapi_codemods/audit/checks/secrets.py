@@ -1,0 +1,129 @@
+"""Practice 13: secrets and credentials hard-coded in the source.
+
+In the application's modules (test code, test helpers and documentation snippets
+aside), a non-empty string literal assigned at module level or as a class-body field
+default (``NAME = "..."``, ``NAME: str = "..."``, ``NAME: str = Field("...")`` or
+``Field(default="...")``) to a name that holds a secret, matched without regard to
+case: ``SECRET``, ``SECRET_KEY``, ``PASSWORD``, ``API_KEY``, ``TOKEN`` or a name ending
+in ``_SECRET``, ``_SECRET_KEY``, ``_PASSWORD``, ``_API_KEY``, ``_TOKEN``; and, for
+names ending in ``_URL``, ``_URI`` or ``_DSN`` (``DATABASE_URL``), a literal holding
+credentials (``scheme://user:password@host``). Not counted: an all-caps identifier
+(``JWT_SECRET = "JWT_SECRET"`` names an environment variable) and, for the ``TOKEN``
+names, a value that does not look like a token (at least 16 letters, digits or
+``-_.=+/``): parsers name their token constants so (``_DEFAULT_TOKEN = "*"``). Any: FAIL (the excerpt masks the
+value). Application code and none: PASS. No application code: NOT APPLICABLE.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.audit.facts import AuditFacts, shorten
+from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
+from fastapi_codemods.engine.fileinfo import FileInfo
+
+SECRET_NAMES = frozenset({"SECRET", "SECRET_KEY", "PASSWORD", "API_KEY", "TOKEN"})
+SECRET_SUFFIXES = ("_SECRET", "_SECRET_KEY", "_PASSWORD", "_API_KEY", "_TOKEN")
+URL_SUFFIXES = ("_URL", "_URI", "_DSN")
+ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+TOKEN_VALUE = re.compile(r"[A-Za-z0-9_\-.=+/]{16,}")
+CREDENTIALS = re.compile(r"(://[^/\s:@]+:)([^/\s@]+)@")
+NEEDLES = ("SECRET", "secret", "Secret", "PASSWORD", "password", "Password", "API_KEY", "api_key",
+           "TOKEN", "token", "Token", "://")
+
+
+def secret_kind(name: str) -> str | None:
+    """"secret", "token", "url" or None for an assigned name."""
+    upper = name.upper()
+    if upper == "TOKEN" or upper.endswith("_TOKEN"):
+        return "token"
+    if upper in SECRET_NAMES or upper.endswith(SECRET_SUFFIXES):
+        return "secret"
+    if upper.endswith(URL_SUFFIXES):
+        return "url"
+    return None
+
+
+def hard_coded_secrets(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]
+                       ) -> tuple[tuple[int, int, str, str], ...]:
+    """(line, column, masked excerpt, message) of each hard-coded secret."""
+    found = []
+    lines = text.splitlines()
+    for name, literal in _assigned_literals(tree.body):
+        kind = secret_kind(name)
+        value = literal.value
+        if kind in ("secret", "token") and _looks_secret(value, kind):
+            masked, message = '"***"', f"{name} is hard-coded: read it from the environment (settings class)"
+        elif kind == "url" and CREDENTIALS.search(value):
+            masked = '"' + CREDENTIALS.sub(r"\1***@", value) + '"'
+            message = f"{name} holds a password: read it from the environment (settings class)"
+        else:
+            continue
+        line = lines[literal.lineno - 1] if literal.lineno <= len(lines) else ""
+        segment = ast.get_source_segment(text, literal) or ""
+        excerpt = line.strip().replace(segment, masked) if segment and segment in line else f"{name} = {masked}"
+        found.append((literal.lineno, literal.col_offset + 1, shorten(excerpt), message))
+    return tuple(found)
+
+
+def _looks_secret(value: str, kind: str) -> bool:
+    if not value.strip() or ENV_NAME.fullmatch(value):
+        return False
+    return kind != "token" or TOKEN_VALUE.fullmatch(value) is not None
+
+
+def _assigned_literals(body: list[ast.stmt]) -> Iterator[tuple[str, ast.Constant]]:
+    """(name, string literal) of the assignments in a module or class body, and in
+    the bodies of the classes it defines."""
+    for statement in body:
+        if isinstance(statement, ast.ClassDef):
+            yield from _assigned_literals(statement.body)
+            continue
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        else:
+            continue
+        literal = _literal_default(value)
+        if literal is None:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                yield target.id, literal
+
+
+def _literal_default(value: ast.expr) -> ast.Constant | None:
+    """The string literal itself, or the default of ``Field("...")``/``Field(default="...")``."""
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name != "Field":
+            return None
+        defaults = [keyword.value for keyword in value.keywords if keyword.arg == "default"]
+        value = defaults[0] if defaults else value.args[0] if value.args else value
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value
+    return None
+
+
+HARD_CODED_SECRETS = FilePass("audit.secrets", NEEDLES, hard_coded_secrets)
+TRANSFORM = None
+FILE_PASSES = (HARD_CODED_SECRETS,)
+
+
+def check(project: Project, facts: AuditFacts) -> Outcome:
+    """FAIL for each hard-coded secret or credential; see the module."""
+    if not facts.roles:
+        return Outcome(Verdict.NOT_APPLICABLE, reason="no application code found")
+    evidence = [
+        Evidence(info.path, line, column, excerpt, message)
+        for _path, info, found in facts.application_results(HARD_CODED_SECRETS)
+        for line, column, excerpt, message in found
+    ]
+    return Outcome(Verdict.FAIL, tuple(evidence)) if evidence else Outcome(Verdict.PASS)

@@ -1,0 +1,79 @@
+"""What every check of one root may read besides the `Project`: which files are the
+application, which of them build an app or serve routes, the transforms' options,
+and how to turn an ``ast`` node into `Evidence`."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from fastapi_codemods.analysis import code_roles
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.audit.records import Evidence
+from fastapi_codemods.engine.fileinfo import FileInfo
+
+EXCERPT_LENGTH = 80
+
+
+@dataclass
+class AuditFacts:
+    """``root`` is the root's display path (what ``run`` would be given); ``options``
+    the transforms' option tables as ``run`` would use them."""
+
+    project: Project
+    root: str
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @cached_property
+    def not_application(self) -> dict[str, str]:
+        """Test code, test helpers and documentation snippets (`code_roles`): never evidence."""
+        return code_roles.not_application(self.project)
+
+    @cached_property
+    def roles(self) -> dict[str, code_roles.ModuleRole]:
+        return {
+            info.relpath: role
+            for _path, info, role in self.project.results(code_roles.MODULE_ROLES, {})
+            if info.relpath not in self.not_application
+        }
+
+    @property
+    def builds_app(self) -> bool:
+        """Some application module calls ``FastAPI(...)``."""
+        return any(role.builds_app for role in self.roles.values())
+
+    @property
+    def web_app(self) -> bool:
+        """Some application module builds an app or router or declares routes."""
+        return any(role.web_app for role in self.roles.values())
+
+    def is_application(self, info: FileInfo) -> bool:
+        return info.relpath not in self.not_application
+
+    def application_results(self, file_pass: Any, options: Mapping[str, Any] | None = None
+                            ) -> Iterator[tuple[Path, FileInfo, Any]]:
+        """A pass's results on the application's files only."""
+        for path, info, result in self.project.results(file_pass, options or {}):
+            if self.is_application(info):
+                yield path, info, result
+
+
+def excerpt_of(text: str, line: int) -> str:
+    """Line ``line`` of ``text``, stripped and cut to a readable length."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    return shorten(lines[line - 1].strip())
+
+
+def shorten(text: str) -> str:
+    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 3] + "..."
+
+
+def evidence_at(info: FileInfo, text: str, node: ast.AST, message: str) -> Evidence:
+    line = getattr(node, "lineno", 0)
+    return Evidence(info.path, line, getattr(node, "col_offset", 0) + 1, excerpt_of(text, line), message)

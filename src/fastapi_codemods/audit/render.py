@@ -1,0 +1,177 @@
+"""The report as Markdown (for people, and GitHub) or JSON (for tools), and the exit code.
+
+JSON schema, version 1::
+
+    {"version": 1, "tool_version": str, "project": str, "date": "YYYY-MM-DD",
+     "score": int, "practices": [{"id": str, "number": int, "name": str,
+     "verdict": "PASS" | "NEEDS ATTENTION" | "FAIL" | "NOT APPLICABLE",
+     "severity": "critical" | "high" | "medium" | "low", "reason": str | null,
+     "evidence": [{"path": str, "line": int, "column": int, "excerpt": str,
+     "message": str}], "fix": str | null, "recommendation": str}]}
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi_codemods.audit.records import (
+    SEVERITIES,
+    AuditReport,
+    Evidence,
+    PracticeResult,
+    Verdict,
+)
+
+JSON_VERSION = 1
+SHOWN_EVIDENCE = 20  # per practice in Markdown; the JSON has all
+MARKS = {
+    Verdict.PASS: "✅ PASS",
+    Verdict.NEEDS_ATTENTION: "⚠️ NEEDS ATTENTION",
+    Verdict.FAIL: "❌ FAIL",
+    Verdict.NOT_APPLICABLE: "➖ NOT APPLICABLE",
+}
+
+
+def fix_command(report: AuditReport, transform: str) -> str:
+    paths = " ".join(shlex.quote(root) for root in report.roots) or "."
+    return f"fastapi-codemods run --only {transform} {paths}"
+
+
+def to_json(report: AuditReport) -> dict[str, Any]:
+    return {
+        "version": JSON_VERSION,
+        "tool_version": report.tool_version,
+        "project": report.project,
+        "date": report.date,
+        "score": report.score,
+        "practices": [
+            {
+                "id": result.practice.id,
+                "number": result.practice.number,
+                "name": result.practice.name,
+                "verdict": result.verdict.value,
+                "severity": result.practice.severity,
+                "reason": result.reason,
+                "evidence": [
+                    {"path": e.path, "line": e.line, "column": e.column, "excerpt": e.excerpt, "message": e.message}
+                    for e in result.evidence
+                ],
+                "fix": result.practice.fix,
+                "recommendation": result.practice.recommendation,
+            }
+            for result in report.results
+        ],
+    }
+
+
+def _code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds."""
+    if not text:
+        return ""
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _where(item: Evidence) -> str:
+    return item.path if item.line == 0 else f"{item.path}:{item.line}"
+
+
+def _anchor(result: PracticeResult) -> str:
+    return f"practice-{result.practice.number}"
+
+
+def to_markdown(report: AuditReport) -> str:
+    lines = [
+        "# FastAPI best-practices audit",
+        "",
+        f"- Project: {_code(report.project)}",
+        f"- Date: {report.date}",
+        f"- Tool: fastapi-codemods {report.tool_version}",
+        "",
+        f"**Score: {report.score}/15** (practices that pass)",
+        "",
+        "| # | Practice | Severity | Verdict | Evidence |",
+        "|---:|---|---|---|---:|",
+    ]
+    for result in report.results:
+        practice = result.practice
+        lines.append(
+            f"| {practice.number} | [{practice.name}](#{_anchor(result)}) | {practice.severity} "
+            f"| {MARKS[result.verdict]} | {len(result.evidence)} |"
+        )
+    lines += ["", "## Practices"]
+    for result in report.results:
+        practice = result.practice
+        lines += [
+            "",
+            f'<a id="{_anchor(result)}"></a>',
+            "",
+            f"### {practice.number}. {practice.name}: {result.verdict.value}",
+            "",
+            f"Severity: {practice.severity}.",
+        ]
+        if result.reason:
+            lines[-1] += f" {result.reason[0].upper()}{result.reason[1:]}."
+        if result.evidence:
+            lines.append("")
+            for item in result.evidence[:SHOWN_EVIDENCE]:
+                excerpt = f" {_code(item.excerpt)}" if item.excerpt else ""
+                lines.append(f"- `{_where(item)}`{excerpt}: {item.message}")
+            hidden = len(result.evidence) - SHOWN_EVIDENCE
+            if hidden > 0:
+                lines.append(f"- ... and {hidden} more (see `--format json`)")
+        if result.verdict is not Verdict.PASS and result.verdict is not Verdict.NOT_APPLICABLE:
+            lines += ["", f"**Recommendation:** {practice.recommendation}"]
+            if practice.fix:
+                lines += ["", "Fix:", "", "```sh", fix_command(report, practice.fix), "```"]
+    lines += ["", "## Action plan", ""]
+    pending = [r for r in report.results if r.verdict in (Verdict.FAIL, Verdict.NEEDS_ATTENTION)]
+    pending.sort(key=lambda r: (r.practice.rank, r.verdict is not Verdict.FAIL, r.practice.number))
+    if not pending:
+        lines.append("Nothing to do: every practice passes or does not apply.")
+    for index, result in enumerate(pending, 1):
+        practice = result.practice
+        count = f"{len(result.evidence)} finding{'s' if len(result.evidence) != 1 else ''}"
+        detail = result.reason if result.reason and not result.evidence else count
+        step = f"{index}. **{practice.name}** (practice {practice.number}, {practice.severity}, {result.verdict.value}: {detail})"
+        if practice.fix:
+            step += f": run {_code(fix_command(report, practice.fix))}"
+        lines.append(step)
+    return "\n".join(lines) + "\n"
+
+
+def render(report: AuditReport, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    return to_markdown(report)
+
+
+def emit(report: AuditReport, fmt: str, output: str | None) -> None:
+    """The report on stdout or into ``output``; the unreadable files on stderr.
+    Raises OSError when ``output`` cannot be written."""
+    for path, problem in report.errors:
+        print(f"error: {path}: {problem}", file=sys.stderr)
+    text = render(report, fmt)
+    if output and output != "-":
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def exit_code(report: AuditReport, fail_on: str | None = None) -> int:
+    """2 when a file could not be read; 1 when a practice of severity ``fail_on`` or
+    higher (any severity by default) does not pass; else 0. NOT APPLICABLE passes."""
+    if report.errors:
+        return 2
+    threshold = SEVERITIES.index(fail_on) if fail_on else len(SEVERITIES) - 1
+    failing = [
+        r for r in report.results
+        if r.verdict in (Verdict.FAIL, Verdict.NEEDS_ATTENTION) and r.practice.rank <= threshold
+    ]
+    return 1 if failing else 0

@@ -1,0 +1,4 @@
+from fastapi import FastAPI
+
+OPTIONS = {"title": "x"}
+app = FastAPI(**OPTIONS)

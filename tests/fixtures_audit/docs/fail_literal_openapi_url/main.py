@@ -1,0 +1,3 @@
+import fastapi
+
+app = fastapi.FastAPI(openapi_url="/api/openapi.json", docs_url=None)

@@ -1,0 +1,13 @@
+import logging
+
+logging.basicConfig(level=logging.INFO)
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root():
+    print("hello")
+    return {}

@@ -1,0 +1,7 @@
+import argparse
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.parse_args()
+    print("seeded")

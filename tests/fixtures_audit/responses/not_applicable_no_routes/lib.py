@@ -1,0 +1,2 @@
+def to_dict(user):
+    return {"id": user.id}

@@ -1,0 +1,1 @@
+SLACK_TOKEN = "xoxb-1234567890-abcdefghij"

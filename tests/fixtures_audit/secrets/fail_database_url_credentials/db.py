@@ -1,0 +1,1 @@
+DATABASE_URL = "postgresql://app:hunter2@db.internal/app"

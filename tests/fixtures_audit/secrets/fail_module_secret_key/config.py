@@ -1,0 +1,2 @@
+SECRET_KEY = "s3cr3t-value"
+ALGORITHM = "HS256"
