@@ -5,7 +5,7 @@ and how to turn an ``ast`` node into `Evidence`."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -60,6 +60,15 @@ class AuditFacts:
         for path, info, result in self.project.results(file_pass, options or {}):
             if self.is_application(info):
                 yield path, info, result
+
+    def application_sources(self, relpaths: Container[str]) -> Iterator[tuple[FileInfo, ast.Module, str]]:
+        """The tree and text of each application file in ``relpaths`` that parses."""
+        for path, info in self.project.files:
+            if info.relpath not in relpaths or not self.is_application(info):
+                continue
+            tree, text = self.project.tree(path), self.project.text(path)
+            if tree is not None and text is not None:
+                yield info, tree, text
 
 
 def excerpt_of(text: str, line: int) -> str:

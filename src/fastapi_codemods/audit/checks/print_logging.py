@@ -29,12 +29,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     options = facts.options[TRANSFORM]
     candidates = programs.print_candidates(project, options, programs.command_line_programs(project))
     evidence: list[Evidence] = []
-    for path, info in project.files:
-        if info.relpath not in candidates.files or not facts.is_application(info):
-            continue
-        tree, text = project.tree(path), project.text(path)
-        if tree is None or text is None:
-            continue
+    for info, tree, text in facts.application_sources(candidates.files):
         for site in programs.print_sites(tree, text, options["skip_main_guard"]):
             evidence.append(evidence_at(info, text, site, "print() in application code: log it instead"))
     prints = bool(evidence)

@@ -25,12 +25,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         return Outcome(Verdict.NOT_APPLICABLE, reason="no FastAPI app, router or route found")
     candidates = dict_responses.find_candidates(project)
     evidence = []
-    for path, info in project.files:
-        if info.relpath not in candidates.files or not facts.is_application(info):
-            continue
-        tree, text = project.tree(path), project.text(path)
-        if tree is None or text is None:
-            continue
+    for info, tree, text in facts.application_sources(candidates.files):
         for route, ret in dict_responses.candidate_returns(tree, info.package):
             evidence.append(evidence_at(
                 info, text, ret,
