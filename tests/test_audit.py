@@ -3,6 +3,7 @@ examples/, the JSON shape, exit codes and unreadable files."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -11,11 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 from click.testing import CliRunner
 
 import fastapi_codemods
 from fastapi_codemods.audit.checks import MODULES
+from fastapi_codemods.audit.checks.secrets import hard_coded_secrets
 from fastapi_codemods.audit.practices import PRACTICES
 from fastapi_codemods.audit.records import (
     NOT_CHECKED,
@@ -26,6 +27,8 @@ from fastapi_codemods.audit.records import (
 from fastapi_codemods.audit.render import exit_code
 from fastapi_codemods.audit.runner import AuditOptions, audit
 from fastapi_codemods.cli import cli
+from fastapi_codemods.engine.config import tomllib
+from fastapi_codemods.engine.fileinfo import FileInfo
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures_audit"
@@ -152,3 +155,16 @@ def test_the_audit_runs_without_libcst() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": SOURCE}).stdout
     assert loaded.strip() == "[]"
+
+
+def test_a_settings_field_default_is_told_to_go_and_a_module_constant_to_move() -> None:
+    text = (
+        'SECRET_KEY = "s3cr3t-value"\n\n\n'
+        "class Settings:\n"
+        '    api_secret: str = "ToTheMoon1"\n'
+    )
+    found = hard_coded_secrets(FileInfo(path="config.py", relpath="config.py"), ast.parse(text), text, {})
+    assert [(line, message) for line, _column, _excerpt, message in found] == [
+        (1, "SECRET_KEY is hard-coded: read it from the environment (settings class)"),
+        (5, "api_secret is hard-coded: remove the default so it must come from the environment"),
+    ]

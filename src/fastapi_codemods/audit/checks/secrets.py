@@ -54,14 +54,19 @@ def hard_coded_secrets(info: FileInfo, tree: ast.Module, text: str, options: Map
     """(line, column, masked excerpt, message) of each hard-coded secret."""
     found = []
     lines = text.splitlines()
-    for name, literal in _assigned_literals(tree.body):
+    for name, literal, in_class in _assigned_literals(tree.body):
         kind = secret_kind(name)
         value = literal.value
+        # A class field's literal is its default: the environment may override it,
+        # but a deployment that forgets to still runs with the published value.
+        advice = "remove the default so it must come from the environment" if in_class else (
+            "read it from the environment (settings class)"
+        )
         if kind in ("secret", "token") and _looks_secret(value, kind):
-            masked, message = '"***"', f"{name} is hard-coded: read it from the environment (settings class)"
+            masked, message = '"***"', f"{name} is hard-coded: {advice}"
         elif kind == "url" and CREDENTIALS.search(value):
             masked = '"' + CREDENTIALS.sub(r"\1***@", value) + '"'
-            message = f"{name} holds a password: read it from the environment (settings class)"
+            message = f"{name} holds a password: {advice}"
         else:
             continue
         line = lines[literal.lineno - 1] if literal.lineno <= len(lines) else ""
@@ -77,12 +82,12 @@ def _looks_secret(value: str, kind: str) -> bool:
     return kind != "token" or TOKEN_VALUE.fullmatch(value) is not None
 
 
-def _assigned_literals(body: list[ast.stmt]) -> Iterator[tuple[str, ast.Constant]]:
-    """(name, string literal) of the assignments in a module or class body, and in
-    the bodies of the classes it defines."""
+def _assigned_literals(body: list[ast.stmt], in_class: bool = False) -> Iterator[tuple[str, ast.Constant, bool]]:
+    """(name, string literal, whether it is a class field) of the assignments in a
+    module or class body, and in the bodies of the classes it defines."""
     for statement in body:
         if isinstance(statement, ast.ClassDef):
-            yield from _assigned_literals(statement.body)
+            yield from _assigned_literals(statement.body, in_class=True)
             continue
         if isinstance(statement, ast.Assign):
             targets, value = statement.targets, statement.value
@@ -95,7 +100,7 @@ def _assigned_literals(body: list[ast.stmt]) -> Iterator[tuple[str, ast.Constant
             continue
         for target in targets:
             if isinstance(target, ast.Name):
-                yield target.id, literal
+                yield target.id, literal, in_class
 
 
 def _literal_default(value: ast.expr) -> ast.Constant | None:
