@@ -24,11 +24,8 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from fastapi_codemods.analysis.astindex import nodes_of
-from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.fastapi_names import APP_CLASSES
 from fastapi_codemods.analysis.filepasses import FilePass
-from fastapi_codemods.analysis.programs import is_web_app, own_imports
+from fastapi_codemods.analysis.programs import own_imports, web_app_kind
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 TEST_CODE = "test file"
@@ -47,9 +44,8 @@ class ModuleRole(NamedTuple):
 
 
 def module_role(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ModuleRole:
-    imports = ImportMap(tree, info.package)
-    builds_app = any(imports.qualified(call.func) in APP_CLASSES for call in nodes_of(tree, ast.Call))
-    return ModuleRole(own_imports(info, tree, text, options), builds_app or is_web_app(tree, info.package), builds_app)
+    kind = web_app_kind(tree, info.package)
+    return ModuleRole(own_imports(info, tree, text, options), kind is not None, kind == "app")
 
 
 # No needle: every file is parsed, so a file that does not parse is known (and named
@@ -62,21 +58,18 @@ def not_application(project: Any) -> dict[str, str]:
     """Root-relative path -> why the file is not application code (see the module)."""
     roles = {info.relpath: (info, role) for _path, info, role in project.results(MODULE_ROLES, {})}
     found: dict[str, str] = {}
+    examples: list[str] = []
     for relpath, (info, _role) in roles.items():
         folders = PurePosixPath(relpath).parts[:-1]
         if info.is_test_file:
             found[relpath] = TEST_CODE
         elif DOCS_FOLDERS.intersection(folders):
             found[relpath] = DOCUMENTATION
-    library = not any(
-        role.builds_app
-        for relpath, (_info, role) in roles.items()
-        if relpath not in found and not EXAMPLE_FOLDERS.intersection(PurePosixPath(relpath).parts[:-1])
-    )
-    if library:
-        for relpath in roles:
-            if relpath not in found and EXAMPLE_FOLDERS.intersection(PurePosixPath(relpath).parts[:-1]):
-                found[relpath] = DOCUMENTATION
+        elif EXAMPLE_FOLDERS.intersection(folders):
+            examples.append(relpath)
+    application = set(roles) - set(found) - set(examples)
+    if not any(roles[relpath][1].builds_app for relpath in application):  # a library's repository
+        found.update(dict.fromkeys(examples, DOCUMENTATION))
     found.update(_test_helpers(roles, found))
     return found
 

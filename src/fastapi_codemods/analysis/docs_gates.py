@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi_codemods.analysis.astindex import nodes_of, walk
-from fastapi_codemods.analysis.astnames import ImportMap, absolute_module, app_constructions
+from fastapi_codemods.analysis.astnames import ImportMap, app_constructions
 from fastapi_codemods.analysis.candidates import (
     Candidates,
     called_names,
@@ -25,6 +25,7 @@ from fastapi_codemods.analysis.candidates import (
     terminal_name,
 )
 from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.programs import imported_modules
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.analysis.settings import SETTINGS_MODULES, SettingsIndex, SettingsModule, SettingsSource
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -217,7 +218,7 @@ def docs_requests(info: FileInfo, tree: ast.Module, text: str, options: Mapping[
     if not requests:
         return None
     builds = bool(app_constructions(tree, ImportMap(tree, info.package, nested=True)))
-    return _TestFile(requests, _imported_modules(tree, info.package), builds, _words(tree))
+    return _TestFile(requests, frozenset(imported_modules(tree, info.package)), builds, _words(tree))
 
 
 def acts_on(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
@@ -275,7 +276,7 @@ def _app_requests(
             path, info = by_relpath.get(relpath, (None, None))
             tree = project.tree(path) if path is not None else None
             conftests[relpath] = (
-                (_imported_modules(tree, info.package), _words(tree)) if tree is not None else (frozenset(), frozenset())
+                (frozenset(imported_modules(tree, info.package)), _words(tree)) if tree is not None else (frozenset(), frozenset())
             )
         return conftests[relpath]
 
@@ -308,21 +309,6 @@ def _folders(relpath: str) -> list[str]:
     """The folders holding ``relpath`` and those above it, as prefixes: ``a/b/``, ``a/``, ``""``."""
     parts = relpath.split("/")[:-1]
     return ["/".join(parts[:count]) + "/" for count in range(len(parts), 0, -1)] + [""]
-
-
-def _imported_modules(tree: ast.Module, package: str) -> frozenset[str]:
-    """Every module an import anywhere in the file may load: ``import a.b`` gives
-    ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be a module)."""
-    found: set[str] = set()
-    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        else:
-            base = absolute_module(node, package)
-            if base:
-                found.add(base)
-            found.update(f"{base}.{alias.name}" if base else alias.name for alias in node.names if alias.name != "*")
-    return frozenset(found)
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

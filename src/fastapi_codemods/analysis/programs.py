@@ -250,11 +250,21 @@ def _is_main_test(test: ast.expr) -> bool:
 
 def is_web_app(tree: ast.Module, package: str) -> bool:
     """Builds a FastAPI app or router, or declares routes on an imported one."""
+    return web_app_kind(tree, package) is not None
+
+
+def web_app_kind(tree: ast.Module, package: str) -> str | None:
+    """"app" when the module builds a ``FastAPI()`` app, "web" when it builds only
+    routers or declares routes on an imported app or router, else None."""
     imports = ImportMap(tree, package)
     owners: set[str] = set()
+    web = False
     for node in nodes_of(tree, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef):
-        if isinstance(node, ast.Call) and imports.qualified(node.func) in APP_CLASSES | ROUTER_CLASSES:
-            return True
+        if isinstance(node, ast.Call):
+            qualified = imports.qualified(node.func)
+            if qualified in APP_CLASSES:
+                return "app"
+            web = web or qualified in ROUTER_CLASSES
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
                 if (
@@ -264,7 +274,7 @@ def is_web_app(tree: ast.Module, package: str) -> bool:
                     and isinstance(decorator.func.value, ast.Name)
                 ):
                     owners.add(decorator.func.value.id)
-    return any(owner in imports.names for owner in owners)
+    return "web" if web or any(owner in imports.names for owner in owners) else None
 
 
 def module_loggers(project) -> frozenset[str]:
