@@ -455,6 +455,25 @@ def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: Ca
     anywhere in the module, every statement of the body is searched, and a name may
     mean whatever any import of the module binds it to.
     """
+    owners = async_routes(tree)
+    if not owners:
+        return False, frozenset()
+    bindings = import_bindings(tree, package)
+    built_here = _app_and_router_names(tree, module, bindings)
+    elsewhere: set[str] = set()
+    for route, names in owners.items():
+        if not awaited_side_effects(route, module, bindings, matcher):
+            continue
+        if names & built_here:
+            return True, frozenset()
+        for name in names:
+            elsewhere |= _possible_names_of(name, "", module, bindings)
+    return False, frozenset(elsewhere)
+
+
+def async_routes(tree: ast.Module) -> dict[ast.AsyncFunctionDef, set[str]]:
+    """Each ``async def`` decorated ``@X.<method>(...)`` or passed to
+    ``X.add_api_route(...)`` anywhere in the module, with the names X it is routed on."""
     functions: dict[str, list[ast.AsyncFunctionDef]] = {}
     owners: dict[ast.AsyncFunctionDef, set[str]] = {}
     registered: list[tuple[str, str]] = []
@@ -470,36 +489,26 @@ def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: Ca
     for name, owner in registered:
         for function in functions.get(name, []):
             owners.setdefault(function, set()).add(owner)
-    if not owners:
-        return False, frozenset()
-    bindings = import_bindings(tree, package)
-    built_here = _app_and_router_names(tree, module, bindings)
-    elsewhere: set[str] = set()
-    for route, names in owners.items():
-        if not _awaits_matching_call(route, module, bindings, matcher):
-            continue
-        if names & built_here:
-            return True, frozenset()
-        for name in names:
-            elsewhere |= _possible_names_of(name, "", module, bindings)
-    return False, frozenset(elsewhere)
+    return owners
 
 
-def _awaits_matching_call(route: ast.AsyncFunctionDef, module: str, bindings: dict[str, set[str]],
-                          matcher: CallMatcher) -> bool:
+def awaited_side_effects(route: ast.AsyncFunctionDef, module: str, bindings: dict[str, set[str]],
+                         matcher: CallMatcher) -> list[ast.Call]:
+    """The matching calls ``route`` awaits itself or passes to ``asyncio.gather`` and the like."""
+    found = []
     for node in _own_nodes(route):
         awaited = node.value if isinstance(node, ast.Await) else None
         if isinstance(awaited, ast.Call) and _matches(awaited.func, module, bindings, matcher):
-            return True
+            found.append(awaited)
         if isinstance(node, ast.Call) and _possible_names(node.func, module, bindings) & GATHER:
             arguments = [*node.args, *(k.value for k in node.keywords)]
-            if any(
-                isinstance(inner, ast.Call) and _matches(inner.func, module, bindings, matcher)
+            found.extend(
+                inner
                 for argument in arguments
                 for inner in _own_nodes(argument, include_self=True)
-            ):
-                return True
-    return False
+                if isinstance(inner, ast.Call) and _matches(inner.func, module, bindings, matcher)
+            )
+    return found
 
 
 def _app_and_router_names(tree: ast.Module, module: str, bindings: dict[str, set[str]]) -> set[str]:

@@ -18,6 +18,7 @@ from types import ModuleType
 
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.checks import (
+    awaited_side_effects,
     docs,
     lifespan,
     print_logging,
@@ -30,6 +31,7 @@ from fastapi_codemods.audit.records import Outcome
 Check = Callable[[Project, AuditFacts], Outcome]
 
 MODULES: dict[int, ModuleType] = {
+    5: awaited_side_effects,
     6: docs,
     8: responses,
     12: lifespan,
