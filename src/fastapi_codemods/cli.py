@@ -100,7 +100,7 @@ def run_command(
 
 @cli.command("audit")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "sarif"]), default="markdown", show_default=True,
               help="Report format.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),

@@ -1,4 +1,4 @@
-"""The report as Markdown (for people, and GitHub) or JSON (for tools), and the exit code.
+"""The report as Markdown (for people, and GitHub), JSON (for tools) or SARIF (`sarif`), and the exit code.
 
 JSON schema, version 1::
 
@@ -25,6 +25,7 @@ from fastapi_codemods.audit.records import (
     PracticeResult,
     Verdict,
 )
+from fastapi_codemods.audit.sarif import to_sarif
 
 JSON_VERSION = 1
 SHOWN_EVIDENCE = 20  # per practice in Markdown; the JSON has all
@@ -148,6 +149,8 @@ def to_markdown(report: AuditReport) -> str:
 def render(report: AuditReport, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "sarif":
+        return json.dumps(to_sarif(report, fix_command), indent=2, ensure_ascii=False) + "\n"
     return to_markdown(report)
 
 
