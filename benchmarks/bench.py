@@ -18,6 +18,10 @@ package has its ``.pyc`` files), even where the environment sets
 ``PYTHONDONTWRITEBYTECODE``: otherwise every run compiles our modules again (about
 0.1 s) while libcst's come compiled from its installation.
 
+``audit-j1`` and ``audit-j2`` time ``fastapi-codemods audit`` (JSON to /dev/null)
+on the same tree: the audit reads the code with ``ast`` only, so it must cost no
+more than ``run --check`` there.
+
 ``loop-j1`` and ``loop-j2`` time a pure-Python loop split over one and two
 processes: the speedup this machine gives to two CPU-bound processes at that moment,
 the ceiling for ours.
@@ -76,7 +80,8 @@ if __name__ == "__main__":
 """
 
 # Exit codes that mean "ran to the end": ours 1 = changes found, ruff 1 = violations.
-OK_CODES = {"ours": {0, 1}, "libcst": {0}, "ruff": {0, 1}, "loop": {0}}
+# audit 1 = some practice does not pass.
+OK_CODES = {"ours": {0, 1}, "audit": {0, 1}, "libcst": {0}, "ruff": {0, 1}, "loop": {0}}
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,9 @@ class Tool:
     def command(self, tree: Path) -> list[str] | None:
         if self.kind == "ours":
             return [sys.executable, "-m", "fastapi_codemods", "run", "--check", "--no-progress",
+                    "-j", str(self.jobs), str(tree)]
+        if self.kind == "audit":
+            return [sys.executable, "-m", "fastapi_codemods", "audit", "--format", "json", "-o", os.devnull,
                     "-j", str(self.jobs), str(tree)]
         if self.kind == "libcst":
             # --unified-diff prints instead of writing; the no-op never changes a file anyway.
@@ -102,6 +110,8 @@ class Tool:
 TOOLS = {
     "ours-j1": Tool("ours-j1", "ours", 1),
     "ours-j2": Tool("ours-j2", "ours", 2),
+    "audit-j1": Tool("audit-j1", "audit", 1),
+    "audit-j2": Tool("audit-j2", "audit", 2),
     "libcst-j1": Tool("libcst-j1", "libcst", 1),
     "libcst-j2": Tool("libcst-j2", "libcst", 2),
     "ruff": Tool("ruff", "ruff"),
@@ -255,6 +265,8 @@ def _ratios(samples: dict[str, list[Sample]]) -> list[str]:
         ("ours-j1", "libcst-j1", "whole run / libcst no-op (-j 1)"),
         ("ours-j2", "ruff", "ours -j 2 / ruff T201"),
         ("ours-j1", "ours-j2", "-j 1 / -j 2 speedup; target >= 1.6"),
+        ("audit-j2", "ours-j2", "audit / run --check (-j 2); target <= 1.0"),
+        ("audit-j1", "ours-j1", "audit / run --check (-j 1); target <= 1.0"),
         ("loop-j1", "loop-j2", "this machine's own 1 / 2 process speedup on a pure-Python loop (the ceiling)"),
     ]
     minimums = {tool: min(sample.wall for sample in runs) for tool, runs in samples.items()}
@@ -305,7 +317,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--projects", default="prefect,lnbits", help=f"comma-separated, from: {', '.join(PROJECTS)}")
     parser.add_argument("--repeat", type=int, default=5, help="measured repetitions per command (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (default 1)")
-    parser.add_argument("--tools", default="ours-j1,ours-j2,libcst-j2,ruff,loop-j1,loop-j2",
+    parser.add_argument("--tools", default="ours-j1,ours-j2,audit-j1,audit-j2,libcst-j2,ruff,loop-j1,loop-j2",
                         help=f"from: {', '.join(TOOLS)}")
     parser.add_argument("--scale-project", default="lnbits", help="project whose tree is copied for the scaling table")
     parser.add_argument("--scales", default="1,2,4", help="copies of the tree for the scaling table ('' to skip it)")
