@@ -2,15 +2,21 @@
 
 Reuses background_tasks' ``ast`` analysis (`analysis.side_effects`) with the
 transform's options (``patterns``, ``calls``, ``exclude``): in the application's
-modules, each call an ``async def`` route (decorated ``@X.<method>(...)`` or passed
-to ``X.add_api_route``) awaits itself, or passes to ``asyncio.gather`` and the like,
-whose name matches a side-effect pattern (``send_email``, ``notify_*``,
-``log_audit``, ``publish``...) or is listed under ``calls``. The ones the transform
-moves and the ones it refuses (they share the request's session, their result is
-used) are both evidence: the response waits for them either way. Any: FAIL. Routes
-but none: PASS; a side effect named unlike every pattern is not seen, so the
-options are the way to teach the audit a project's own names. No route: NOT
-APPLICABLE.
+modules, each call an ``async def`` HTTP route (decorated ``@X.<method>(...)`` or
+passed to ``X.add_api_route``) awaits as a statement of its own, or passes to an
+``asyncio.gather`` (and the like) awaited as a statement, whose name matches a
+side-effect pattern (``send_email``, ``notify_*``, ``log_audit``, ``publish``...)
+or is listed under ``calls``. The ones the transform moves and the ones it refuses
+(they share the request's session) are both evidence: the response waits for them
+either way. Not evidence: a call whose result the route uses (``x = await
+publish_dataset(...)``, ``return await send_email(...)``): its result is part of the
+response; and anything in a WebSocket route (a ``@X.websocket`` route or one taking
+a ``WebSocket``), where ``send_text`` is the response itself.
+
+The name is all the audit knows of what a call does, so the message says so: a
+``publish`` that is the route's very purpose is for the reviewer to keep. Any: FAIL.
+Routes but none: PASS; a side effect named unlike every pattern is not seen, and the
+options teach the audit a project's own names. No route: NOT APPLICABLE.
 """
 
 from __future__ import annotations
@@ -39,16 +45,48 @@ def awaited_side_effects(info: FileInfo, tree: ast.Module, text: str, options: M
     bindings = import_bindings(tree, info.package)
     found = []
     for route in routes:
+        if _websocket_route(route):
+            continue
+        unused = _results_unused(route)
         for call in side_effects.awaited_side_effects(route, info.module, bindings, matcher):
+            if id(call) not in unused:
+                continue
             called = ast.unparse(call.func)
             found.append((
                 call.lineno, call.col_offset + 1, excerpt_of(text, call.lineno),
-                f"{route.name}() awaits `{called}(...)` before responding: run it after the response "
-                "with BackgroundTasks",
+                f"{route.name}() awaits `{called}(...)`, a side effect by its name, before responding: "
+                "if the response need not wait for it, run it with BackgroundTasks",
             ))
     return True, tuple(sorted(found))
 
 
+def _websocket_route(route: ast.AsyncFunctionDef) -> bool:
+    decorators = {d.func.attr for d in route.decorator_list
+                  if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)}
+    if decorators & WEBSOCKET_DECORATORS:
+        return True
+    arguments = [*route.args.posonlyargs, *route.args.args, *route.args.kwonlyargs]
+    return any(
+        isinstance(arg.annotation, (ast.Name, ast.Attribute))
+        and (arg.annotation.id if isinstance(arg.annotation, ast.Name) else arg.annotation.attr) == "WebSocket"
+        for arg in arguments
+    )
+
+
+def _results_unused(route: ast.AsyncFunctionDef) -> set[int]:
+    """Ids of the calls awaited as statements of their own, and of the calls inside
+    such an awaited call's arguments (``await asyncio.gather(notify(), audit())``)."""
+    unused: set[int] = set()
+    for node in ast.walk(route):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Await) and isinstance(node.value.value, ast.Call):
+            call = node.value.value
+            unused.add(id(call))
+            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+                unused.update(id(inner) for inner in ast.walk(argument) if isinstance(inner, ast.Call))
+    return unused
+
+
+WEBSOCKET_DECORATORS = frozenset({"websocket", "websocket_route"})
 AWAITED_SIDE_EFFECTS = FilePass("audit.awaited_side_effects", ("async",), awaited_side_effects)
 TRANSFORM = "background_tasks"
 FILE_PASSES = (AWAITED_SIDE_EFFECTS,)
