@@ -43,7 +43,7 @@ PRACTICES: tuple[Practice, ...] = (
     Practice(11, "connection-pooling", "Database connection pooling", "medium", None,
              "Create the engine once at start-up with explicit pool settings (`pool_size`, `max_overflow`, "
              "`pool_pre_ping`), never per request."),
-    Practice(12, "lifespan", "Lifespan events", "medium", None,
+    Practice(12, "lifespan", "Lifespan events", "medium", "lifespan",
              "Replace `@app.on_event(\"startup\")`/`(\"shutdown\")` and `add_event_handler` (deprecated) with one "
              "`lifespan` async context manager passed to `FastAPI(lifespan=...)`."),
     Practice(13, "settings-and-secrets", "Environment variables and configuration", "critical", None,

@@ -30,6 +30,7 @@ ORDER: tuple[str, ...] = (
     "conditional_docs",
     "return_orm_objects",
     "background_tasks",
+    "lifespan",
 )
 
 # The libcst-free module declaring each transform's ``OPTIONS`` and ``FILE_PASSES``
@@ -44,6 +45,7 @@ ANALYSIS_MODULES: dict[str, str] = {
     "conditional_docs": "fastapi_codemods.analysis.docs_gates",
     "return_orm_objects": "fastapi_codemods.analysis.dict_responses",
     "background_tasks": "fastapi_codemods.analysis.side_effects",
+    "lifespan": "fastapi_codemods.analysis.event_handlers",
 }
 
 
