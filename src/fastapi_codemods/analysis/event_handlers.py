@@ -26,6 +26,7 @@ from fastapi_codemods.analysis.fastapi_names import APP_CLASSES, ROUTER_CLASSES
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.engine.fileinfo import FileInfo
 
+EVENTS = ("startup", "shutdown")
 REGISTRATIONS = frozenset({"on_event", "add_event_handler"})
 EVENT_KEYWORDS = frozenset({"on_startup", "on_shutdown"})
 ROUTER_ATTRIBUTES = frozenset({"on_startup", "on_shutdown", "lifespan_context"})
@@ -71,6 +72,17 @@ def _receiver(node: ast.expr, apps: set[str], routers: set[str], imports: Import
     return f"`{text}`, which this tool cannot follow to one app", False
 
 
+def _looks_like_events(call: ast.Call, known: set[str]) -> bool:
+    """On an app or router of this file, or naming "startup"/"shutdown": other
+    classes have ``on_event`` methods too (``self.on_event(message)``)."""
+    func = call.func
+    assert isinstance(func, ast.Attribute)
+    if isinstance(func.value, ast.Name) and func.value.id in known:
+        return True
+    first = call.args[0] if call.args else None
+    return isinstance(first, ast.Constant) and first.value in EVENTS
+
+
 def event_sites(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> tuple[Site, ...]:
     """Every place in one file that registers handlers or touches a lifespan."""
     imports = ImportMap(tree, info.package)
@@ -80,7 +92,7 @@ def event_sites(info: FileInfo, tree: ast.Module, text: str, options: Mapping[st
     for node in nodes_of(tree, ast.Call, ast.Attribute):
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in REGISTRATIONS:
+            if isinstance(func, ast.Attribute) and func.attr in REGISTRATIONS and _looks_like_events(node, apps | routers):
                 receiver, own = _receiver(func.value, apps, routers, imports)
                 sites.append(Site(node.lineno, f"registers event handlers on {receiver}", own, True))
             for keyword in node.keywords:

@@ -52,15 +52,14 @@ from libcst.metadata import ParentNodeProvider, ScopeProvider
 from libcst.metadata.scope_provider import GlobalScope
 
 from fastapi_codemods.analysis import event_handlers
-from fastapi_codemods.analysis.event_handlers import EventFacts
+from fastapi_codemods.analysis.event_handlers import EVENTS, EventFacts
 from fastapi_codemods.analysis.fastapi_names import ROUTER_CLASSES
 from fastapi_codemods.codemods.lifespan._build import Handler, lifespan_function, with_keyword
-from fastapi_codemods.cst.fastapi import bound_to, is_app_construction, resolves_to
+from fastapi_codemods.cst.fastapi import app_and_router_targets, bound_to, is_app_construction, resolves_to
 from fastapi_codemods.cst.parent_map import descendants
 from fastapi_codemods.cst.transform import Transform
 from fastapi_codemods.engine.fileinfo import FileInfo
 
-EVENTS = ("startup", "shutdown")
 TAKEN_BY_APP_CALL = ("lifespan", "on_startup", "on_shutdown")
 ALL_OR_NONE = "all of this app's handlers move together, and a handler left on on_event next to a lifespan never runs"
 
@@ -114,6 +113,9 @@ class Lifespan(Transform):
             return False
         self._scope = scope
         apps = self._apps(node)
+        self._routers = {
+            target for target in app_and_router_targets(self, node) if not self._builds_app(target)
+        }
         module_problems = self._collect(node, apps)
         decorator = self._decorator_name(node)
         used = {n.value for n in descendants(node) if type(n) is cst.Name}
@@ -194,12 +196,23 @@ class Lifespan(Transform):
                 (apps[t] for t in targets if isinstance(owner, cst.Name) and bound_to(self, owner, {t})), None
             )
             if app is None:
+                if not self._looks_like_events(node):
+                    continue
                 what = self._receiver(module, owner)
                 self.report(node, f"left unchanged: {what}")
                 problems.append(f"line {self.line_of(node)}: {what}")
                 continue
             app.registrations.append(self._registration(node))
         return problems
+
+    def _looks_like_events(self, call: cst.Call) -> bool:
+        """A router's registration, or one naming "startup"/"shutdown" (other
+        classes have ``on_event`` methods too)."""
+        owner = call.func.value  # type: ignore[attr-defined]
+        if resolves_to(self, owner, ROUTER_CLASSES) or self._is_router(owner):
+            return True
+        first = call.args[0].value if call.args else None
+        return isinstance(first, cst.SimpleString) and first.evaluated_value in EVENTS
 
     @staticmethod
     def _touches_lifespan(node: cst.Attribute) -> bool:
@@ -222,15 +235,15 @@ class Lifespan(Transform):
             )
         return f"handlers registered on `{text}`, which is not a module-level app this tool can follow"
 
+    def _builds_app(self, target: cst.CSTNode) -> bool:
+        statement = self.get_metadata(ParentNodeProvider, target)
+        if isinstance(statement, cst.AssignTarget):
+            statement = self.get_metadata(ParentNodeProvider, statement)
+        value = getattr(statement, "value", None)
+        return value is not None and is_app_construction(self, value)
+
     def _is_router(self, owner: cst.BaseExpression) -> bool:
-        if not isinstance(owner, cst.Name):
-            return False
-        for assignment in self._scope.assignments[owner.value]:
-            parent = self.get_metadata(ParentNodeProvider, assignment.node, None)
-            value = getattr(parent, "value", None)
-            if isinstance(value, cst.Call) and resolves_to(self, value.func, ROUTER_CLASSES):
-                return True
-        return False
+        return isinstance(owner, cst.Name) and bound_to(self, owner, self._routers)
 
     def _foreign(self) -> list[str]:
         if self.facts is None:
@@ -397,7 +410,8 @@ class Lifespan(Transform):
                 )
                 body.append(function)
             if carried:
-                statement = statement.with_changes(leading_lines=[*statement.leading_lines, *carried])
+                statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
                 carried = []
             body.append(statement)
-        return updated_node.with_changes(body=body)
+        # A comment above a removed statement that ended the module stays at its end.
+        return updated_node.with_changes(body=body, footer=[*carried, *updated_node.footer])
