@@ -192,13 +192,14 @@ class Lifespan(Transform):
             if not isinstance(func, cst.Attribute) or func.attr.value not in event_handlers.REGISTRATIONS:
                 continue
             owner = func.value
-            app = next(
-                (apps[t] for t in targets if isinstance(owner, cst.Name) and bound_to(self, owner, {t})), None
-            )
+            # ``app.router.on_event`` is the same list: FastAPI's own methods delegate to it.
+            if isinstance(owner, cst.Attribute) and owner.attr.value == "router":
+                owner = owner.value
+            app = next((apps[t] for t in targets if isinstance(owner, cst.Name) and bound_to(self, owner, {t})), None)
             if app is None:
                 if not self._looks_like_events(node):
                     continue
-                what = self._receiver(module, owner)
+                what = self._receiver(module, func.value)
                 self.report(node, f"left unchanged: {what}")
                 problems.append(f"line {self.line_of(node)}: {what}")
                 continue
