@@ -101,7 +101,7 @@ def test_json_shape(monkeypatch: pytest.MonkeyPatch) -> None:
             assert set(item) == {"path", "line", "column", "excerpt", "message"}
     logging = data["practices"][13]
     assert logging["verdict"] == "FAIL" and logging["fix"] == "print_to_logging"
-    assert {"path": "examples/app/main.py", "line": 17, "column": 5,
+    assert {"path": "examples/app/main.py", "line": 27, "column": 5,
             "excerpt": 'print("🚀 Starting CivicLens API...")',
             "message": "print() in application code: log it instead"} in logging["evidence"]
 

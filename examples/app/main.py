@@ -1,7 +1,4 @@
-"""CivicLens API: the application, its routers and its lifespan."""
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+"""CivicLens API: the application, its routers and its start-up and shutdown events."""
 
 from fastapi import FastAPI
 
@@ -10,31 +7,10 @@ from app.core.config import settings
 from app.core.database import close_db, init_db
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Startup and shutdown events"""
-    # Startup
-    print("🚀 Starting CivicLens API...")
-    try:
-        await init_db()
-    except Exception as exc:
-        print(f"❌ Database - Connection failed: {exc}")
-        raise
-    print("✅ Database - Connected")
-
-    yield
-
-    # Shutdown
-    print("\n🔄 Shutting down CivicLens API...")
-    await close_db()
-    print("✅ Cleanup complete")
-
-
 app = FastAPI(
     title=settings.APP_NAME,
     version=settings.APP_VERSION,
     description="AI-Powered Civic Issue Reporting and Resolution System",
-    lifespan=lifespan,
     # docs_url="/docs",  # Default: /docs (Swagger UI)
     # redoc_url="/redoc",  # Default: /redoc (ReDoc)
     # openapi_url="/openapi.json"  # Default: /openapi.json
@@ -43,6 +19,26 @@ app = FastAPI(
 app.include_router(auth.router)
 app.include_router(reports.router)
 app.include_router(users.router)
+
+
+@app.on_event("startup")
+async def open_database() -> None:
+    """Startup: create the tables before the first request."""
+    print("🚀 Starting CivicLens API...")
+    try:
+        await init_db()
+    except Exception as exc:
+        print(f"❌ Database - Connection failed: {exc}")
+        raise
+    print("✅ Database - Connected")
+
+
+@app.on_event("shutdown")
+async def close_database() -> None:
+    """Shutdown: close the engine's connections."""
+    print("\n🔄 Shutting down CivicLens API...")
+    await close_db()
+    print("✅ Cleanup complete")
 
 
 @app.get("/health")
