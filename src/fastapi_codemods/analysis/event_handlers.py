@@ -88,11 +88,21 @@ def event_sites(info: FileInfo, tree: ast.Module, text: str, options: Mapping[st
     imports = ImportMap(tree, info.package)
     apps = _module_names(tree, imports, APP_CLASSES)
     routers = _module_names(tree, imports, ROUTER_CLASSES)
+    nested = ImportMap(tree, info.package, nested=True)
+    # Names bound anywhere (in a factory too) to an app or a router: their
+    # registrations count whatever the event argument is.
+    known = {
+        target.id
+        for node in nodes_of(tree, ast.Assign)
+        if isinstance(node.value, ast.Call) and nested.qualified(node.value.func) in APP_CLASSES | ROUTER_CLASSES
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     sites: list[Site] = []
     for node in nodes_of(tree, ast.Call, ast.Attribute):
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in REGISTRATIONS and _looks_like_events(node, apps | routers):
+            if isinstance(func, ast.Attribute) and func.attr in REGISTRATIONS and _looks_like_events(node, apps | routers | known):
                 receiver, own = _receiver(func.value, apps, routers, imports)
                 sites.append(Site(node.lineno, f"registers event handlers on {receiver}", own, True))
             for keyword in node.keywords:
