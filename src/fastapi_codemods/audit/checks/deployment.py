@@ -16,13 +16,15 @@ reload (``if settings.DEBUG:``; ``reload=settings.debug`` is no literal); and a
 does not say dev. Evidence at the call or line: FAIL.
 
 (b) One worker process: workers are configured when a gunicorn config file exists,
-the application imports ``gunicorn``, calls ``uvicorn.run(..., workers=...)``, or
+``gunicorn`` is declared as a runtime dependency or imported by the application, calls ``uvicorn.run(..., workers=...)``, or
 holds the string ``--workers``, ``WEB_CONCURRENCY`` or ``UVICORN_WORKERS``, or when a
 deployment file mentions ``gunicorn``, ``--workers``, ``WEB_CONCURRENCY`` or
 ``UVICORN_WORKERS``. Otherwise each server start is evidence, FAIL: a ``uvicorn
 module:app`` / ``fastapi run`` / ``hypercorn`` / ``granian`` command in a deployment
-file, or a ``uvicorn.run``/``uvicorn.Config`` call outside an ``if __name__ ==
-"__main__":`` block (a launcher the package ships). With no such start but
+file, or, outside an ``if __name__ == "__main__":`` block (a launcher the package
+ships), a ``uvicorn.run`` call or a ``uvicorn.Config`` in a module that builds a
+``uvicorn.Server`` (elsewhere a Config may only be inspected, or served by a
+subclass in a thread: an embedded server). With no such start but
 deployment files: FAIL, evidence at line 0. With neither (a wheel, a bare source
 tree; a ``__main__`` block's ``uvicorn.run`` is a development entry): NEEDS
 ATTENTION, evidence at line 0, "no deployment configuration in this tree".
@@ -46,7 +48,7 @@ from typing import Any, NamedTuple
 
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.dependencies import runtime_declarations
+from fastapi_codemods.analysis.dependencies import Declaration, runtime_declarations
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.facts import AuditFacts, excerpt_of, shorten
@@ -54,6 +56,7 @@ from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 SERVER_CALLS = frozenset({"uvicorn.run", "uvicorn.Config", "uvicorn.main.run", "uvicorn.config.Config"})
+SERVERS = frozenset({"uvicorn.Server", "uvicorn.server.Server"})
 WORKER_STRINGS = ("--workers", "WEB_CONCURRENCY", "UVICORN_WORKERS")
 DEVELOPMENT_WORDS = frozenset({"debug", "dev", "develop", "development", "local", "reload"})
 NEEDLES = ("uvicorn", "gunicorn", *WORKER_STRINGS)
@@ -67,29 +70,39 @@ SERVER_COMMAND = re.compile(
     r"\b(?:uvicorn|hypercorn|granian)\b[\"',\s]+(?:--?[\w-]+(?:[=\s][^\s\"',]+)?[\"',\s]+)*[\w.]+:[\w.()]+"
     r"|\bfastapi\b[\"',\s]+run\b"
 )
+START_MESSAGES = {
+    "run": "uvicorn.run() without workers= serves from one process: pass workers= or serve with gunicorn",
+    "Config": "uvicorn.Server serves this Config from one process: several workers need gunicorn or "
+              "uvicorn.run(workers=...)",
+}
 WORKERS_MENTION = re.compile(r"\bgunicorn\b|--workers\b|\bWEB_CONCURRENCY\b|\bUVICORN_WORKERS\b")
 
 
 class ServerSites(NamedTuple):
-    """One module's server code: unguarded literal reloads and server starts without
-    ``workers``, as (line, column, excerpt); whether it configures workers."""
+    """One module's server code: unguarded literal reloads, as (line, column,
+    excerpt), and server starts without ``workers``, as (line, column, excerpt,
+    called name); whether it configures workers."""
 
     reloads: tuple[tuple[int, int, str], ...]
-    starts: tuple[tuple[int, int, str], ...]
+    starts: tuple[tuple[int, int, str, str], ...]
     configures_workers: bool
 
 
 def server_sites(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ServerSites:
     imports = ImportMap(tree, info.package, nested=True)
     reloads, starts = [], []
-    configures_workers = any(
-        alias.name.split(".")[0] == "gunicorn" for node in nodes_of(tree, ast.Import) for alias in node.names
-    ) or any((node.module or "").split(".")[0] == "gunicorn" for node in nodes_of(tree, ast.ImportFrom)) or any(
+    # A Config is served from this module only when it builds a uvicorn.Server too:
+    # elsewhere it may be inspected, or served by a subclass in a thread (an embedded server).
+    serves_configs = any(imports.qualified(call.func) in SERVERS for call in nodes_of(tree, ast.Call))
+    configures_workers = _imports_gunicorn(tree) or any(
         isinstance(node.value, str) and any(word in node.value for word in WORKER_STRINGS)
         for node in nodes_of(tree, ast.Constant)
     )
+    if not any(imports.qualified(call.func) in SERVER_CALLS for call in nodes_of(tree, ast.Call)):
+        return ServerSites((), (), configures_workers)
     for call, guarded, in_main_block in _calls_in_context(tree):
-        if imports.qualified(call.func) not in SERVER_CALLS:
+        qualified = imports.qualified(call.func)
+        if qualified not in SERVER_CALLS:
             continue
         keywords = {keyword.arg: keyword.value for keyword in call.keywords}
         site = (call.lineno, call.col_offset + 1, excerpt_of(text, call.lineno))
@@ -98,9 +111,17 @@ def server_sites(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
             reloads.append(site)
         if "workers" in keywords:
             configures_workers = True
-        elif not in_main_block:
-            starts.append(site)
+            continue
+        called = qualified.rpartition(".")[2]
+        if not in_main_block and (called == "run" or serves_configs):
+            starts.append((*site, called))
     return ServerSites(tuple(reloads), tuple(starts), configures_workers)
+
+
+def _imports_gunicorn(tree: ast.Module) -> bool:
+    modules = [alias.name for node in nodes_of(tree, ast.Import) for alias in node.names]
+    modules += [node.module or "" for node in nodes_of(tree, ast.ImportFrom) if not node.level]
+    return any(module.split(".")[0] == "gunicorn" for module in modules)
 
 
 def _calls_in_context(tree: ast.Module) -> Iterator[tuple[ast.Call, bool, bool]]:
@@ -210,7 +231,9 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         for line, column, excerpt in found.reloads:
             failing.append(Evidence(info.path, line, column, excerpt,
                                     "reload=True outside a debug guard: the production server would watch files"))
-    configures_workers = any(found.configures_workers for _info, found in sites) or any(
+    declarations = list(runtime_declarations(project))
+    configures_workers = any(item.normalized == "gunicorn" for item in declarations) or any(
+        found.configures_workers for _info, found in sites) or any(
         path.name in GUNICORN_CONFIGS for path in files
     ) or any(info.relpath.rpartition("/")[2] in GUNICORN_CONFIGS for _path, info in project.files)
     starts: list[Evidence] = []
@@ -224,9 +247,8 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
                 if "--reload" in line and not _reload_allowed_in(path):
                     failing.append(facts.file_evidence(path, number, "--reload in a production server command"))
     for info, found in sites:
-        for line, column, excerpt in found.starts:
-            starts.append(Evidence(info.path, line, column, excerpt,
-                                   "starts the server with a single worker process: pass workers= or run gunicorn"))
+        for line, column, excerpt, called in found.starts:
+            starts.append(Evidence(info.path, line, column, excerpt, START_MESSAGES[called]))
     if not configures_workers:
         if starts:
             failing.extend(starts)
@@ -238,7 +260,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
                 facts.root, 0, 0, "",
                 "no deployment configuration in this tree: check production runs several workers",
             ))
-    attention.extend(_uvicorn_without_standard(project, facts))
+    attention.extend(_uvicorn_without_standard(declarations, facts))
     if failing:
         return Outcome(Verdict.FAIL, tuple(failing + attention))
     if attention:
@@ -246,8 +268,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     return Outcome(Verdict.PASS)
 
 
-def _uvicorn_without_standard(project: Project, facts: AuditFacts) -> list[Evidence]:
-    declarations = list(runtime_declarations(project))
+def _uvicorn_without_standard(declarations: list[Declaration], facts: AuditFacts) -> list[Evidence]:
     if any(item.normalized in ("uvloop", "httptools") for item in declarations):
         return []
     uvicorn = [item for item in declarations if item.normalized == "uvicorn"]
