@@ -13,5 +13,7 @@ def connect():
 @app.get("/count")
 def count() -> int:
     engine = create_engine(os.environ["DATABASE_URL"], pool_size=5)
+    with engine.connect() as connection:
+        users = connection.execute(text("select count(*) from users")).scalar()
     with connect() as connection:
-        return connection.execute(text("select count(*) from users")).scalar()
+        return users + connection.execute(text("select count(*) from admins")).scalar()
