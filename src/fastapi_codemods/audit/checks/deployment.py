@@ -8,26 +8,29 @@ there is neither): ``Procfile``, ``Dockerfile``, ``Dockerfile.*``, ``*.Dockerfil
 ``gunicorn_conf.py``, and ``*.sh`` scripts that start a server, in each folder and in
 its ``docker``, ``deploy``, ``deployment``, ``scripts`` and ``bin`` subfolders.
 
-(a) Reload in production: ``uvicorn.run(..., reload=True)`` or ``uvicorn.Config(...,
-reload=True)`` with the literal ``True`` (any import alias), unless inside an ``if``
-whose test, or a function whose name, mentions debug, dev, development, local or
-reload (``if settings.DEBUG:``; ``reload=settings.debug`` is no literal); and a
-``--reload`` on a server command in a ``Procfile`` or a ``Dockerfile`` whose name
-does not say dev. Evidence at the call or line: FAIL.
+(a) Reload in production: ``uvicorn.run(..., reload=True)``, or a served
+``uvicorn.Config(..., reload=True)`` (see (b)), with the literal ``True`` (any
+import alias), unless inside an ``if`` whose test, or a function whose name,
+mentions debug, dev, development, local or reload (``if settings.DEBUG:``;
+``reload=settings.debug`` is no literal); and a ``--reload`` on a server command in
+a ``Procfile`` or a ``Dockerfile`` whose name does not say dev (compose files and
+scripts are often the development setup). Evidence at the call or line: FAIL.
 
 (b) One worker process: workers are configured when a gunicorn config file exists,
-``gunicorn`` is declared as a runtime dependency or imported by the application, calls ``uvicorn.run(..., workers=...)``, or
-holds the string ``--workers``, ``WEB_CONCURRENCY`` or ``UVICORN_WORKERS``, or when a
-deployment file mentions ``gunicorn``, ``--workers``, ``WEB_CONCURRENCY`` or
-``UVICORN_WORKERS``. Otherwise each server start is evidence, FAIL: a ``uvicorn
-module:app`` / ``fastapi run`` / ``hypercorn`` / ``granian`` command in a deployment
-file, or, outside an ``if __name__ == "__main__":`` block (a launcher the package
-ships), a ``uvicorn.run`` call or a ``uvicorn.Config`` in a module that builds a
-``uvicorn.Server`` (elsewhere a Config may only be inspected, or served by a
-subclass in a thread: an embedded server). With no such start but
-deployment files: FAIL, evidence at line 0. With neither (a wheel, a bare source
-tree; a ``__main__`` block's ``uvicorn.run`` is a development entry): NEEDS
-ATTENTION, evidence at line 0, "no deployment configuration in this tree".
+``gunicorn`` is declared as a runtime dependency or imported by the application,
+the application calls ``uvicorn.run(..., workers=...)`` or holds the string
+``--workers``, ``WEB_CONCURRENCY`` or ``UVICORN_WORKERS`` (a CLI option, an
+environment variable), or a deployment file mentions ``gunicorn``, ``--workers``,
+``WEB_CONCURRENCY`` or ``UVICORN_WORKERS``. Otherwise each server start is
+evidence, FAIL: a ``uvicorn module:app`` / ``fastapi run`` / ``hypercorn`` /
+``granian`` command in a deployment file, or, outside an ``if __name__ ==
+"__main__":`` block (so in a launcher the package ships), a ``uvicorn.run`` call or
+a ``uvicorn.Config`` in a module that builds a ``uvicorn.Server`` (elsewhere a
+Config may only be inspected, or served by a subclass in a thread: an embedded
+server). With no such start but deployment files: FAIL, evidence at line 0. With
+neither (a wheel, a bare source tree; a ``__main__`` block's ``uvicorn.run`` is a
+development entry): NEEDS ATTENTION, evidence at line 0, "no deployment
+configuration in this tree".
 
 (c) No uvloop and httptools: ``uvicorn`` declared as a runtime dependency
 (`analysis.dependencies`) without the ``standard`` extra while neither ``uvloop``
@@ -107,13 +110,13 @@ def server_sites(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
         keywords = {keyword.arg: keyword.value for keyword in call.keywords}
         site = (call.lineno, call.col_offset + 1, excerpt_of(text, call.lineno))
         reload = keywords.get("reload")
-        if isinstance(reload, ast.Constant) and reload.value is True and not guarded:
+        called = qualified.rpartition(".")[2]
+        served = called == "run" or serves_configs
+        if isinstance(reload, ast.Constant) and reload.value is True and not guarded and served:
             reloads.append(site)
         if "workers" in keywords:
             configures_workers = True
-            continue
-        called = qualified.rpartition(".")[2]
-        if not in_main_block and (called == "run" or serves_configs):
+        elif served and not in_main_block:
             starts.append((*site, called))
     return ServerSites(tuple(reloads), tuple(starts), configures_workers)
 
