@@ -70,7 +70,7 @@ def test_paths_are_relative_to_the_repository(examples_sarif: dict) -> None:
     for result in examples_sarif["runs"][0]["results"]:
         artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
         assert artifact["uriBaseId"] == "%SRCROOT%"
-        assert artifact["uri"].startswith("examples/") and not Path(artifact["uri"]).is_absolute()
+        assert artifact["uri"].partition("/")[0] == "examples" and not Path(artifact["uri"]).is_absolute()
         assert (REPO / artifact["uri"]).exists()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_codemods.analysis.dependencies import declared_specs
+from fastapi_codemods.analysis.dependencies import declared_specs, runtime_declarations
 from fastapi_codemods.analysis.logging_plan import _can_use_jsonlogger
 from fastapi_codemods.analysis.project import Project
 
@@ -77,3 +77,31 @@ def test_the_nearest_declaring_folder_wins(tmp_path: Path) -> None:
         tmp_path, {"requirements.txt": "python-json-logger\n", "backend/requirements.txt": "fastapi\n"}
     )
     assert declared_specs(project, "python-json-logger") is None
+
+
+@pytest.mark.parametrize(
+    ("files", "where"),
+    [
+        ({"requirements.txt": "# pinned\nfastapi==0.110\nuvicorn[standard]==0.30  # server\n"},
+         ("requirements.txt", 3, frozenset({"standard"}))),
+        ({"pyproject.toml": '[project]\nname = "x"\ndependencies = [\n  "fastapi",\n'
+                            '  "uvicorn[standard]>=0.30",\n]\n'},
+         ("pyproject.toml", 5, frozenset({"standard"}))),
+        ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'
+                            'uvicorn = {extras = ["standard"], version = "^0.30"}\n'},
+         ("pyproject.toml", 3, frozenset({"standard"}))),
+        ({"setup.cfg": "[options]\ninstall_requires =\n    fastapi\n    uvicorn>=0.30\n"},
+         ("setup.cfg", 4, frozenset())),
+        ({"setup.py": 'from setuptools import setup\nsetup(\n    install_requires=[\n'
+                      '        "uvicorn",\n    ],\n)\n'},
+         ("setup.py", 4, frozenset())),
+        ({"x-1.0.dist-info/METADATA": "Name: x\nRequires-Dist: uvicorn ; extra == 'serve'\n"
+                                      "Requires-Dist: uvicorn>=0.30\n"},
+         ("x-1.0.dist-info/METADATA", 3, frozenset())),
+    ],
+)
+def test_declarations_say_where_they_are(tmp_path: Path, files: dict[str, str], where: tuple) -> None:
+    project = _project(tmp_path, {f"backend/{name}": text for name, text in files.items()})
+    found = [item for item in runtime_declarations(project) if item.normalized == "uvicorn"]
+    backend = tmp_path / "backend"
+    assert [(item.path.relative_to(backend).as_posix(), item.line, item.extras) for item in found] == [where]

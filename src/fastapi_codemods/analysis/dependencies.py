@@ -3,8 +3,13 @@
 Used to decide whether generated code may import a third-party package: only when
 the project already declares it as a runtime dependency. Development-only
 declarations (dev groups, ``requirements-dev.txt``, extras) do not count, since
-the package may be missing where the application runs. Files are read through
+the package may be missing where the application runs. An unpacked wheel has no
+packaging file but its ``*.dist-info/METADATA``, whose ``Requires-Dist`` lines
+without an ``extra`` marker are its runtime dependencies. Files are read through
 `Project.text`, never written.
+
+`runtime_declarations` also says where each declaration is (file and line), for the
+audit's evidence.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import configparser
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from fastapi_codemods.analysis.astindex import walk
 from fastapi_codemods.analysis.project import Project
@@ -36,7 +42,25 @@ _NOT_RUNTIME = frozenset(
         "local",
     }
 )
-_REQUIREMENT = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)")
+_REQUIREMENT = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[(?P<extras>[^\]]*)\])?\s*(?P<spec>[^;#]*)"
+)
+_EXTRA_MARKER = re.compile(r"\bextra\s*==")
+
+
+class Declaration(NamedTuple):
+    """One runtime dependency as declared: ``name`` as written, the extras asked for,
+    the version specifier ("" for none), and where (``line`` 0 when unknown)."""
+
+    name: str
+    extras: frozenset[str]
+    spec: str
+    path: Path
+    line: int
+
+    @property
+    def normalized(self) -> str:
+        return normalize(self.name)
 
 
 def normalize(name: str) -> str:
@@ -52,8 +76,26 @@ def declared_specs(project: Project, package: str) -> list[str] | None:
     (a backend folder often has its packaging files one level up).
     """
     wanted = normalize(package)
-    specs = [spec.strip() for name, spec in _declarations(project) if normalize(name) == wanted]
+    specs = [item.spec.strip() for item in runtime_declarations(project) if item.normalized == wanted]
     return specs or None
+
+
+def runtime_declarations(project: Project) -> Iterator[Declaration]:
+    """Every runtime dependency declaration found as `declared_specs` looks for them."""
+    for folder in _folders(project):
+        yield from _pyproject(project, folder / "pyproject.toml")
+        yield from _pipfile(project, folder / "Pipfile")
+        yield from _setup_cfg(project, folder / "setup.cfg")
+        yield from _setup_py(project, folder / "setup.py")
+        for pattern in ("requirements*.txt", "requirements/*.txt"):
+            for path in sorted(folder.glob(pattern)):
+                if not _NOT_RUNTIME.intersection(re.split(r"[-_.]+", path.stem.lower())):
+                    yield from _requirements_file(project, path)
+        for path in sorted(folder.glob("*.dist-info/METADATA")):
+            yield from _wheel_metadata(project, path)
+
+
+_PACKAGING_NAMES = ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
 
 
 def _folders(project: Project) -> Iterator[Path]:
@@ -65,34 +107,35 @@ def _folders(project: Project) -> Iterator[Path]:
         yield candidate
         if (
             (candidate / ".git").exists()
-            or any(
-                (candidate / name).is_file()
-                for name in ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
-            )
+            or any((candidate / name).is_file() for name in _PACKAGING_NAMES)
             or any(candidate.glob("requirements*.txt"))
+            or any(candidate.glob("*.dist-info/METADATA"))
         ):
             return
 
 
-def _declarations(project: Project) -> Iterator[tuple[str, str]]:
-    for folder in _folders(project):
-        yield from _pyproject(project.text(folder / "pyproject.toml"))
-        yield from _pipfile(project.text(folder / "Pipfile"))
-        yield from _setup_cfg(project.text(folder / "setup.cfg"))
-        yield from _setup_py(project.text(folder / "setup.py"))
-        for pattern in ("requirements*.txt", "requirements/*.txt"):
-            for path in sorted(folder.glob(pattern)):
-                if not _NOT_RUNTIME.intersection(re.split(r"[-_.]+", path.stem.lower())):
-                    yield from _requirement_lines(project.text(path))
+def _requirement(text: str, path: Path, line: int) -> Iterator[Declaration]:
+    """The declaration in one requirement string, if it is one."""
+    if text.strip().startswith(("#", "-")):
+        return
+    match = _REQUIREMENT.match(text)
+    if match:
+        extras = frozenset(normalize(extra.strip()) for extra in (match.group("extras") or "").split(",")
+                           if extra.strip())
+        yield Declaration(match.group("name"), extras, match.group("spec"), path, line)
 
 
-def _requirement_lines(text: str | None) -> Iterator[tuple[str, str]]:
-    for line in (text or "").splitlines():
-        if line.strip().startswith(("#", "-")):
-            continue
-        match = _REQUIREMENT.match(line)
-        if match:
-            yield match.group("name"), match.group("spec")
+def _requirements_file(project: Project, path: Path) -> Iterator[Declaration]:
+    for number, line in enumerate((project.text(path) or "").splitlines(), 1):
+        yield from _requirement(line, path, number)
+
+
+def _wheel_metadata(project: Project, path: Path) -> Iterator[Declaration]:
+    for number, line in enumerate((project.text(path) or "").splitlines(), 1):
+        requirement = line.partition(":")[2]
+        marker = requirement.partition(";")[2]
+        if line.startswith("Requires-Dist:") and not _EXTRA_MARKER.search(marker):
+            yield from _requirement(requirement, path, number)
 
 
 def _toml(text: str | None) -> dict:
@@ -104,28 +147,41 @@ def _toml(text: str | None) -> dict:
         return {}
 
 
-def _pyproject(text: str | None) -> Iterator[tuple[str, str]]:
+def _line_of(text: str, pattern: str, after: int = 0) -> int:
+    """The 1-based line of the first match of ``pattern`` at or after offset
+    ``after``; 0 when there is none (TOML parsers keep no positions)."""
+    match = re.compile(pattern, re.MULTILINE).search(text, after)
+    return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _pyproject(project: Project, path: Path) -> Iterator[Declaration]:
+    text = project.text(path)
     data = _toml(text)
     for requirement in data.get("project", {}).get("dependencies", []) or []:
         if isinstance(requirement, str):
-            yield from _requirement_lines(requirement)
+            line = _line_of(text or "", "[\"']" + re.escape(requirement) + "[\"']")
+            yield from _requirement(requirement, path, line)
     poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}
-    yield from _poetry_table(poetry)
+    yield from _poetry_table(poetry, text or "", r"^\[tool\.poetry\.dependencies\]", path)
 
 
-def _pipfile(text: str | None) -> Iterator[tuple[str, str]]:
-    yield from _poetry_table(_toml(text).get("packages", {}) or {})
+def _pipfile(project: Project, path: Path) -> Iterator[Declaration]:
+    text = project.text(path)
+    yield from _poetry_table(_toml(text).get("packages", {}) or {}, text or "", r"^\[packages\]", path)
 
 
-def _poetry_table(table: dict) -> Iterator[tuple[str, str]]:
-    """Poetry and Pipfile tables: ``name = "^2.0"`` or ``name = {version = "..."}``."""
+def _poetry_table(table: dict, text: str, header: str, path: Path) -> Iterator[Declaration]:
+    """Poetry and Pipfile tables: ``name = "^2.0"`` or ``name = {version = "...", extras = [...]}``."""
+    start = re.compile(header, re.MULTILINE).search(text)
+    after = start.end() if start else 0
     for name, value in table.items():
+        extras: frozenset[str] = frozenset()
         if isinstance(value, dict):
+            extras = frozenset(normalize(str(extra)) for extra in value.get("extras", []) or [])
             value = value.get("version", "")
         if isinstance(value, str):
-            yield name, _poetry_spec(value)
-
-
+            line = _line_of(text, r"^\s*[\"']?" + re.escape(name) + r"[\"']?\s*=", after)
+            yield Declaration(name, extras, _poetry_spec(value), path, line)
 def _poetry_spec(spec: str) -> str:
     """Poetry's ``^X.Y`` and ``~X.Y`` as PEP 440 ranges; ``*`` as no constraint."""
     spec = spec.strip()
@@ -143,7 +199,8 @@ def _poetry_spec(spec: str) -> str:
     return f">={lower},<{major + 1}"
 
 
-def _setup_cfg(text: str | None) -> Iterator[tuple[str, str]]:
+def _setup_cfg(project: Project, path: Path) -> Iterator[Declaration]:
+    text = project.text(path)
     if not text:
         return
     parser = configparser.ConfigParser()
@@ -151,11 +208,16 @@ def _setup_cfg(text: str | None) -> Iterator[tuple[str, str]]:
         parser.read_string(text)
     except configparser.Error:
         return
-    yield from _requirement_lines(parser.get("options", "install_requires", fallback=""))
+    start = re.compile(r"^install_requires\s*=", re.MULTILINE).search(text)
+    for requirement in parser.get("options", "install_requires", fallback="").splitlines():
+        if requirement.strip():
+            line = _line_of(text, r"^\s*" + re.escape(requirement.strip()), start.start() if start else 0)
+            yield from _requirement(requirement, path, line)
 
 
-def _setup_py(text: str | None) -> Iterator[tuple[str, str]]:
+def _setup_py(project: Project, path: Path) -> Iterator[Declaration]:
     """String literals in ``install_requires=[...]`` of a ``setup(...)`` call."""
+    text = project.text(path)
     if not text:
         return
     try:
@@ -166,4 +228,4 @@ def _setup_py(text: str | None) -> Iterator[tuple[str, str]]:
         if isinstance(node, ast.keyword) and node.arg == "install_requires":
             for item in walk(node.value):
                 if isinstance(item, ast.Constant) and isinstance(item.value, str):
-                    yield from _requirement_lines(item.value)
+                    yield from _requirement(item.value, path, item.lineno)

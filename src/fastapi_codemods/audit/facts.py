@@ -5,6 +5,7 @@ and how to turn an ``ast`` node into `Evidence`."""
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,6 +61,20 @@ class AuditFacts:
         for path, info, result in self.project.results(file_pass, options or {}):
             if self.is_application(info):
                 yield path, info, result
+
+    def display_path(self, path: Path) -> str:
+        """How to name a file that is not one of the root's Python files (a packaging
+        or deployment file, maybe in a parent folder): from the root's display path."""
+        folder, shown = self.project.root.resolve(), self.root
+        if not folder.is_dir():  # a single file given as the root
+            folder, shown = folder.parent, os.path.dirname(shown)
+        relative = os.path.relpath(path.resolve(), folder)
+        return Path(os.path.normpath(os.path.join(shown, relative))).as_posix()
+
+    def file_evidence(self, path: Path, line: int, message: str) -> Evidence:
+        """Evidence at line ``line`` (1-based; 0 for the whole file) of a file read with `Project.text`."""
+        return Evidence(self.display_path(path), line, 1 if line else 0,
+                        excerpt_of(self.project.text(path) or "", line), message)
 
     def application_sources(self, relpaths: Container[str]) -> Iterator[tuple[FileInfo, ast.Module, str]]:
         """The tree and text of each application file in ``relpaths`` that parses."""

@@ -16,7 +16,7 @@ PRACTICES: tuple[Practice, ...] = (
              "in the thread pool."),
     Practice(2, "async-libraries", "Async-friendly libraries", "high", None,
              "Prefer async clients where they are the norm: httpx over requests, asyncpg/psycopg 3 over "
-             "psycopg2, motor over pymongo, redis.asyncio over redis."),
+             "psycopg2, motor or pymongo's AsyncMongoClient over MongoClient, redis.asyncio over sync redis."),
     Practice(3, "heavy-computation", "Heavy computation handling", "high", None,
              "Move CPU-heavy work (model inference, image processing) out of the request: a task queue, a "
              "process pool, or at least `run_in_threadpool`."),

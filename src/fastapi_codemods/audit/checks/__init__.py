@@ -19,8 +19,11 @@ from types import ModuleType
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.checks import (
     awaited_side_effects,
+    deployment,
     docs,
+    libraries,
     lifespan,
+    pooling,
     print_logging,
     responses,
     secrets,
@@ -31,11 +34,14 @@ from fastapi_codemods.audit.records import Outcome
 Check = Callable[[Project, AuditFacts], Outcome]
 
 MODULES: dict[int, ModuleType] = {
+    2: libraries,
     5: awaited_side_effects,
     6: docs,
     8: responses,
+    11: pooling,
     12: lifespan,
     13: secrets,
     14: print_logging,
+    15: deployment,
 }
 CHECKS: dict[int, Check] = {number: module.check for number, module in MODULES.items()}

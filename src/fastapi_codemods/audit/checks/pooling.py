@@ -1,0 +1,159 @@
+"""Practice 11: database engines created without pool settings, or per request.
+
+In the application's modules (test code, test helpers and documentation snippets
+aside), each call of SQLAlchemy's ``create_engine`` or ``create_async_engine`` (and
+SQLModel's ``create_engine``), under any import alias, including imports inside
+functions:
+
+- without any of ``pool_size``, ``max_overflow``, ``pool_pre_ping``,
+  ``pool_recycle``, ``pool_timeout`` or ``poolclass``: evidence, unless its URL is a
+  string literal (or f-string) starting with ``sqlite``, which needs no pool; a URL
+  read from settings may be SQLite too, and the message says so;
+- with ``**kwargs`` and none of those keywords: undecidable, evidence that needs
+  attention;
+- inside a route (a function decorated ``@X.get/post/put/...``), or inside a
+  function of the same module that a route calls by name: evidence, since the
+  engine and its pool are then built on every request.
+
+A pool of another library (``asyncpg.create_pool``, ``psycopg_pool`` pools,
+``databases.Database``) is pooling: it is evidence only when created per request;
+its defaults (asyncpg's 10 connections) are left alone. Verdict: any evidence but
+``**kwargs``: FAIL; only ``**kwargs``: NEEDS ATTENTION; engines or pools and no
+evidence: PASS; an app, router or route but no engine or pool created: NOT
+APPLICABLE ("no database engine created"); no app, router or route: NOT APPLICABLE.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi_codemods.analysis.astindex import nodes_of, walk
+from fastapi_codemods.analysis.astnames import ImportMap
+from fastapi_codemods.analysis.fastapi_names import ROUTE_METHODS
+from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.audit.facts import AuditFacts, excerpt_of
+from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
+from fastapi_codemods.engine.fileinfo import FileInfo
+
+ENGINES = frozenset({
+    "sqlalchemy.create_engine", "sqlalchemy.engine.create_engine", "sqlalchemy.engine.create.create_engine",
+    "sqlalchemy.ext.asyncio.create_async_engine", "sqlalchemy.ext.asyncio.engine.create_async_engine",
+    "sqlmodel.create_engine",
+})
+OTHER_POOLS = frozenset({
+    "asyncpg.create_pool", "asyncpg.pool.create_pool", "psycopg_pool.ConnectionPool",
+    "psycopg_pool.AsyncConnectionPool", "databases.Database",
+})
+POOL_SETTINGS = frozenset({"pool_size", "max_overflow", "pool_pre_ping", "pool_recycle", "pool_timeout", "poolclass"})
+NEEDLES = ("create_engine", "create_async_engine", "create_pool", "ConnectionPool", "Database")
+
+CREATED = "created"  # an engine or pool that is fine
+NO_POOL_SETTINGS = "no pool settings"
+KWARGS = "kwargs"
+PER_REQUEST = "per request"
+
+
+def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]
+                     ) -> tuple[tuple[int, int, str, str], ...]:
+    """(line, column, excerpt, state) of each engine or pool creation; state is one
+    of CREATED, NO_POOL_SETTINGS, KWARGS and PER_REQUEST."""
+    imports = ImportMap(tree, info.package, nested=True)
+    creations = [(call, imports.qualified(call.func)) for call in nodes_of(tree, ast.Call)]
+    creations = [(call, name) for call, name in creations if name in ENGINES or name in OTHER_POOLS]
+    if not creations:
+        return ()
+    per_request = _per_request_functions(tree)
+    enclosing = _enclosing_functions(tree)
+    found = []
+    for call, qualified in creations:
+        function = enclosing.get(id(call))
+        keywords = {keyword.arg for keyword in call.keywords}
+        if function in per_request:
+            state = PER_REQUEST
+        elif qualified in OTHER_POOLS or POOL_SETTINGS & keywords or _is_sqlite(call):
+            state = CREATED
+        elif None in keywords:
+            state = KWARGS
+        else:
+            state = NO_POOL_SETTINGS
+        found.append((call.lineno, call.col_offset + 1, excerpt_of(text, call.lineno), state))
+    return tuple(found)
+
+
+def _enclosing_functions(tree: ast.Module) -> dict[int, ast.AST]:
+    """id(node) -> the innermost function holding it; walk order visits outer
+    functions first, so inner ones overwrite them."""
+    enclosing: dict[int, ast.AST] = {}
+    for function in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+        for node in walk(function)[1:]:
+            enclosing[id(node)] = function
+    return enclosing
+
+
+def _per_request_functions(tree: ast.Module) -> set[ast.AST]:
+    """The routes of the module, and its module-level functions a route calls by name."""
+    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    routes = {node for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef) if _is_route(node)}
+    by_name = {node.name: node for node in functions}
+    called = {
+        by_name[call.func.id]
+        for route in routes
+        for call in walk(route)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in by_name
+    }
+    return routes | called
+
+
+def _is_route(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in ROUTE_METHODS
+        for decorator in function.decorator_list
+    )
+
+
+def _is_sqlite(call: ast.Call) -> bool:
+    """The URL (first argument or ``url=``) is a literal starting with ``sqlite``."""
+    urls = [keyword.value for keyword in call.keywords if keyword.arg == "url"] or call.args[:1]
+    if not urls:
+        return False
+    url = urls[0]
+    if isinstance(url, ast.JoinedStr) and url.values:
+        url = url.values[0]
+    return isinstance(url, ast.Constant) and isinstance(url.value, str) and url.value.startswith("sqlite")
+
+
+ENGINE_CREATIONS = FilePass("audit.engine_creations", NEEDLES, engine_creations)
+TRANSFORM = None
+FILE_PASSES = (ENGINE_CREATIONS,)
+
+MESSAGES = {
+    NO_POOL_SETTINGS: "engine created with the default pool: set pool_size, max_overflow and pool_pre_ping "
+                      "(unless its URL is SQLite)",
+    KWARGS: "engine options come from **kwargs: check they set the pool size and pre-ping",
+    PER_REQUEST: "engine or pool created on every request: create it once at start-up and share it",
+}
+
+
+def check(project: Project, facts: AuditFacts) -> Outcome:
+    """FAIL for engines without pool settings or created per request; see the module."""
+    if not facts.web_app:
+        return Outcome(Verdict.NOT_APPLICABLE, reason="no FastAPI app, router or route found")
+    created = False
+    evidence = []
+    undecided = 0
+    for _path, info, found in facts.application_results(ENGINE_CREATIONS):
+        for line, column, excerpt, state in found:
+            created = True
+            if state != CREATED:
+                undecided += state == KWARGS
+                evidence.append(Evidence(info.path, line, column, excerpt, MESSAGES[state]))
+    if not created:
+        return Outcome(Verdict.NOT_APPLICABLE, reason="no database engine created")
+    if not evidence:
+        return Outcome(Verdict.PASS)
+    return Outcome(Verdict.NEEDS_ATTENTION if undecided == len(evidence) else Verdict.FAIL, tuple(evidence))

@@ -1,0 +1,6 @@
+class Settings:
+    DEBUG = False
+    RELOAD = False
+
+
+settings = Settings()

@@ -1,0 +1,8 @@
+import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+if __name__ == "__main__":
+    uvicorn.run(app, host="0.0.0.0", port=80)

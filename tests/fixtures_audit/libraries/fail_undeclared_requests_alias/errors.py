@@ -1,0 +1,3 @@
+from requests.exceptions import HTTPError
+
+RETRIED = (HTTPError,)

@@ -1,0 +1,8 @@
+import click
+
+from downloads import fetch
+
+
+@click.command()
+def main() -> None:
+    fetch()

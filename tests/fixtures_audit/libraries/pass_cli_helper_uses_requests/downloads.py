@@ -1,0 +1,5 @@
+import requests
+
+
+def fetch() -> bytes:
+    return requests.get("https://example.com/data", timeout=5).content

@@ -1,0 +1,5 @@
+import httpx
+from fastapi import FastAPI
+
+app = FastAPI()
+client = httpx.AsyncClient()
