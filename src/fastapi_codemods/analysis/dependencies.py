@@ -95,19 +95,23 @@ def runtime_declarations(project: Project) -> Iterator[Declaration]:
             yield from _wheel_metadata(project, path)
 
 
-_PACKAGING_NAMES = ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
+PACKAGING_NAMES = ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
+
+
+def root_folder(project: Project) -> Path:
+    """The folder of the root (its own folder when the root is a single file)."""
+    folder = project.root.resolve()
+    return folder if folder.is_dir() else folder.parent
 
 
 def _folders(project: Project) -> Iterator[Path]:
     """The root, then its parents up to the first that holds packaging files (or .git)."""
-    folder = project.root.resolve()
-    if not folder.is_dir():
-        folder = folder.parent
+    folder = root_folder(project)
     for candidate in (folder, *folder.parents):
         yield candidate
         if (
             (candidate / ".git").exists()
-            or any((candidate / name).is_file() for name in _PACKAGING_NAMES)
+            or any((candidate / name).is_file() for name in PACKAGING_NAMES)
             or any(candidate.glob("requirements*.txt"))
             or any(candidate.glob("*.dist-info/METADATA"))
         ):

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from fastapi_codemods.analysis import code_roles
+from fastapi_codemods.analysis import code_roles, dependencies
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.records import Evidence
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -33,6 +33,11 @@ class AuditFacts:
     def not_application(self) -> dict[str, str]:
         """Test code, test helpers and documentation snippets (`code_roles`): never evidence."""
         return code_roles.not_application(self.project)
+
+    @cached_property
+    def declarations(self) -> list[dependencies.Declaration]:
+        """The root's runtime dependency declarations, read once for every check."""
+        return list(dependencies.runtime_declarations(self.project))
 
     @cached_property
     def roles(self) -> dict[str, code_roles.ModuleRole]:

@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.dependencies import Declaration, runtime_declarations
+from fastapi_codemods.analysis.dependencies import PACKAGING_NAMES, Declaration, root_folder
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.facts import AuditFacts, excerpt_of, shorten
@@ -178,15 +178,13 @@ FILE_PASSES = (SERVER_SITES,)
 
 def deployment_folders(project: Project) -> list[Path]:
     """The root, then its parents up to the git work tree (see the module)."""
-    folder = project.root.resolve()
-    if not folder.is_dir():
-        folder = folder.parent
+    folder = root_folder(project)
     chain = [folder, *folder.parents]
     for index, candidate in enumerate(chain):
         if (candidate / ".git").exists():
             return chain[: index + 1]
     for index, candidate in enumerate(chain):
-        if any((candidate / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")):
+        if any((candidate / name).is_file() for name in PACKAGING_NAMES):
             return chain[: index + 1]
     return [folder]
 
@@ -234,7 +232,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         for line, column, excerpt in found.reloads:
             failing.append(Evidence(info.path, line, column, excerpt,
                                     "reload=True outside a debug guard: the production server would watch files"))
-    declarations = list(runtime_declarations(project))
+    declarations = facts.declarations
     configures_workers = any(item.normalized == "gunicorn" for item in declarations) or any(
         found.configures_workers for _info, found in sites) or any(
         path.name in GUNICORN_CONFIGS for path in files

@@ -40,7 +40,6 @@ from typing import Any, NamedTuple
 from fastapi_codemods.analysis import programs
 from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.astnames import ImportMap, absolute_module
-from fastapi_codemods.analysis.dependencies import runtime_declarations
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.facts import AuditFacts, excerpt_of
@@ -164,7 +163,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     """FAIL for each sync client library declared or used; see the module."""
     if not facts.web_app:
         return Outcome(Verdict.NOT_APPLICABLE, reason="no FastAPI app, router or route found")
-    declarations = list(runtime_declarations(project))
+    declarations = facts.declarations
     declared_names = {item.normalized for item in declarations}
     command_line = command_line_modules(project, facts)
     uses = [(info, use) for _path, info, use in facts.application_results(LIBRARY_USES)
