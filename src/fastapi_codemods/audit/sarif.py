@@ -13,6 +13,7 @@ notifications, and make the invocation unsuccessful.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi_codemods import DOCUMENTATION_URL
@@ -26,7 +27,10 @@ def help_uri(number: int) -> str:
     return f"{DOCUMENTATION_URL}#audit-practice-{number}"
 
 
-def to_sarif(report: AuditReport, fix_command: Any) -> dict[str, Any]:
+FixCommand = Callable[[AuditReport, str], str]
+
+
+def to_sarif(report: AuditReport, fix_command: FixCommand) -> dict[str, Any]:
     """``fix_command(report, transform)`` words the command shown in a rule's help."""
     rules = [_rule(result, report, fix_command) for result in report.results]
     results = [
@@ -61,7 +65,7 @@ def to_sarif(report: AuditReport, fix_command: Any) -> dict[str, Any]:
     }
 
 
-def _rule(result: PracticeResult, report: AuditReport, fix_command: Any) -> dict[str, Any]:
+def _rule(result: PracticeResult, report: AuditReport, fix_command: FixCommand) -> dict[str, Any]:
     practice = result.practice
     fix = f"\n\nFix: `{fix_command(report, practice.fix)}`" if practice.fix else ""
     return {

@@ -63,7 +63,7 @@ def awaited_side_effects(info: FileInfo, tree: ast.Module, text: str, options: M
 def _websocket_route(route: ast.AsyncFunctionDef) -> bool:
     decorators = {d.func.attr for d in route.decorator_list
                   if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)}
-    if decorators & WEBSOCKET_DECORATORS:
+    if decorators & side_effects.WEBSOCKET_METHODS:
         return True
     arguments = [*route.args.posonlyargs, *route.args.args, *route.args.kwonlyargs]
     return any(
@@ -86,7 +86,6 @@ def _results_unused(route: ast.AsyncFunctionDef) -> set[int]:
     return unused
 
 
-WEBSOCKET_DECORATORS = frozenset({"websocket", "websocket_route"})
 AWAITED_SIDE_EFFECTS = FilePass("audit.awaited_side_effects", ("async",), awaited_side_effects)
 TRANSFORM = "background_tasks"
 FILE_PASSES = (AWAITED_SIDE_EFFECTS,)
