@@ -57,6 +57,7 @@ from fastapi_codemods.analysis.fastapi_names import ROUTER_CLASSES
 from fastapi_codemods.codemods.lifespan._build import Handler, lifespan_function, with_keyword
 from fastapi_codemods.cst.fastapi import app_and_router_targets, bound_to, is_app_construction, resolves_to
 from fastapi_codemods.cst.parent_map import descendants
+from fastapi_codemods.cst.statements import single_assignments
 from fastapi_codemods.cst.transform import Transform
 from fastapi_codemods.engine.fileinfo import FileInfo
 
@@ -142,17 +143,8 @@ class Lifespan(Transform):
     def _apps(self, module: cst.Module) -> dict[cst.CSTNode, _App]:
         """Module-level ``name = FastAPI(...)`` statements, by their target node."""
         apps: dict[cst.CSTNode, _App] = {}
-        for statement in module.body:
-            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-                continue
-            small = statement.body[0]
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target, value = small.targets[0].target, small.value
-            elif isinstance(small, cst.AnnAssign):
-                target, value = small.target, small.value
-            else:
-                continue
-            if isinstance(target, cst.Name) and value is not None and is_app_construction(self, value):
+        for statement, target, value in single_assignments(module):
+            if isinstance(target, cst.Name) and is_app_construction(self, value):
                 assert isinstance(value, cst.Call)
                 app = _App(target, statement, value)
                 app.problems.extend(self._call_problems(value))

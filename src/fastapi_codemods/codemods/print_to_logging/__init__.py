@@ -44,6 +44,7 @@ from fastapi_codemods.codemods.print_to_logging._print_calls import (
     reraises,
 )
 from fastapi_codemods.cst.fastapi import qualified_names
+from fastapi_codemods.cst.statements import single_assignments
 from fastapi_codemods.cst.transform import Transform
 from fastapi_codemods.engine.fileinfo import FileInfo
 
@@ -157,16 +158,7 @@ class PrintToLogging(Transform):
             ):
                 rank = (1, LOGGER_NAMES.index(assignment.name) if assignment.name in LOGGER_NAMES else 99)
                 found.append((rank, assignment.name, self.line_of(node)))
-        for statement in module.body:
-            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-                continue
-            small = statement.body[0]
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target, value = small.targets[0].target, small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                target, value = small.target, small.value
-            else:
-                continue
+        for statement, target, value in single_assignments(module):
             if not (
                 isinstance(target, cst.Name)
                 and isinstance(value, cst.Call)
