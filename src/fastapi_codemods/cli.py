@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -77,16 +79,10 @@ def run_command(
         allow_dirty=allow_dirty,
         format=format_,
     )
-    try:
-        with Progress(enabled=not no_progress) as progress:
-            outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
-    except UsageError as error:
-        print_usage_error(str(error))
-        sys.exit(2)
-    except KeyboardInterrupt:
-        # Files are written only after every file was processed, each atomically.
-        print_usage_error("interrupted")
-        sys.exit(130)
+    # Interrupted: nothing was written, since files are written only after every
+    # file was processed, each atomically.
+    with exiting_on_usage_errors(), Progress(enabled=not no_progress) as progress:
+        outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
     print_outcome(outcome, color=color)
     code = exit_code(outcome)
     if report_path:
@@ -116,20 +112,28 @@ def audit_command(
     from fastapi_codemods.audit.render import emit, exit_code
     from fastapi_codemods.audit.runner import AuditOptions, audit
 
-    try:
+    with exiting_on_usage_errors():
         report = audit(AuditOptions(paths=list(paths) or [Path(".")], excludes=list(exclude), jobs=jobs))
-    except UsageError as error:
-        print_usage_error(str(error))
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print_usage_error("interrupted")
-        sys.exit(130)
     try:
         emit(report, fmt, output)
     except OSError as error:
         print_usage_error(f"cannot write the report {output}: {error.strerror or error}")
         sys.exit(2)
     sys.exit(exit_code(report, fail_on))
+
+
+@contextmanager
+def exiting_on_usage_errors() -> Iterator[None]:
+    """A usage error ends the command with exit code 2, Ctrl-C with 130, each with a
+    one-line message and no traceback."""
+    try:
+        yield
+    except UsageError as error:
+        print_usage_error(str(error))
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print_usage_error("interrupted")
+        sys.exit(130)
 
 
 @cli.command("list")
