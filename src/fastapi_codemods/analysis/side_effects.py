@@ -29,12 +29,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi_codemods.analysis import routes
 from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.astnames import ImportMap, import_bindings
 from fastapi_codemods.analysis.candidates import Candidates
 from fastapi_codemods.analysis.fastapi_names import (
     APP_CLASSES,
-    ROUTE_METHODS,
     ROUTER_CLASSES,
 )
 from fastapi_codemods.analysis.filepasses import FilePass
@@ -61,8 +61,6 @@ SCALAR_BUILTINS = frozenset(name.split(".")[1] for name in SCALAR_TYPES if name.
 TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
 ALIAS_PREFIX = "alias:"
 GATHER = frozenset({"asyncio.gather", "asyncio.wait_for", "asyncio.wait", "asyncio.shield", "asyncio.as_completed"})
-WEBSOCKET_METHODS = frozenset({"websocket", "websocket_route"})
-ROUTE_REGISTRATIONS = frozenset({"add_api_route", "add_api_websocket_route", "add_websocket_route"})
 NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -472,24 +470,9 @@ def _may_move_or_report(tree: ast.Module, module: str, package: str, matcher: Ca
 
 
 def async_routes(tree: ast.Module) -> dict[ast.AsyncFunctionDef, set[str]]:
-    """Each ``async def`` decorated ``@X.<method>(...)`` or passed to
-    ``X.add_api_route(...)`` anywhere in the module, with the names X it is routed on."""
-    functions: dict[str, list[ast.AsyncFunctionDef]] = {}
-    owners: dict[ast.AsyncFunctionDef, set[str]] = {}
-    registered: list[tuple[str, str]] = []
-    for node in nodes_of(tree, ast.AsyncFunctionDef, ast.Call):
-        if isinstance(node, ast.AsyncFunctionDef):
-            functions.setdefault(node.name, []).append(node)
-            for decorator in node.decorator_list:
-                if _is_route_decorator(decorator):
-                    owners.setdefault(node, set()).add(decorator.func.value.id)  # type: ignore[attr-defined]
-        elif isinstance(node, ast.Call):
-            owner, names = _route_registration(node)
-            registered.extend((name, owner) for name in names)
-    for name, owner in registered:
-        for function in functions.get(name, []):
-            owners.setdefault(function, set()).add(owner)
-    return owners
+    """The ``async def`` routes of the module (`routes.routes`), with the names X they are routed on."""
+    return {function: owners for function, owners in routes.routes(tree).items()
+            if isinstance(function, ast.AsyncFunctionDef)}
 
 
 def awaited_side_effects(route: ast.AsyncFunctionDef, module: str, bindings: dict[str, set[str]],
@@ -521,27 +504,6 @@ def _app_and_router_names(tree: ast.Module, module: str, bindings: dict[str, set
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names.update(target.id for target in targets if isinstance(target, ast.Name))
     return names
-
-
-def _is_route_decorator(decorator: ast.expr) -> bool:
-    return (
-        isinstance(decorator, ast.Call)
-        and isinstance(decorator.func, ast.Attribute)
-        and isinstance(decorator.func.value, ast.Name)
-        and decorator.func.attr in ROUTE_METHODS | WEBSOCKET_METHODS
-    )
-
-
-def _route_registration(call: ast.Call) -> tuple[str, set[str]]:
-    """(X, names) for ``X.add_api_route(path, endpoint)`` (or a websocket kin): the
-    names it may register. Every name passed counts: the transform takes the
-    ``endpoint`` keyword or the second positional argument, and which one that is
-    can hang on a ``*`` or ``**``."""
-    func = call.func
-    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ROUTE_REGISTRATIONS):
-        return "", set()
-    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
-    return func.value.id, {value.id for value in values if isinstance(value, ast.Name)}
 
 
 def _own_nodes(node: ast.AST, include_self: bool = False) -> list[ast.AST]:

@@ -25,7 +25,7 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi_codemods.analysis import side_effects
+from fastapi_codemods.analysis import routes, side_effects
 from fastapi_codemods.analysis.astnames import import_bindings
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
@@ -38,14 +38,14 @@ def awaited_side_effects(info: FileInfo, tree: ast.Module, text: str, options: M
                          ) -> tuple[bool, tuple[tuple[int, int, str, str], ...]]:
     """(whether the module has an async route, (line, column, excerpt, message) per
     awaited side effect)."""
-    routes = side_effects.async_routes(tree)
-    if not routes:
+    async_routes = side_effects.async_routes(tree)
+    if not async_routes:
         return False, ()
     matcher = side_effects.CallMatcher(options)
     bindings = import_bindings(tree, info.package)
     found = []
-    for route in routes:
-        if _websocket_route(route):
+    for route in async_routes:
+        if routes.is_websocket_route(route):
             continue
         unused = _results_unused(route)
         for call in side_effects.awaited_side_effects(route, info.module, bindings, matcher):
@@ -58,19 +58,6 @@ def awaited_side_effects(info: FileInfo, tree: ast.Module, text: str, options: M
                 "if the response need not wait for it, run it with BackgroundTasks",
             ))
     return True, tuple(sorted(found))
-
-
-def _websocket_route(route: ast.AsyncFunctionDef) -> bool:
-    decorators = {d.func.attr for d in route.decorator_list
-                  if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)}
-    if decorators & side_effects.WEBSOCKET_METHODS:
-        return True
-    arguments = [*route.args.posonlyargs, *route.args.args, *route.args.kwonlyargs]
-    return any(
-        isinstance(arg.annotation, (ast.Name, ast.Attribute))
-        and (arg.annotation.id if isinstance(arg.annotation, ast.Name) else arg.annotation.attr) == "WebSocket"
-        for arg in arguments
-    )
 
 
 def _results_unused(route: ast.AsyncFunctionDef) -> set[int]:

@@ -27,12 +27,12 @@ from libcst.metadata import (
 
 from fastapi_codemods.analysis import side_effects as facts_module
 from fastapi_codemods.analysis.fastapi_names import BACKGROUND_TASKS_CLASSES
+from fastapi_codemods.analysis.routes import WEBSOCKET_METHODS
 from fastapi_codemods.analysis.side_effects import (
     ANNOTATED,
     DEPENDS,
     GATHER,
     SCALAR_TYPES,
-    WEBSOCKET_METHODS,
     BackgroundFacts,
     CallMatcher,
 )

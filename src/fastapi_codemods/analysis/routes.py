@@ -1,0 +1,75 @@
+"""The route functions of one module, sync and async, found in the stdlib ``ast``.
+
+A route is a function decorated ``@X.<method>(...)`` (``get``, ``post``, ...,
+``websocket``) or passed to ``X.add_api_route(...)`` (or a websocket kin) anywhere
+in the module. ``X`` is any name: the decorator's shape is what FastAPI routes,
+whatever the app or router is called. Practices 1, 4, 5, 9 and 10 and the
+background_tasks transform all start from this list.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from fastapi_codemods.analysis.astindex import nodes_of
+from fastapi_codemods.analysis.fastapi_names import ROUTE_METHODS
+
+WEBSOCKET_METHODS = frozenset({"websocket", "websocket_route"})
+ROUTE_REGISTRATIONS = frozenset({"add_api_route", "add_api_websocket_route", "add_websocket_route"})
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def routes(tree: ast.Module) -> dict[Function, set[str]]:
+    """Each route function of the module, with the names X it is routed on."""
+    functions: dict[str, list[Function]] = {}
+    owners: dict[Function, set[str]] = {}
+    registered: list[tuple[str, str]] = []
+    for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.setdefault(node.name, []).append(node)
+            for decorator in node.decorator_list:
+                if is_route_decorator(decorator):
+                    owners.setdefault(node, set()).add(decorator.func.value.id)  # type: ignore[attr-defined]
+        else:
+            owner, names = route_registration(node)
+            registered.extend((name, owner) for name in names)
+    for name, owner in registered:
+        for function in functions.get(name, []):
+            owners.setdefault(function, set()).add(owner)
+    return owners
+
+
+def is_websocket_route(route: Function) -> bool:
+    """Decorated ``@X.websocket(...)`` or taking a parameter annotated ``WebSocket``."""
+    decorators = {d.func.attr for d in route.decorator_list
+                  if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)}
+    if decorators & WEBSOCKET_METHODS:
+        return True
+    arguments = [*route.args.posonlyargs, *route.args.args, *route.args.kwonlyargs]
+    return any(
+        isinstance(arg.annotation, (ast.Name, ast.Attribute))
+        and (arg.annotation.id if isinstance(arg.annotation, ast.Name) else arg.annotation.attr) == "WebSocket"
+        for arg in arguments
+    )
+
+
+def is_route_decorator(decorator: ast.expr) -> bool:
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and isinstance(decorator.func.value, ast.Name)
+        and decorator.func.attr in ROUTE_METHODS | WEBSOCKET_METHODS
+    )
+
+
+def route_registration(call: ast.Call) -> tuple[str, set[str]]:
+    """(X, names) for ``X.add_api_route(path, endpoint)`` (or a websocket kin): the
+    names it may register. Every name passed counts: the transform takes the
+    ``endpoint`` keyword or the second positional argument, and which one that is
+    can hang on a ``*`` or ``**``."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ROUTE_REGISTRATIONS):
+        return "", set()
+    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+    return func.value.id, {value.id for value in values if isinstance(value, ast.Name)}
