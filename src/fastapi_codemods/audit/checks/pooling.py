@@ -11,9 +11,9 @@ functions:
   read from settings may be SQLite too, and the message says so;
 - with ``**kwargs`` and none of those keywords: undecidable, evidence that needs
   attention;
-- inside a route (a function decorated ``@X.get/post/put/...``), or inside a
-  function of the same module that a route calls by name: evidence, since the
-  engine and its pool are then built on every request.
+- inside a route (`analysis.routes`: decorated ``@X.get/post/...`` or passed to
+  ``X.add_api_route``), or inside a function of the same module that a route calls
+  by name: evidence, since the engine and its pool are then built on every request.
 
 A pool of another library (``asyncpg.create_pool``, ``psycopg_pool`` pools,
 ``databases.Database``) is pooling: it is evidence only when created per request;
@@ -29,9 +29,9 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
+from fastapi_codemods.analysis import routes
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.fastapi_names import ROUTE_METHODS
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.facts import AuditFacts, excerpt_of
@@ -96,24 +96,15 @@ def _enclosing_functions(tree: ast.Module) -> dict[int, ast.AST]:
 def _per_request_functions(tree: ast.Module) -> set[ast.AST]:
     """The routes of the module, and its module-level functions a route calls by name."""
     functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    routes = {node for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef) if _is_route(node)}
+    route_functions = set(routes.routes(tree))
     by_name = {node.name: node for node in functions}
     called = {
         by_name[call.func.id]
-        for route in routes
+        for route in route_functions
         for call in walk(route)
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in by_name
     }
-    return routes | called
-
-
-def _is_route(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(
-        isinstance(decorator, ast.Call)
-        and isinstance(decorator.func, ast.Attribute)
-        and decorator.func.attr in ROUTE_METHODS
-        for decorator in function.decorator_list
-    )
+    return route_functions | called
 
 
 def _is_sqlite(call: ast.Call) -> bool:
