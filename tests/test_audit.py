@@ -90,8 +90,9 @@ def test_json_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(cli, ["audit", "examples", "-j", "1", "--format", "json"])
     data = json.loads(result.stdout)
-    assert set(data) == {"version", "tool_version", "project", "date", "score", "practices"}
+    assert set(data) == {"version", "tool_version", "project", "date", "roots", "score", "errors", "practices"}
     assert data["version"] == 1 and data["project"] == "examples"
+    assert (data["roots"], data["errors"]) == (["examples"], [])
     assert [p["number"] for p in data["practices"]] == list(range(1, 16))
     assert data["score"] == sum(p["verdict"] == "PASS" for p in data["practices"])
     for practice in data["practices"]:
@@ -144,7 +145,9 @@ def test_a_file_that_does_not_parse_fails_the_run(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["error: broken.py: syntax error at line 1: invalid syntax"]
-    assert json.loads(result.stdout)["practices"][5]["verdict"] == "FAIL"
+    data = json.loads(result.stdout)
+    assert data["errors"] == [{"path": "broken.py", "error": "syntax error at line 1: invalid syntax"}]
+    assert data["practices"][5]["verdict"] == "FAIL"
 
 
 def test_the_audit_runs_without_libcst() -> None:

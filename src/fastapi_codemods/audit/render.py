@@ -48,7 +48,9 @@ def to_json(report: AuditReport) -> dict[str, Any]:
         "tool_version": report.tool_version,
         "project": report.project,
         "date": report.date,
+        "roots": list(report.roots),
         "score": report.score,
+        "errors": [{"path": path, "error": problem} for path, problem in report.errors],
         "practices": [
             {
                 "id": result.practice.id,
