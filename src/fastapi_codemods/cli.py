@@ -14,6 +14,7 @@ from fastapi_codemods.codemods import all_transforms
 from fastapi_codemods.engine.driver import Mode, RunOptions, UsageError
 from fastapi_codemods.engine.driver import run as run_driver
 from fastapi_codemods.engine.report import (
+    OUTPUT_FORMATS,
     Progress,
     exit_code,
     print_outcome,
@@ -47,6 +48,9 @@ def cli() -> None:
 @click.option("--allow-dirty", is_flag=True, help="Write even into files with uncommitted git changes.")
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
 @click.option("--color/--no-color", default=None, help="Colour output (default: only on a terminal).")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
+              help="How to report changes and findings: text, a JSON report, SARIF or GitHub annotations.")
+@click.option("--statistics", is_flag=True, help="Count changes and findings by transform and reason.")
 @click.option("--format/--no-format", "format_", default=None,
               help="Black-format the touched lines (default: when the project configures black).")
 def run_command(
@@ -61,6 +65,8 @@ def run_command(
     allow_dirty: bool,
     no_progress: bool,
     color: bool | None,
+    output_format: str,
+    statistics: bool,
     format_: bool | None,
 ) -> None:
     """Apply the transforms to PATHS (default: the current folder), in place."""
@@ -68,6 +74,8 @@ def run_command(
         raise click.UsageError("--diff and --check cannot be combined")
     if report_path == "-" and (diff_mode or check_mode):
         raise click.UsageError("--report - shares stdout with --diff/--check output; give the report a file name")
+    if statistics and output_format != "text":
+        raise click.UsageError("--statistics is a text report; the JSON and SARIF documents carry every item")
     mode = Mode.DIFF if diff_mode else Mode.CHECK if check_mode else Mode.WRITE
     options = RunOptions(
         paths=list(paths) or [Path(".")],
@@ -83,7 +91,7 @@ def run_command(
     # file was processed, each atomically.
     with exiting_on_usage_errors(), Progress(enabled=not no_progress) as progress:
         outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
-    print_outcome(outcome, color=color)
+    print_outcome(outcome, color=color, output_format=output_format, statistics=statistics)
     code = exit_code(outcome)
     if report_path:
         try:

@@ -2,7 +2,8 @@
 
 - ``unified_diff``: byte-exact, ``git apply``-able (``diff --git`` headers, CRLF and
   BOM kept, ``\\ No newline at end of file``), files sorted.
-- ``summary``: totals, then each finding as ``path:line: [transform] reason``.
+- ``summary``: totals, then each finding as ``path:line: [transform] reason`` (or
+  counts, ``--statistics``); ``--output-format`` documents come from `output_formats`.
 - ``json_report``: the machine-readable record (schema in the README).
 - ``exit_code``: 0 nothing to change or all written; 1 diff/check found changes;
   2 usage error or any file failed (2 wins).
@@ -19,6 +20,7 @@ from typing import Any
 import click
 
 from fastapi_codemods import __version__
+from fastapi_codemods.engine import output_formats
 from fastapi_codemods.engine.driver import Mode, RunOutcome
 from fastapi_codemods.engine.results import FileResult, Status
 
@@ -153,10 +155,18 @@ def write_json_report(outcome: RunOutcome, destination: str) -> None:
             stream.write(text)
 
 
-def print_outcome(outcome: RunOutcome, color: bool | None = None) -> None:
+OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+
+
+def print_outcome(outcome: RunOutcome, color: bool | None = None, output_format: str = "text",
+                  statistics: bool = False) -> None:
     """Diff or file list on stdout (the product); errors, summary and findings on stderr.
 
-    ``color`` None means: colour each stream only when it is a terminal.
+    ``color`` None means: colour each stream only when it is a terminal. Another
+    ``output_format`` replaces the file list, errors, summary and findings with one
+    document (JSON report, SARIF, GitHub workflow commands) on stdout, or on stderr
+    with ``--diff``, whose diff keeps stdout. ``statistics`` lists counts instead of
+    each finding.
     """
     out_color = _wants_color(color, "stdout")
     err_color = _wants_color(color, "stderr")
@@ -166,7 +176,10 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None) -> None:
         out = sys.stdout.buffer
         out.write(colorize_diff(diff) if out_color else diff)
         out.flush()
-    elif outcome.mode is Mode.CHECK:
+    if output_format != "text":
+        _print_document(outcome, output_format, sys.stderr if outcome.mode is Mode.DIFF else sys.stdout)
+        return
+    if outcome.mode is Mode.CHECK:
         for result in outcome.results:
             if result.status is Status.CHANGED:
                 click.echo(f"would change: {result.path}")
@@ -185,7 +198,19 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None) -> None:
         )
         for path in outcome.dirty:
             click.echo(f"  {path}", err=True)
-    _print_summary(outcome, sys.stderr, err_color)
+    _print_summary(outcome, sys.stderr, err_color, statistics)
+
+
+def _print_document(outcome: RunOutcome, output_format: str, stream: Any) -> None:
+    if output_format == "json":
+        text = json.dumps(json_report(outcome), indent=2, ensure_ascii=False) + "\n"
+    elif output_format == "sarif":
+        text = json.dumps(output_formats.sarif_document(outcome), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = "".join(line + "\n" for line in output_formats.github_lines(outcome))
+    stream.flush()
+    stream.write(text)
+    stream.flush()
 
 
 def _wants_color(color: bool | None, stream: str) -> bool:
@@ -234,7 +259,7 @@ def print_transforms(transforms: list[Any]) -> None:
         click.echo(f"{transform.NAME.ljust(width)}  {transform.DESCRIPTION}")
 
 
-def _print_summary(outcome: RunOutcome, stream: Any, color: bool) -> None:
+def _print_summary(outcome: RunOutcome, stream: Any, color: bool, statistics: bool = False) -> None:
     verb = {Mode.WRITE: "changed", Mode.DIFF: "would change", Mode.CHECK: "would change"}[outcome.mode]
     if outcome.dirty:
         verb = "would change"
@@ -262,6 +287,10 @@ def _print_summary(outcome: RunOutcome, stream: Any, color: bool) -> None:
                 file=stream,
             )
     _print_left_alone(outcome, stream)
+    if statistics:
+        for line in output_formats.statistics_lines(outcome):
+            click.echo(line, file=stream)
+        return
     for finding in findings:
         location = f"{finding.path}:{finding.line}:"
         tag = f"[{finding.transform}]"
