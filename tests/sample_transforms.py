@@ -124,3 +124,15 @@ class CrashAnalysis(Transform):
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> Any:
         raise RuntimeError("analysis boom")
 
+
+
+class Bracket(Transform):
+    """Wrap the arguments of a multi-line ``sum(...)`` in a list: two hunks (the
+    opening and the closing line) that parse only together."""
+
+    NAME = "bracket"
+    PREFILTER = ("sum(",)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        code = updated_node.code.replace("sum(\n", "sum([\n").replace("\n)\n", "\n])\n")
+        return cst.parse_module(code)

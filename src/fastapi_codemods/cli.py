@@ -40,6 +40,8 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--diff", "diff_mode", is_flag=True, help="Dry run: print a unified diff, write nothing.")
 @click.option("--check", "check_mode", is_flag=True, help="Dry run: list the files that would change.")
+@click.option("--interactive", is_flag=True,
+              help="Show each hunk and ask whether to apply it; write only the accepted ones.")
 @click.option("--only", metavar="NAME[,NAME]", help="Run only these transforms.")
 @click.option("--skip", metavar="NAME[,NAME]", help="Do not run these transforms.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: available cores).")
@@ -57,6 +59,7 @@ def run_command(
     paths: tuple[Path, ...],
     diff_mode: bool,
     check_mode: bool,
+    interactive: bool,
     only: str | None,
     skip: str | None,
     jobs: int | None,
@@ -76,7 +79,9 @@ def run_command(
         raise click.UsageError("--report - shares stdout with --diff/--check output; give the report a file name")
     if statistics and output_format != "text":
         raise click.UsageError("--statistics is a text report; the JSON and SARIF documents carry every item")
-    mode = Mode.DIFF if diff_mode else Mode.CHECK if check_mode else Mode.WRITE
+    if interactive:
+        _check_interactive(diff_mode or check_mode, output_format, report_path)
+    mode = Mode.REVIEW if interactive else Mode.DIFF if diff_mode else Mode.CHECK if check_mode else Mode.WRITE
     options = RunOptions(
         paths=list(paths) or [Path(".")],
         mode=mode,
@@ -91,7 +96,18 @@ def run_command(
     # file was processed, each atomically.
     with exiting_on_usage_errors(), Progress(enabled=not no_progress) as progress:
         outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
+    tally = None
+    if mode is Mode.REVIEW and not outcome.dirty:
+        from fastapi_codemods.engine.interactive import review
+
+        # Ctrl-C: 130; the files answered before it are written, nothing more.
+        with exiting_on_usage_errors():
+            outcome, tally = review(outcome, color=color if color is not None else sys.stdout.isatty())
     print_outcome(outcome, color=color, output_format=output_format, statistics=statistics)
+    if tally is not None:
+        from fastapi_codemods.engine.interactive import print_review
+
+        print_review(tally)
     code = exit_code(outcome)
     if report_path:
         try:
@@ -100,6 +116,17 @@ def run_command(
             print_usage_error(f"cannot write the report {report_path}: {error.strerror or error}")
             code = 2
     sys.exit(code)
+
+
+def _check_interactive(dry_run: bool, output_format: str, report_path: str | None) -> None:
+    """--interactive asks on the terminal and writes what is accepted: no dry run, no
+    document on stdout, and a terminal to ask on."""
+    if dry_run:
+        raise click.UsageError("--interactive writes what you accept; it cannot be combined with --diff or --check")
+    if output_format != "text" or report_path:
+        raise click.UsageError("--interactive reports as text; --output-format and --report are not available with it")
+    if not sys.stdin.isatty():
+        raise click.UsageError("--interactive needs a terminal")
 
 
 @cli.command("audit")

@@ -41,6 +41,9 @@ class Mode(str, Enum):
     WRITE = "write"
     DIFF = "diff"
     CHECK = "check"
+    # `run --interactive`: results computed and the dirty-tree guard applied as for a
+    # write, but nothing written: `engine.interactive` writes what the reviewer accepts.
+    REVIEW = "review"
 
 
 class UsageError(Exception):
@@ -84,6 +87,8 @@ class RunOutcome:
     results: list[FileResult]
     roots: list[RootSummary]
     dirty: list[str] = field(default_factory=list)
+    # Display path -> the file to write (a review writes after the run).
+    targets: dict[str, Path] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -400,14 +405,23 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     results.sort(key=lambda result: result.path)
 
     dirty: list[str] = []
-    if options.mode is Mode.WRITE:
+    if options.mode in (Mode.WRITE, Mode.REVIEW):
         changed = [result for result in results if result.status is Status.CHANGED]
         if not options.allow_dirty:
             # Created files are new paths: nothing of the user's can be lost there.
             dirty = _dirty([real_paths[r.path] for r in changed if not r.created], names)
-        if not dirty:
+        if not dirty and options.mode is Mode.WRITE:
             results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]
-    return RunOutcome(mode=options.mode, results=results, roots=_summaries(plans, results), dirty=dirty)
+    targets = {result.path: real_paths[result.path] for result in results if result.status is Status.CHANGED}
+    return RunOutcome(mode=options.mode, results=results, roots=_summaries(plans, results), dirty=dirty, targets=targets)
+
+
+def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
+    """Write one result of a review run (``result.new`` is what the reviewer
+    accepted) atomically, as a write run would; a failure comes back as FAILED."""
+    if outcome.mode is not Mode.REVIEW or outcome.dirty:
+        raise ValueError("only a review run that was not refused writes its results afterwards")
+    return _write(result, outcome.targets[result.path])
 
 
 def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,

@@ -192,6 +192,25 @@ def validation_problem(old: bytes, new: bytes, old_compiles: bool | None = None)
     return None
 
 
+def syntax_problem(old: bytes, new: bytes) -> str | None:
+    """Where and why ``new`` is not valid Python ("line 3: invalid syntax"), or None.
+
+    Judged as `validation_problem` judges a rewrite (libcst must parse it; CPython
+    must compile it when it compiles ``old``), but naming the line, for a reviewer
+    who combined hunks that do not fit together.
+    """
+    error = compile_error(new) if compile_error(old) is None else None
+    if isinstance(error, SyntaxError):
+        return f"line {error.lineno}: {error.msg}"
+    if error is not None:
+        return str(error)
+    try:
+        cst.parse_module(new)
+    except cst.ParserSyntaxError as parse_error:
+        return f"line {parse_error.raw_line}: {parse_error.message.splitlines()[0]}"
+    return None
+
+
 def describe_syntax_error(text: str, error: cst.ParserSyntaxError | None) -> str:
     """One line naming where and why the file does not parse.
 

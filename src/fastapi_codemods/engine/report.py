@@ -5,7 +5,7 @@
 - ``summary``: totals, then each finding as ``path:line: [transform] reason`` (or
   counts, ``--statistics``); ``--output-format`` documents come from `output_formats`.
 - ``json_report``: the machine-readable record (schema in the README).
-- ``exit_code``: 0 nothing to change or all written; 1 diff/check found changes;
+- ``exit_code``: 0 nothing to change, all written or reviewed; 1 diff/check found changes;
   2 usage error or any file failed (2 wins).
 """
 
@@ -28,7 +28,7 @@ REPORT_VERSION = 1
 NO_NEWLINE = b"\\ No newline at end of file\n"
 
 
-def _lines(data: bytes) -> list[bytes]:
+def split_lines(data: bytes) -> list[bytes]:
     """Lines as git sees them: only ``\\n`` ends a line (a lone ``\\r`` is content)."""
     lines = data.split(b"\n")
     last = lines.pop()
@@ -39,8 +39,8 @@ def file_diff(result: FileResult) -> bytes:
     """The git-style unified diff of one changed file, as exact bytes."""
     assert result.new is not None
     path = result.path.encode("utf-8", "surrogateescape")
-    old_lines = _lines(result.old)
-    new_lines = _lines(result.new)
+    old_lines = split_lines(result.old)
+    new_lines = split_lines(result.new)
     header = [b"diff --git a/" + path + b" b/" + path + b"\n"]
     if result.created:
         header.append(b"new file mode 100644\n")
@@ -80,7 +80,7 @@ def colorize_diff(diff: bytes) -> bytes:
     the colour ends before the line terminator.
     """
     styled = []
-    for line in _lines(diff):
+    for line in split_lines(diff):
         if line.startswith((b"diff --git", b"--- ", b"+++ ", b"new file")):
             style = _BOLD
         elif line.startswith(b"@@"):
@@ -101,7 +101,8 @@ def exit_code(outcome: RunOutcome) -> int:
     if outcome.dirty or any(result.status is Status.FAILED for result in outcome.results):
         return 2
     changed = any(result.status is Status.CHANGED for result in outcome.results)
-    if changed and outcome.mode is not Mode.WRITE:
+    # A review wrote what the reviewer accepted: declining a change is not a failure.
+    if changed and outcome.mode not in (Mode.WRITE, Mode.REVIEW):
         return 1
     return 0
 
@@ -260,7 +261,8 @@ def print_transforms(transforms: list[Any]) -> None:
 
 
 def _print_summary(outcome: RunOutcome, stream: Any, color: bool, statistics: bool = False) -> None:
-    verb = {Mode.WRITE: "changed", Mode.DIFF: "would change", Mode.CHECK: "would change"}[outcome.mode]
+    verb = {Mode.WRITE: "changed", Mode.DIFF: "would change", Mode.CHECK: "would change",
+            Mode.REVIEW: "proposed"}[outcome.mode]
     if outcome.dirty:
         verb = "would change"
     scanned = sum(root.scanned for root in outcome.roots)
