@@ -229,10 +229,12 @@ def small_project(folder: Path) -> Path:
     return committed(folder)
 
 
-def spawn(cwd: Path, *args: str, argv: tuple[str, ...] = ("-m", "fastapi_codemods")) -> pexpect.spawn:
+def spawn(cwd: Path, *args: str, argv: tuple[str, ...] = ("-m", "fastapi_codemods"), color: bool = False) -> pexpect.spawn:
+    """The command on a pseudo-terminal, uncoloured unless asked (colour is the default there)."""
     env = cli_env()
     env["PYTHONPATH"] = f"{TESTS}:{env['PYTHONPATH']}"
-    return pexpect.spawn(sys.executable, [*argv, "run", "--interactive", "--no-progress", "--no-color", *args, "."],
+    options = ["--no-progress"] + ([] if color else ["--no-color"])
+    return pexpect.spawn(sys.executable, [*argv, "run", "--interactive", *options, *args, "."],
                          cwd=str(cwd), env=env, timeout=TIMEOUT)
 
 
@@ -257,13 +259,14 @@ def test_all_yes_writes_what_run_writes(tmp_path: Path) -> None:
     plain = committed(shutil.copytree(REPO / "examples", tmp_path / "plain"))
     assert run_cli("run", "--no-progress", ".", cwd=plain).returncode == 0
     child = spawn(interactive)
-    prompts = 0
+    prompts: list[bytes] = []
     while child.expect([PROMPT, pexpect.EOF]) == 0:
-        prompts += 1
+        prompts.append(child.before.splitlines()[-1] + child.after)
         child.sendline("y")
     child.close()
     assert child.exitstatus == 0
-    assert prompts > 6  # more hunks than files
+    assert len(prompts) > 6  # more hunks than files
+    assert b"(1/1) Create app/core/logging_config.py [y,n,a,d,q,?]? " in prompts
     assert snapshot(interactive) == snapshot(plain)
     assert "review: 6 files written, 0 left as they were" in child.before.decode()
 
@@ -294,9 +297,13 @@ def test_quit_halfway_writes_the_files_answered(tmp_path: Path) -> None:
 
 
 def test_help_then_an_answer(tmp_path: Path) -> None:
+    """On a terminal the hunks are coloured as --diff colours them."""
     project = small_project(tmp_path / "p")
-    child = spawn(project, "--only", "print_to_logging")
-    answer(child, "?")
+    child = spawn(project, "--only", "print_to_logging", color=True)
+    child.expect(PROMPT)
+    assert b"\x1b[32m+import logging\x1b[0m" in child.before
+    assert child.before.endswith(b"(1/2) Apply this hunk to app/a.py ")
+    child.sendline("?")
     child.expect("d - do not apply this hunk nor any later hunk in this file")
     child.expect(PROMPT)
     child.sendline("q")
@@ -373,3 +380,13 @@ def test_hunk_pairs_cover_every_answer() -> None:
     file = hunks.split(two_hunks())
     built = {hunks.apply(file, list(pair)) for pair in itertools.product([True, False], repeat=2)}
     assert len(built) == 4
+
+
+def test_a_failed_write_is_reported_not_counted(capsys: pytest.CaptureFixture[str]) -> None:
+    def fail(_outcome: RunOutcome, result: FileResult) -> FileResult:
+        return FileResult(path=result.path, root=result.root, status=Status.FAILED, error="cannot write: full")
+
+    outcome = RunOutcome(mode=Mode.REVIEW, results=[two_hunks()], roots=[])
+    final, tally = review(outcome, color=False, ask=scripted("a"), write=fail)
+    assert tally.written == [] and tally.accepted == 2
+    assert final.results[0].status is Status.FAILED

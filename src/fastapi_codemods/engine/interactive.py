@@ -72,7 +72,8 @@ def review(outcome: RunOutcome, color: bool, ask: Ask | None = None,
         tally.rejected += len(answers) - sum(answers)
         if any(answers):
             final[result.path] = write(outcome, replace(result, new=hunks.apply(file, answers)))
-            tally.written.append(result.path)
+            if final[result.path].status is Status.CHANGED:  # else the report names the error
+                tally.written.append(result.path)
         else:
             tally.declined.append(result.path)
     results = [final.get(r.path, r) for r in outcome.results]
@@ -117,8 +118,8 @@ def _answer_hunks(file: hunks.FileHunks, color: bool, ask: Ask) -> list[bool]:
             answers.append(rest)
             continue
         _show(hunk.text, color)
-        what = "Create this file" if file.result.created else "Apply this hunk"
-        answer = _ask_choice(f"({index}/{total}) {what} to {file.result.path} [{CHOICES}]? ", ask)
+        what = "Create" if file.result.created else "Apply this hunk to"
+        answer = _ask_choice(f"({index}/{total}) {what} {file.result.path} [{CHOICES}]? ", ask)
         if answer == "q":
             raise _Quit
         accept = answer in ("y", "a")
