@@ -98,16 +98,15 @@ def run_command(
         outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
     tally = None
     if mode is Mode.REVIEW and not outcome.dirty:
-        from fastapi_codemods.engine.interactive import review
+        # Imported here: it imports libcst, which the driver loads only once workers run.
+        from fastapi_codemods.engine import interactive
 
         # Ctrl-C: 130; the files answered before it are written, nothing more.
         with exiting_on_usage_errors():
-            outcome, tally = review(outcome, color=color if color is not None else sys.stdout.isatty())
+            outcome, tally = interactive.review(outcome, color=color if color is not None else sys.stdout.isatty())
     print_outcome(outcome, color=color, output_format=output_format, statistics=statistics)
     if tally is not None:
-        from fastapi_codemods.engine.interactive import print_review
-
-        print_review(tally)
+        interactive.print_review(tally)
     code = exit_code(outcome)
     if report_path:
         try:
