@@ -1,0 +1,236 @@
+"""Practice 10: the same "load by id, or 404" block repeated in several routes.
+
+In the application's modules (test code, test helpers and documentation snippets
+aside), each HTTP route (`analysis.routes`, sync and async; WebSocket routes
+aside) is searched, outside its nested functions and classes, for:
+
+1. an assignment ``x = <lookup>`` (or ``x: T = <lookup>``), where the lookup is a
+   call, awaited or not, possibly ending in ``.first()``, ``.scalar_one_or_none()``
+   and the like, whose arguments use one of the route's own parameters (a path,
+   query or body value, not a ``Depends``/``Security`` one): ``db.get(Item,
+   item_id)``, ``await crud.get_item(db, item_id)``,
+   ``db.query(Item).filter(Item.id == item_id).first()``, ``(await
+   session.execute(select(Item).where(Item.id == item_id))).scalar_one_or_none()``;
+2. followed, as the next statement of the same block that uses ``x``, by ``if not
+   x:`` / ``if x is None:`` / ``if x == None:`` (or one of those ``or`` something
+   else), whose body raises an exception with a 404 status (``HTTPException(404)``,
+   ``status_code=status.HTTP_404_NOT_FOUND``, ``HTTPStatus.NOT_FOUND``) or named
+   ``...NotFound...``. ``if not (x := <lookup>):`` counts the same.
+
+Each occurrence is grouped by what it loads: the model class the lookup names
+(the capitalised first argument of ``get``/``select``/``query``..., or the class
+a method is called on: ``Item.get(item_id)``), else the called function
+(``crud.get_item``). Verdict: a group found in 2 or more routes: FAIL, with each
+occurrence's ``if`` line; a single occurrence is fine. Routes but no repeated
+group: PASS. No route in the application: NOT APPLICABLE.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from fastapi_codemods.analysis import routes
+from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.analysis.side_effects import NESTED_SCOPES, own_nodes
+from fastapi_codemods.audit.facts import AuditFacts, excerpt_of
+from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
+from fastapi_codemods.engine.fileinfo import FileInfo
+
+# Methods that only fetch the row a query found: the lookup is what comes before them.
+TERMINALS = frozenset({
+    "first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none", "scalars", "unique",
+    "first_or_none", "get_or_none", "fetchone", "mappings",
+})
+# Calls whose capitalised first argument is the model loaded.
+MODEL_TAKERS = frozenset({"get", "select", "query", "get_or_none", "find_one", "get_one", "exists"})
+DEPENDENCY_FUNCTIONS = frozenset({"Depends", "Security"})
+REPEATS = 2
+
+Occurrence = tuple[str, str, int, int, str]  # (what is loaded, route, line, column, excerpt)
+
+
+def existence_checks(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]
+                     ) -> tuple[bool, tuple[Occurrence, ...]]:
+    """(whether the module has an HTTP route, each "load or 404" block of its routes)."""
+    http_routes = [route for route in routes.routes(tree) if not routes.is_websocket_route(route)]
+    found = []
+    for route in http_routes:
+        values = _request_values(route)
+        for loaded, statement in _load_or_404(route, values):
+            found.append((loaded, f"{route.name}@{route.lineno}", statement.lineno, statement.col_offset + 1,
+                          excerpt_of(text, statement.lineno)))
+    return bool(http_routes), tuple(found)
+
+
+def _request_values(route: routes.Function) -> set[str]:
+    """The parameters FastAPI fills from the request, not from a dependency."""
+    return {
+        arg.arg
+        for arg, default in routes.parameters(route)
+        if not any(_calls_dependency(node) for node in (default, arg.annotation))
+    }
+
+
+def _calls_dependency(node: ast.AST | None) -> bool:
+    return node is not None and any(
+        isinstance(call, ast.Call) and _last_name(call.func) in DEPENDENCY_FUNCTIONS for call in ast.walk(node)
+    )
+
+
+def _blocks(route: routes.Function) -> Iterator[list[ast.stmt]]:
+    """Every statement list of the route, outside nested functions and classes."""
+    for node in [route, *own_nodes(route)]:
+        if isinstance(node, NESTED_SCOPES) and node is not route:
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
+
+
+def _load_or_404(route: routes.Function, values: set[str]) -> Iterator[tuple[str, ast.If]]:
+    """(what is loaded, the ``if`` raising 404) per occurrence in the route."""
+    for block in _blocks(route):
+        for position, statement in enumerate(block):
+            if isinstance(statement, ast.If):
+                walrus = _walrus_lookup(statement.test)
+                if walrus is not None and _raises_404(statement):
+                    loaded = _loaded(walrus.value, values)
+                    if loaded:
+                        yield loaded, statement
+            name, value = _assignment(statement)
+            if name is None or value is None or not (loaded := _loaded(value, values)):
+                continue
+            following = next((s for s in block[position + 1:] if _uses(s, name)), None)
+            if isinstance(following, ast.If) and _tests_missing(following.test, name) and _raises_404(following):
+                yield loaded, following
+
+
+def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        return statement.targets[0].id, statement.value
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return statement.target.id, statement.value
+    return None, None
+
+
+def _walrus_lookup(test: ast.expr) -> ast.NamedExpr | None:
+    """The ``x := ...`` of ``not (x := ...)`` or ``(x := ...) is None``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    elif isinstance(test, ast.Compare) and _is_none_comparison(test):
+        test = test.left
+    return test if isinstance(test, ast.NamedExpr) else None
+
+
+def _loaded(value: ast.expr, values: set[str]) -> str | None:
+    """What the lookup loads (see the module), or None when ``value`` is no lookup by a request value."""
+    core = _peel(value)
+    if not isinstance(core, ast.Call):
+        return None
+    if not any(isinstance(node, ast.Name) and node.id in values for node in ast.walk(value)):
+        return None
+    for call in (node for node in ast.walk(value) if isinstance(node, ast.Call)):
+        if _last_name(call.func) in MODEL_TAKERS and call.args and _is_class_name(call.args[0]):
+            return _last_name(call.args[0])
+    receiver = core.func.value if isinstance(core.func, ast.Attribute) else None
+    while isinstance(receiver, ast.Attribute) and not _is_class_name(receiver):
+        receiver = receiver.value
+    if receiver is not None and _is_class_name(receiver):
+        return _last_name(receiver)
+    return ast.unparse(core.func)
+
+
+def _peel(value: ast.expr) -> ast.expr:
+    """The lookup call under ``await`` and the terminal methods (``.first()``...)."""
+    while True:
+        if isinstance(value, ast.Await):
+            value = value.value
+        elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+              and value.func.attr in TERMINALS and not value.args):
+            value = value.func.value
+        else:
+            return value
+
+
+def _is_class_name(node: ast.AST) -> bool:
+    name = _last_name(node)
+    return bool(name) and name[0].isupper() and not name.isupper()
+
+
+def _last_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _uses(statement: ast.stmt, name: str) -> bool:
+    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(statement))
+
+
+def _tests_missing(test: ast.expr, name: str) -> bool:
+    """``not x``, ``x is None``, ``x == None``, or an ``or`` of which one is."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return any(_tests_missing(value, name) for value in test.values)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Name) and test.operand.id == name
+    return (isinstance(test, ast.Compare) and _is_none_comparison(test)
+            and isinstance(test.left, ast.Name) and test.left.id == name)
+
+
+def _is_none_comparison(test: ast.Compare) -> bool:
+    return (len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq))
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None)
+
+
+def _raises_404(statement: ast.If) -> bool:
+    """The ``if`` body raises an exception with a 404 status or a not-found name."""
+    return any(
+        isinstance(node, ast.Raise) and node.exc is not None and _is_not_found(node.exc)
+        for node in statement.body
+    )
+
+
+def _is_not_found(exception: ast.expr) -> bool:
+    called = exception.func if isinstance(exception, ast.Call) else exception
+    if "NotFound" in _last_name(called):
+        return True
+    return isinstance(exception, ast.Call) and any(
+        (isinstance(node, ast.Constant) and node.value == 404)
+        or _last_name(node) in ("HTTP_404_NOT_FOUND", "NOT_FOUND")
+        for argument in [*exception.args, *(keyword.value for keyword in exception.keywords)]
+        for node in ast.walk(argument)
+    )
+
+
+EXISTENCE_CHECKS = FilePass("audit.existence_checks", ("@", "add_api_route"), existence_checks)
+TRANSFORM = None
+FILE_PASSES = (EXISTENCE_CHECKS,)
+
+
+def check(project: Project, facts: AuditFacts) -> Outcome:
+    """FAIL for a "load or 404" block repeated in 2 or more routes; see the module."""
+    groups: dict[str, list[tuple[str, Occurrence]]] = defaultdict(list)
+    any_route = False
+    for _path, info, (has_route, found) in facts.application_results(EXISTENCE_CHECKS):
+        any_route = any_route or has_route
+        for occurrence in found:
+            groups[occurrence[0]].append((info.path, occurrence))
+    if not any_route:
+        return Outcome(Verdict.NOT_APPLICABLE, reason="no HTTP route found")
+    evidence = []
+    for loaded, places in groups.items():
+        count = len({(path, route) for path, (_, route, *_rest) in places})
+        if count < REPEATS:
+            continue
+        evidence.extend(
+            Evidence(path, line, column, excerpt,
+                     f"{count} routes load {loaded} by id and raise 404 themselves: move the lookup into one "
+                     "dependency (get_..._or_404) the routes share")
+            for path, (_, _route, line, column, excerpt) in places
+        )
+    return Outcome(Verdict.FAIL, tuple(sorted(evidence))) if evidence else Outcome(Verdict.PASS)
