@@ -12,8 +12,10 @@ writes it: ``model_config = ConfigDict(from_attributes=True)`` (or a dict litera
 extra="forbid")``). Pydantic 1 names count as their Pydantic 2 successors
 (``orm_mode`` is ``from_attributes``, ``allow_population_by_field_name`` is
 ``populate_by_name``...), so ``orm_mode = True`` and ``from_attributes=True`` are
-the same setting. A class repeats a setting when it writes it and none of its
-bases already carries that same value.
+the same setting. A class repeats a setting when it writes it, none of its bases
+already carries that same value, and no project model derives from it: a base
+carrying a setting is the cure, not a repetition (so is any model with
+subclasses, even one that is a schema itself: a repetition may go unseen there).
 
 Verdict: fewer than 3 models: NOT APPLICABLE. One setting repeated by 3 or more
 models: FAIL, with each repeating class's setting line as evidence (the classes
@@ -59,12 +61,13 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     models = {name: model for name, model in pydantic.items() if model.path in application}
     if len(models) < MINIMUM_MODELS:
         return Outcome(Verdict.NOT_APPLICABLE, reason=f"fewer than {MINIMUM_MODELS} Pydantic models")
+    bases = {base for model in pydantic.values() for base in model.bases if base in pydantic}
     repeats: dict[Setting, list[tuple[Model, int]]] = defaultdict(list)
-    for model in models.values():
+    for name, model in models.items():
         inherited = _inherited(model, pydantic)
         for key, value, line in model.settings:
             setting = (V1_NAMES.get(key, key), value)
-            if setting not in inherited:
+            if name not in bases and setting not in inherited:
                 repeats[setting].append((model, line))
     evidence = [
         _evidence(project.text(application[model.path]) or "", setting, model, line, len(places))

@@ -5,22 +5,29 @@ aside), each HTTP route (`analysis.routes`, sync and async; WebSocket routes
 aside) is searched, outside its nested functions and classes, for:
 
 1. an assignment ``x = <lookup>`` (or ``x: T = <lookup>``), where the lookup is a
-   call, awaited or not, possibly ending in ``.first()``, ``.scalar_one_or_none()``
-   and the like, whose arguments use one of the route's own parameters (a path,
-   query or body value, not a ``Depends``/``Security`` one): ``db.get(Item,
-   item_id)``, ``await crud.get_item(db, item_id)``,
+   call, awaited or not, possibly ending in ``.first()``, ``.scalar_one_or_none()``,
+   ``.afirst()`` and the like, whose arguments use one of the route's own
+   parameters (a path, query or body value, not a ``Depends``/``Security`` one):
+   ``db.get(Item, item_id)``, ``await crud.get_item(db, item_id)``,
    ``db.query(Item).filter(Item.id == item_id).first()``, ``(await
-   session.execute(select(Item).where(Item.id == item_id))).scalar_one_or_none()``;
+   session.execute(select(Item).where(Item.id == item_id))).scalar_one_or_none()``,
+   ``await Item.objects.filter(id=item_id).afirst()``, also when its result is
+   validated (``Adapter.validate_python(await ...)``). Not a lookup: a write
+   whose name starts with ``update``, ``delete``, ``create``, ``save``... (an
+   ``update ... returning`` answering 404 needs no extra query first);
 2. followed, as the next statement of the same block that uses ``x``, by ``if not
    x:`` / ``if x is None:`` / ``if x == None:`` (or one of those ``or`` something
-   else), whose body raises an exception with a 404 status (``HTTPException(404)``,
-   ``status_code=status.HTTP_404_NOT_FOUND``, ``HTTPStatus.NOT_FOUND``) or named
+   else), whose body raises an exception, or returns a response, with a 404
+   status (``HTTPException(404)``, ``status_code=status.HTTP_404_NOT_FOUND``,
+   ``HTTPStatus.NOT_FOUND``, ``Response(status_code=404)``) or named
    ``...NotFound...``. ``if not (x := <lookup>):`` counts the same.
 
-Each occurrence is grouped by what it loads: the model class the lookup names
-(the capitalised first argument of ``get``/``select``/``query``..., or the class
-a method is called on: ``Item.get(item_id)``), else the called function
-(``crud.get_item``). Verdict: a group found in 2 or more routes: FAIL, with each
+Each occurrence is grouped by what it loads: the model class that is the
+capitalised first argument of a ``get``/``select``/``query`` call, or the class a
+``get``/``filter``/``find_one``... method is called on (``Item.get(item_id)``,
+``Item.objects.filter(...)``); else the called function, resolved through the
+imports (``crud.get_item`` of two modules is one function when both import the
+same ``crud``). Verdict: a group found in 2 or more routes: FAIL, with each
 occurrence's ``if`` line; a single occurrence is fine. Routes but no repeated
 group: PASS. No route in the application: NOT APPLICABLE.
 """
@@ -33,6 +40,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from fastapi_codemods.analysis import routes
+from fastapi_codemods.analysis.astnames import ImportMap
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.analysis.side_effects import NESTED_SCOPES, own_nodes
@@ -43,25 +51,37 @@ from fastapi_codemods.engine.fileinfo import FileInfo
 # Methods that only fetch the row a query found: the lookup is what comes before them.
 TERMINALS = frozenset({
     "first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none", "scalars", "unique",
-    "first_or_none", "get_or_none", "fetchone", "mappings",
+    "first_or_none", "fetchone", "mappings", "afirst",
 })
-# Calls whose capitalised first argument is the model loaded.
-MODEL_TAKERS = frozenset({"get", "select", "query", "get_or_none", "find_one", "get_one", "exists"})
+# Calls whose capitalised first argument is the model loaded (``db.get(Item, id)``).
+MODEL_TAKERS = frozenset({"get", "select", "query", "get_or_none", "get_one"})
+# Methods that load from the model class they are called on (``Item.objects.filter(...)``).
+LOOKUP_METHODS = frozenset({
+    "get", "aget", "get_or_none", "get_one", "find", "find_one", "filter", "filter_by", "where", "get_by_id",
+    "find_by_id", "select",
+})
+MANAGERS = (".objects", ".query")
+# A write that answers 404 when nothing matched (``update ... returning``) is no
+# existence check a dependency could take over: it would cost one more query.
+WRITES = ("update", "delete", "remove", "create", "insert", "upsert", "save", "set_", "add", "patch", "replace")
+# Calls that only validate or convert what a lookup returned.
+VALIDATIONS = frozenset({"validate_python", "model_validate", "parse_obj", "parse_obj_as", "cast"})
 DEPENDENCY_FUNCTIONS = frozenset({"Depends", "Security"})
 REPEATS = 2
 
-Occurrence = tuple[str, str, int, int, str]  # (what is loaded, route, line, column, excerpt)
+Occurrence = tuple[str, str, str, int, int, str]  # (group key, name shown, route, line, column, excerpt)
 
 
 def existence_checks(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]
                      ) -> tuple[bool, tuple[Occurrence, ...]]:
     """(whether the module has an HTTP route, each "load or 404" block of its routes)."""
     http_routes = [route for route in routes.routes(tree) if not routes.is_websocket_route(route)]
+    imports = ImportMap(tree, info.package)
     found = []
     for route in http_routes:
         values = _request_values(route)
-        for loaded, statement in _load_or_404(route, values):
-            found.append((loaded, f"{route.name}@{route.lineno}", statement.lineno, statement.col_offset + 1,
+        for (key, shown), statement in _load_or_404(route, values, imports, info.module):
+            found.append((key, shown, f"{route.name}@{route.lineno}", statement.lineno, statement.col_offset + 1,
                           excerpt_of(text, statement.lineno)))
     return bool(http_routes), tuple(found)
 
@@ -92,21 +112,22 @@ def _blocks(route: routes.Function) -> Iterator[list[ast.stmt]]:
                 yield block
 
 
-def _load_or_404(route: routes.Function, values: set[str]) -> Iterator[tuple[str, ast.If]]:
+def _load_or_404(route: routes.Function, values: set[str], imports: ImportMap, module: str
+                 ) -> Iterator[tuple[tuple[str, str], ast.If]]:
     """(what is loaded, the ``if`` raising 404) per occurrence in the route."""
     for block in _blocks(route):
         for position, statement in enumerate(block):
             if isinstance(statement, ast.If):
                 walrus = _walrus_lookup(statement.test)
-                if walrus is not None and _raises_404(statement):
-                    loaded = _loaded(walrus.value, values)
+                if walrus is not None and _answers_404(statement):
+                    loaded = _loaded(walrus.value, values, imports, module)
                     if loaded:
                         yield loaded, statement
             name, value = _assignment(statement)
-            if name is None or value is None or not (loaded := _loaded(value, values)):
+            if name is None or value is None or not (loaded := _loaded(value, values, imports, module)):
                 continue
             following = next((s for s in block[position + 1:] if _uses(s, name)), None)
-            if isinstance(following, ast.If) and _tests_missing(following.test, name) and _raises_404(following):
+            if isinstance(following, ast.If) and _tests_missing(following.test, name) and _answers_404(following):
                 yield loaded, following
 
 
@@ -127,29 +148,59 @@ def _walrus_lookup(test: ast.expr) -> ast.NamedExpr | None:
     return test if isinstance(test, ast.NamedExpr) else None
 
 
-def _loaded(value: ast.expr, values: set[str]) -> str | None:
-    """What the lookup loads (see the module), or None when ``value`` is no lookup by a request value."""
+def _loaded(value: ast.expr, values: set[str], imports: ImportMap, module: str) -> tuple[str, str] | None:
+    """(group key, name shown) of what the lookup loads (see the module), or None
+    when ``value`` is no lookup by a request value."""
     core = _peel(value)
-    if not isinstance(core, ast.Call):
+    if not isinstance(core, ast.Call) or _last_name(core.func).startswith(WRITES):
         return None
     if not any(isinstance(node, ast.Name) and node.id in values for node in ast.walk(value)):
         return None
     for call in (node for node in ast.walk(value) if isinstance(node, ast.Call)):
         if _last_name(call.func) in MODEL_TAKERS and call.args and _is_class_name(call.args[0]):
-            return _last_name(call.args[0])
-    receiver = core.func.value if isinstance(core.func, ast.Attribute) else None
-    while isinstance(receiver, ast.Attribute) and not _is_class_name(receiver):
-        receiver = receiver.value
-    if receiver is not None and _is_class_name(receiver):
-        return _last_name(receiver)
-    return ast.unparse(core.func)
+            return _model(_last_name(call.args[0]))
+    if isinstance(core.func, ast.Attribute) and core.func.attr in LOOKUP_METHODS:
+        receiver = core.func.value
+        while isinstance(receiver, (ast.Attribute, ast.Call)) and not _is_class_name(receiver):
+            receiver = receiver.value if isinstance(receiver, ast.Attribute) else receiver.func
+        if _is_class_name(receiver):
+            return _model(_receiver_name(core.func.value) if _is_dotted(core.func.value) else _last_name(receiver))
+    shown = ast.unparse(core.func)
+    qualified = imports.qualified(core.func)
+    if qualified is None and isinstance(core.func, ast.Name):
+        qualified = f"{module}.{core.func.id}"
+    return (qualified or shown), shown
+
+
+def _model(shown: str) -> tuple[str, str]:
+    return "model:" + shown, shown
+
+
+def _receiver_name(node: ast.expr) -> str:
+    """``Item``; ``ApiBG.jobs`` for a mapping on a class; Django's and Flask's
+    ``Item.objects``/``Item.query`` managers are the model's."""
+    shown = ast.unparse(node)
+    for manager in MANAGERS:
+        shown = shown.removesuffix(manager)
+    return shown
+
+
+def _is_dotted(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def _peel(value: ast.expr) -> ast.expr:
-    """The lookup call under ``await`` and the terminal methods (``.first()``...)."""
+    """The lookup call under ``await``, the terminal methods (``.first()``...) and
+    the validation of its result (``Adapter.validate_python(await ...)``)."""
     while True:
         if isinstance(value, ast.Await):
             value = value.value
+        elif isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+            value = value.values[0]
+        elif isinstance(value, ast.Call) and _last_name(value.func) in VALIDATIONS and value.args:
+            value = value.args[0]
         elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
               and value.func.attr in TERMINALS and not value.args):
             value = value.func.value
@@ -187,10 +238,12 @@ def _is_none_comparison(test: ast.Compare) -> bool:
             and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None)
 
 
-def _raises_404(statement: ast.If) -> bool:
-    """The ``if`` body raises an exception with a 404 status or a not-found name."""
+def _answers_404(statement: ast.If) -> bool:
+    """The ``if`` body raises an exception, or returns a response, with a 404 status
+    or a not-found name."""
     return any(
-        isinstance(node, ast.Raise) and node.exc is not None and _is_not_found(node.exc)
+        (isinstance(node, ast.Raise) and node.exc is not None and _is_not_found(node.exc))
+        or (isinstance(node, ast.Return) and isinstance(node.value, ast.Call) and _is_not_found(node.value))
         for node in statement.body
     )
 
@@ -223,14 +276,14 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     if not any_route:
         return Outcome(Verdict.NOT_APPLICABLE, reason="no HTTP route found")
     evidence = []
-    for loaded, places in groups.items():
-        count = len({(path, route) for path, (_, route, *_rest) in places})
+    for places in groups.values():
+        count = len({(path, route) for path, (_, _, route, *_rest) in places})
         if count < REPEATS:
             continue
         evidence.extend(
             Evidence(path, line, column, excerpt,
-                     f"{count} routes load {loaded} by id and raise 404 themselves: move the lookup into one "
+                     f"{count} routes load {shown} by id and answer 404 themselves: move the lookup into one "
                      "dependency (get_..._or_404) the routes share")
-            for path, (_, _route, line, column, excerpt) in places
+            for path, (_, shown, _route, line, column, excerpt) in places
         )
     return Outcome(Verdict.FAIL, tuple(sorted(evidence))) if evidence else Outcome(Verdict.PASS)

@@ -33,7 +33,7 @@ from fastapi_codemods.analysis import routes
 from fastapi_codemods.analysis.astnames import ImportMap
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
-from fastapi_codemods.analysis.side_effects import ANNOTATED, DEPENDS, own_nodes
+from fastapi_codemods.analysis.side_effects import ANNOTATED, own_nodes
 from fastapi_codemods.audit.facts import AuditFacts, excerpt_of
 from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -105,8 +105,8 @@ def _dict_parameters(route: routes.Function, names: _Names) -> list[tuple[ast.AS
             continue
         kind = _unvalidated(annotation, names, "Body" in markers)
         if kind:
-            found.append((arg, f"{route.name}() takes its body `{arg.arg}` as {kind}: nothing inside is validated "
-                               "or documented; declare a Pydantic model for it"))
+            found.append((arg, f"{route.name}() takes its body `{arg.arg}` as {kind}: FastAPI validates and "
+                               "documents nothing inside it; if it has a known shape, declare a Pydantic model"))
     return found
 
 
