@@ -347,7 +347,7 @@ def config_settings(node: ast.ClassDef, imports: ImportMap) -> tuple[tuple[str, 
         if isinstance(statement, ast.ClassDef) and statement.name == "Config":
             found.extend(_config_class_settings(statement))
             continue
-        target, value = _single_assignment(statement)
+        target, value = single_assignment(statement)
         if target != "model_config" or value is None:
             continue
         if isinstance(value, ast.Call) and imports.qualified(value.func) in ("pydantic.ConfigDict", "pydantic.config.ConfigDict"):
@@ -364,14 +364,15 @@ def config_settings(node: ast.ClassDef, imports: ImportMap) -> tuple[tuple[str, 
 def _config_class_settings(node: ast.ClassDef) -> list[tuple[str, str, int]]:
     found = []
     for statement in node.body:
-        target, value = _single_assignment(statement)
+        target, value = single_assignment(statement)
         if target is not None and value is not None:
             found.append((target, ast.unparse(value), statement.lineno))
     return found
 
 
-def _single_assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    """(name, value) of ``name = value`` or ``name: T = value``; (None, None) otherwise."""
+def single_assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    """(name, value) of ``name = value`` or ``name: T = value``; (None, None) otherwise
+    (also for ``name: T`` without a value: its value is None)."""
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
         return statement.targets[0].id, statement.value
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):

@@ -42,8 +42,9 @@ from typing import Any
 from fastapi_codemods.analysis import routes
 from fastapi_codemods.analysis.astnames import ImportMap
 from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.models import single_assignment
 from fastapi_codemods.analysis.project import Project
-from fastapi_codemods.analysis.side_effects import NESTED_SCOPES, own_nodes
+from fastapi_codemods.analysis.side_effects import own_nodes
 from fastapi_codemods.audit.facts import AuditFacts, excerpt_of
 from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -104,8 +105,6 @@ def _calls_dependency(node: ast.AST | None) -> bool:
 def _blocks(route: routes.Function) -> Iterator[list[ast.stmt]]:
     """Every statement list of the route, outside nested functions and classes."""
     for node in [route, *own_nodes(route)]:
-        if isinstance(node, NESTED_SCOPES) and node is not route:
-            continue
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
@@ -117,13 +116,9 @@ def _load_or_404(route: routes.Function, values: set[str], imports: ImportMap, m
     """(what is loaded, the ``if`` raising 404) per occurrence in the route."""
     for block in _blocks(route):
         for position, statement in enumerate(block):
-            if isinstance(statement, ast.If):
-                walrus = _walrus_lookup(statement.test)
-                if walrus is not None and _answers_404(statement):
-                    loaded = _loaded(walrus.value, values, imports, module)
-                    if loaded:
-                        yield loaded, statement
-            name, value = _assignment(statement)
+            if isinstance(statement, ast.If) and (loaded := _walrus_load(statement, values, imports, module)):
+                yield loaded, statement
+            name, value = single_assignment(statement)
             if name is None or value is None or not (loaded := _loaded(value, values, imports, module)):
                 continue
             following = next((s for s in block[position + 1:] if _uses(s, name)), None)
@@ -131,12 +126,12 @@ def _load_or_404(route: routes.Function, values: set[str], imports: ImportMap, m
                 yield loaded, following
 
 
-def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-        return statement.targets[0].id, statement.value
-    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-        return statement.target.id, statement.value
-    return None, None
+def _walrus_load(statement: ast.If, values: set[str], imports: ImportMap, module: str) -> tuple[str, str] | None:
+    """What ``if not (x := <lookup>): raise ...404...`` loads, or None for any other ``if``."""
+    walrus = _walrus_lookup(statement.test)
+    if walrus is None or not _answers_404(statement):
+        return None
+    return _loaded(walrus.value, values, imports, module)
 
 
 def _walrus_lookup(test: ast.expr) -> ast.NamedExpr | None:
