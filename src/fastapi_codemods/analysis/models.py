@@ -83,6 +83,8 @@ class ClassFacts:
     config: tuple[tuple[str, Any], ...]
     before_validators: tuple[str, ...]
     problems: tuple[str, ...]
+    settings: tuple[tuple[str, str, int], ...] = ()
+    """Every configuration setting the body writes, any key: (key, value as written, line)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,11 @@ class Model:
     config: dict[str, Any]
     before_validators: tuple[str, ...]
     problem: str | None = None
+    path: str = ""
+    bases: tuple[str, ...] = ()
+    """The direct bases' qualified names, re-exports followed."""
+    settings: tuple[tuple[str, str, int], ...] = ()
+    """The class's own configuration settings (`ClassFacts.settings`), not inherited ones."""
 
     @property
     def name(self) -> str:
@@ -326,7 +333,51 @@ def read_class(node: ast.ClassDef, module: str, path: str, imports: ImportMap, l
         config=tuple(config.items()),
         before_validators=tuple(validators),
         problems=tuple(problems),
+        settings=config_settings(node, imports),
     )
+
+
+def config_settings(node: ast.ClassDef, imports: ImportMap) -> tuple[tuple[str, str, int], ...]:
+    """(key, value as written, line) of every configuration setting of a class: its
+    class keywords (``class X(BaseModel, extra="forbid")``), its ``model_config =
+    ConfigDict(...)`` or dict literal and its ``class Config`` assignments. Unlike
+    `read_class`'s config, every key counts: practice 7 looks for any repeated one."""
+    found = [(k.arg, ast.unparse(k.value), k.value.lineno) for k in node.keywords if k.arg not in (None, "metaclass")]
+    for statement in node.body:
+        if isinstance(statement, ast.ClassDef) and statement.name == "Config":
+            found.extend(_config_class_settings(statement))
+            continue
+        target, value = single_assignment(statement)
+        if target != "model_config" or value is None:
+            continue
+        if isinstance(value, ast.Call) and imports.qualified(value.func) in ("pydantic.ConfigDict", "pydantic.config.ConfigDict"):
+            found.extend((k.arg, ast.unparse(k.value), k.value.lineno) for k in value.keywords if k.arg)
+        elif isinstance(value, ast.Dict):
+            found.extend(
+                (key.value, ast.unparse(item), key.lineno)
+                for key, item in zip(value.keys, value.values)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            )
+    return tuple(found)
+
+
+def _config_class_settings(node: ast.ClassDef) -> list[tuple[str, str, int]]:
+    found = []
+    for statement in node.body:
+        target, value = single_assignment(statement)
+        if target is not None and value is not None:
+            found.append((target, ast.unparse(value), statement.lineno))
+    return found
+
+
+def single_assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    """(name, value) of ``name = value`` or ``name: T = value``; (None, None) otherwise
+    (also for ``name: T`` without a value: its value is None)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        return statement.targets[0].id, statement.value
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return statement.target.id, statement.value
+    return None, None
 
 
 def _base_name(base: ast.expr, module: str, imports: ImportMap, local_classes: set[str]) -> str:
@@ -519,6 +570,9 @@ class _Resolver:
             config=config,
             before_validators=tuple(dict.fromkeys(validators)),
             problem="; ".join(dict.fromkeys(problems)) or None,
+            path=facts.path,
+            bases=tuple(self.index.canonical(base) for base in facts.bases),
+            settings=facts.settings,
         )
         self.done[qualname] = model
         return model

@@ -19,12 +19,15 @@ from types import ModuleType
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.checks import (
     awaited_side_effects,
+    base_model,
     deployment,
     docs,
+    existence_checks,
     libraries,
     lifespan,
     pooling,
     print_logging,
+    request_bodies,
     responses,
     secrets,
 )
@@ -37,7 +40,10 @@ MODULES: dict[int, ModuleType] = {
     2: libraries,
     5: awaited_side_effects,
     6: docs,
+    7: base_model,
     8: responses,
+    9: request_bodies,
+    10: existence_checks,
     11: pooling,
     12: lifespan,
     13: secrets,

@@ -1,0 +1,3 @@
+from app.schemas.base import Schema
+
+__all__ = ["Schema"]

@@ -1,0 +1,2 @@
+async def get_user(name: str) -> str | None:
+    return name or None

@@ -1,0 +1,21 @@
+import json
+
+import orjson
+from fastapi import FastAPI
+from starlette.requests import Request as StarletteRequest
+
+app = FastAPI()
+
+
+@app.post("/webhooks/stripe")
+async def stripe_webhook(request: StarletteRequest) -> dict[str, bool]:
+    event = await request.json()
+    return {"ok": bool(event)}
+
+
+@app.post("/events")
+async def events(req: StarletteRequest) -> None:
+    data = json.loads(await req.body())
+    raw = await req.body()
+    again = orjson.loads(raw)
+    del data, again
