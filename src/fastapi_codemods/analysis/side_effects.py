@@ -479,7 +479,7 @@ def awaited_side_effects(route: ast.AsyncFunctionDef, module: str, bindings: dic
                          matcher: CallMatcher) -> list[ast.Call]:
     """The matching calls ``route`` awaits itself or passes to ``asyncio.gather`` and the like."""
     found = []
-    for node in _own_nodes(route):
+    for node in own_nodes(route):
         awaited = node.value if isinstance(node, ast.Await) else None
         if isinstance(awaited, ast.Call) and _matches(awaited.func, module, bindings, matcher):
             found.append(awaited)
@@ -488,7 +488,7 @@ def awaited_side_effects(route: ast.AsyncFunctionDef, module: str, bindings: dic
             found.extend(
                 inner
                 for argument in arguments
-                for inner in _own_nodes(argument, include_self=True)
+                for inner in own_nodes(argument, include_self=True)
                 if isinstance(inner, ast.Call) and _matches(inner.func, module, bindings, matcher)
             )
     return found
@@ -506,7 +506,7 @@ def _app_and_router_names(tree: ast.Module, module: str, bindings: dict[str, set
     return names
 
 
-def _own_nodes(node: ast.AST, include_self: bool = False) -> list[ast.AST]:
+def own_nodes(node: ast.AST, include_self: bool = False) -> list[ast.AST]:
     """Nodes under ``node`` (a function: its body), not inside nested functions, classes or lambdas."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not include_self:
         stack: list[ast.AST] = list(node.body)

@@ -19,14 +19,17 @@ from types import ModuleType
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.checks import (
     awaited_side_effects,
+    blocking,
     deployment,
     docs,
+    heavy_work,
     libraries,
     lifespan,
     pooling,
     print_logging,
     responses,
     secrets,
+    sync_dependencies,
 )
 from fastapi_codemods.audit.facts import AuditFacts
 from fastapi_codemods.audit.records import Outcome
@@ -34,7 +37,10 @@ from fastapi_codemods.audit.records import Outcome
 Check = Callable[[Project, AuditFacts], Outcome]
 
 MODULES: dict[int, ModuleType] = {
+    1: blocking,
     2: libraries,
+    3: heavy_work,
+    4: sync_dependencies,
     5: awaited_side_effects,
     6: docs,
     8: responses,
