@@ -67,6 +67,7 @@ SESSION_CLASSES = frozenset({
 SESSION_IO = frozenset({"execute", "query", "commit", "scalar", "scalars", "get", "flush", "refresh", "merge",
                         "rollback", "exec"})
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+MAX_HOPS = 8
 NEEDLES = ()  # every file: a module of imports alone may re-export a dependency
 
 
@@ -112,6 +113,8 @@ class ModuleCalls:
     heavy_imports: tuple[str, ...]
     """The heavy libraries the module imports, anywhere in it."""
     has_route: bool
+    uses_depends: bool
+    """Some ``Depends(...)``/``Security(...)`` call, resolved or not."""
 
 
 def module_level_statements(tree: ast.Module) -> list[ast.stmt]:
@@ -234,6 +237,7 @@ def request_calls(info: FileInfo, tree: ast.Module, text: str, options: Mapping[
             for names in import_bindings(tree, info.package).values() for qualified in names
         } & HEAVY_LIBRARIES)),
         has_route=bool(route_functions),
+        uses_depends=any(resolver.qualified(call.func, None) in DEPENDS for call in nodes_of(tree, ast.Call)),
     )
 
 
@@ -330,15 +334,17 @@ def _session_method(func: ast.expr, sessions: set[str]) -> str | None:
 
 
 def _heavy_objects(nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> dict[str, str]:
-    """Names the function assigns from a heavy chain (``img = Image.open(f)``), in
-    source order so ``img = img.convert("L")`` keeps its origin."""
+    """Names the function assigns from a heavy chain (``img = Image.open(f)``, ``with
+    Image.open(f) as img``), in source order so ``img = img.convert("L")`` keeps its origin."""
     objects: dict[str, str] = {}
-    assignments = sorted((n for n in nodes if isinstance(n, ast.Assign)), key=lambda n: (n.lineno, n.col_offset))
-    for node in assignments:
-        origin = resolver.heavy_chain(node.value, local, objects) if isinstance(node.value, ast.Call) else None
-        for target in node.targets:
+    bindings = [(n.value, n.targets) for n in nodes if isinstance(n, ast.Assign)]
+    bindings += [(n.context_expr, [n.optional_vars]) for n in nodes
+                 if isinstance(n, ast.withitem) and n.optional_vars is not None]
+    for value, targets in sorted(bindings, key=lambda binding: _position(binding[0])):
+        origin = resolver.heavy_chain(value, local, objects) if isinstance(value, ast.Call) else None
+        for target in targets:
             if isinstance(target, ast.Name):
-                if origin is not None and target.id in objects and _root_name(node.value) == target.id:
+                if origin is not None and target.id in objects and _root_name(value) == target.id:
                     continue  # ``img = img.convert("L")``: still the image opened before
                 if origin is not None:
                     objects[target.id] = origin
@@ -354,18 +360,41 @@ def _root_name(node: ast.expr) -> str | None:
 
 
 def _depends_targets(tree: ast.Module, resolver: _Resolver) -> set[str]:
-    """The resolved target of every ``Depends(f)``/``Security(f)`` call in the module."""
+    """The resolved target of every ``Depends(f)``/``Security(f)`` call in the module,
+    but a name a function binds (``def make_router(get_user): ... Depends(get_user)``)."""
+    calls = [call for call in nodes_of(tree, ast.Call) if resolver.qualified(call.func, None) in DEPENDS]
+    if not calls:
+        return set()
+    shadowed = _locally_bound_names(tree)
     targets = set()
-    for call in nodes_of(tree, ast.Call):
-        if resolver.qualified(call.func, None) not in DEPENDS:
-            continue
+    for call in calls:
         target = call.args[0] if call.args else next(
             (keyword.value for keyword in call.keywords if keyword.arg == "dependency"), None)
-        name = resolver.qualified(target, None) if isinstance(target, (ast.Name, ast.Attribute)) else None
+        instance = isinstance(target, ast.Call)
+        if instance:  # ``Depends(RateLimiter(10))``: the instance's ``__call__`` is the dependency
+            target = target.func  # type: ignore[union-attr]
+        root = _root_name(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+        if root is None or id(call) in shadowed.get(root, ()):
+            continue
+        name = resolver.qualified(target, None)  # type: ignore[arg-type]
         if name is not None:
-            targets.add(name)
+            targets.add(f"{name}.__call__" if instance else name)
     return targets
 
+
+def _locally_bound_names(tree: ast.Module) -> dict[str, set[int]]:
+    """Name -> ids of the calls inside a function's body that binds it (a parameter
+    or an assignment): there the name is the function's, not the module's."""
+    shadowed: dict[str, set[int]] = {}
+    for function in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        arguments = function.args
+        names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        inside = [node for statement in function.body for node in ast.walk(statement)]
+        names.update(node.id for node in inside if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+        calls = {id(node) for node in inside if isinstance(node, ast.Call)}
+        for name in names:
+            shadowed.setdefault(name, set()).update(calls)
+    return shadowed
 
 REQUEST_CALLS = FilePass("audit.request_calls", NEEDLES, request_calls)
 
@@ -387,6 +416,7 @@ class ProjectFunctions:
         self.modules = set(modules)
         self.packages = {".".join(m.split(".")[:end]) for m in self.modules for end in range(1, m.count(".") + 2)}
         self._roots = self._source_roots()
+        self._found: dict[str, tuple[FileInfo, FunctionCalls] | None] = {}
 
     def _source_roots(self) -> set[str]:
         """Folders that are no package but hold one (``src``): their modules are
@@ -402,13 +432,18 @@ class ProjectFunctions:
 
     def find(self, name: str) -> tuple[FileInfo, FunctionCalls] | None:
         """The function ``name`` means, or None when it is no function of the root."""
-        seen: set[str] = set()
-        while name not in seen:
-            seen.add(name)
+        if name not in self._found:
+            self._found[name] = self._follow(name)
+        return self._found[name]
+
+    def _follow(self, name: str) -> tuple[FileInfo, FunctionCalls] | None:
+        """A few hops at most: ``from . import x`` in ``pkg/__init__.py`` makes
+        ``pkg.x`` lead to ``pkg.x``'s own re-exports, which may lead back, or longer."""
+        for _ in range(MAX_HOPS):
             if name in self.functions:
                 return self.functions[name]
             target = self._reexported(name) or self._under_source_root(name)
-            if target is None:
+            if target is None or target == name:
                 return None
             name = target
         return None

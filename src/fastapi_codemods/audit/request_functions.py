@@ -36,11 +36,15 @@ class RequestFunctions:
     def depends_targets(self) -> set[str]:
         return {target for _, _, module in self.modules for target in module.depends}
 
+    @cached_property
+    def uses_depends(self) -> bool:
+        return any(module.uses_depends for _, _, module in self.modules)
+
     def dependencies(self) -> Iterator[Located]:
         """Each project function some ``Depends(...)`` names, once."""
         seen: set[str] = set()
         for target in sorted(self.depends_targets):
-            found = self.index.find(target)
+            found = self.index.find(target) or self.index.find(f"{target}.__init__")  # a class: its constructor
             if found is not None and found[1].qualified not in seen:
                 seen.add(found[1].qualified)
                 info, function = found

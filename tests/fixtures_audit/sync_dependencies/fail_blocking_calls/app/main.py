@@ -4,8 +4,9 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from app.deps import get_profile, verify_key
 from app.deps.auth import pure
+from app.deps.quota import Quota
 
-router = APIRouter(dependencies=[Depends(verify_key)])
+router = APIRouter(dependencies=[Depends(verify_key), Depends(Quota(5))])
 app = FastAPI()
 
 
