@@ -12,6 +12,9 @@ thread) that
   function's own imports; a name the function binds itself (a parameter, an
   assignment) shadows an import, and ``open`` is the builtin only when nothing else
   binds it;
+- are an HTTP method of a sync client the function creates (``with httpx.Client()
+  as client: client.get(...)``, ``s = requests.Session()``), which the table names
+  ``httpx.Client.get``;
 - do I/O on a synchronous SQLAlchemy or SQLModel session: ``execute``, ``query``,
   ``commit``... on a parameter annotated ``Session`` (or ``Annotated[Session, ...]``)
   or a name bound by ``with Session(...) as s`` / ``s = Session(...)``;
@@ -66,6 +69,10 @@ SESSION_CLASSES = frozenset({
 })
 SESSION_IO = frozenset({"execute", "query", "commit", "scalar", "scalars", "get", "flush", "refresh", "merge",
                         "rollback", "exec"})
+# Sync HTTP clients: a name bound to one in the function makes ``name.get(...)`` the
+# table's ``requests.Session.get``.
+SYNC_CLIENTS = {"requests.Session": "requests.Session", "requests.session": "requests.Session",
+                "requests.sessions.Session": "requests.Session", "httpx.Client": "httpx.Client"}
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 MAX_HOPS = 8
 NEEDLES = ()  # every file: a module of imports alone may re-export a dependency
@@ -265,6 +272,7 @@ def _summary(function: Function, qualified: str, is_route: bool, top_level: bool
     nodes = own_nodes(function)
     local = _Locals(function, nodes, info.package)
     sessions = _session_names(function, nodes, resolver, local)
+    clients = _client_names(nodes, resolver, local)
     objects = _heavy_objects(nodes, resolver, local)
     blocking: list[Call] = []
     session_io: list[Call] = []
@@ -272,7 +280,7 @@ def _summary(function: Function, qualified: str, is_route: bool, top_level: bool
     calls: list[Call] = []
     for call in sorted((n for n in nodes if isinstance(n, ast.Call)), key=_position):
         session = _session_method(call.func, sessions)
-        name = resolver.qualified(call.func, local)
+        name = _client_method(call.func, clients) or resolver.qualified(call.func, local)
         chain = resolver.heavy_chain(call.func, local, objects)
         if session is not None:
             session_io.append(_call(call, session))
@@ -306,16 +314,36 @@ def _session_names(function: Function, nodes: list[ast.AST], resolver: _Resolver
     """Parameters annotated with a sync session class, and names bound to one."""
     arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
     names = {arg.arg for arg in arguments if _is_session_type(arg.annotation, resolver)}
-    for node in nodes:
-        if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-            value, targets = node.context_expr, [node.optional_vars]
-        elif isinstance(node, ast.Assign):
-            value, targets = node.value, node.targets
-        else:
-            continue
+    for value, targets in _bindings(nodes):
         if isinstance(value, ast.Call) and resolver.qualified(value.func, local) in SESSION_CLASSES:
             names.update(target.id for target in targets if isinstance(target, ast.Name))
     return names
+
+
+def _bindings(nodes: list[ast.AST]) -> Iterator[tuple[ast.expr, list[ast.expr]]]:
+    """(value, targets) of the assignments and ``with ... as`` of a function's own body."""
+    for node in nodes:
+        if isinstance(node, ast.withitem) and node.optional_vars is not None:
+            yield node.context_expr, [node.optional_vars]
+        elif isinstance(node, ast.Assign):
+            yield node.value, node.targets
+
+
+def _client_names(nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> dict[str, str]:
+    """Names bound to a sync HTTP client the function creates -> its class."""
+    clients = {}
+    for value, targets in _bindings(nodes):
+        if isinstance(value, ast.Call):
+            client = SYNC_CLIENTS.get(resolver.qualified(value.func, local) or "")
+            if client is not None:
+                clients.update((target.id, client) for target in targets if isinstance(target, ast.Name))
+    return clients
+
+
+def _client_method(func: ast.expr, clients: dict[str, str]) -> str | None:
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in clients:
+        return f"{clients[func.value.id]}.{func.attr}"
+    return None
 
 
 def _is_session_type(annotation: ast.expr | None, resolver: _Resolver) -> bool:
@@ -337,10 +365,7 @@ def _heavy_objects(nodes: list[ast.AST], resolver: _Resolver, local: _Locals) ->
     """Names the function assigns from a heavy chain (``img = Image.open(f)``, ``with
     Image.open(f) as img``), in source order so ``img = img.convert("L")`` keeps its origin."""
     objects: dict[str, str] = {}
-    bindings = [(n.value, n.targets) for n in nodes if isinstance(n, ast.Assign)]
-    bindings += [(n.context_expr, [n.optional_vars]) for n in nodes
-                 if isinstance(n, ast.withitem) and n.optional_vars is not None]
-    for value, targets in sorted(bindings, key=lambda binding: _position(binding[0])):
+    for value, targets in sorted(_bindings(nodes), key=lambda binding: _position(binding[0])):
         origin = resolver.heavy_chain(value, local, objects) if isinstance(value, ast.Call) else None
         for target in targets:
             if isinstance(target, ast.Name):

@@ -25,3 +25,11 @@ async def report():
         text = handle.read()
     subprocess.run(["true"], check=True)
     return {"text": text}
+
+
+@app.get("/client")
+async def client_call():
+    import httpx
+
+    with httpx.Client() as client:
+        return client.get("https://example.com").json()
