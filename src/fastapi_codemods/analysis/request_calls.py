@@ -17,7 +17,8 @@ thread) that
   ``httpx.Client.get``;
 - do I/O on a synchronous SQLAlchemy or SQLModel session: ``execute``, ``query``,
   ``commit``... on a parameter annotated ``Session`` (or ``Annotated[Session, ...]``)
-  or a name bound by ``with Session(...) as s`` / ``s = Session(...)``;
+  or a name bound by ``with Session(...) as s`` / ``s = Session(...)``, unless the
+  call is awaited (an ``AsyncSession`` annotated ``Session``);
 - run a heavy CPU library (`HEAVY_LIBRARIES`): a call resolved into one of them
   other than the cheap ones (`LIGHT_CALLS`), or a call on a name assigned from such a
   call, in the function or at module level (``model = SentenceTransformer(...)``
@@ -278,8 +279,10 @@ def _summary(function: Function, qualified: str, is_route: bool, top_level: bool
     session_io: list[Call] = []
     heavy: list[Call] = []
     calls: list[Call] = []
+    awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
     for call in sorted((n for n in nodes if isinstance(n, ast.Call)), key=_position):
-        session = _session_method(call.func, sessions)
+        # ``await session.execute(...)``: an async session, whatever the annotation says
+        session = None if id(call) in awaited else _session_method(call.func, sessions)
         name = _client_method(call.func, clients) or resolver.qualified(call.func, local)
         chain = resolver.heavy_chain(call.func, local, objects)
         if session is not None:

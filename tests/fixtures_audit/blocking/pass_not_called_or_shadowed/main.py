@@ -5,6 +5,7 @@ from asyncio import sleep
 import requests
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 app = FastAPI()
 
@@ -47,3 +48,9 @@ async def shadowed(requests: dict, open: bool = False):
 def sync_route():
     time.sleep(1)
     return {"ok": True}
+
+
+@app.get("/annotated-sync-but-async")
+async def mislabelled(session: Session):
+    result = await session.execute("select 1")
+    return {"rows": result.all()}
