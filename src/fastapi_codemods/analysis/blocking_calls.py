@@ -37,6 +37,10 @@ BLOCKING_CALLS: dict[str, BlockingCall] = {
              *(f"requests.{method}" for method in _HTTP_METHODS),
              *(f"requests.api.{method}" for method in _HTTP_METHODS),
              "urllib.request.urlopen", "urllib3.request"),
+    # Methods of a sync client the function creates itself (``s = requests.Session()``).
+    **_table("http", "an `httpx.AsyncClient` (`await client.get(...)`)",
+             *(f"requests.Session.{method}" for method in _HTTP_METHODS),
+             *(f"httpx.Client.{method}" for method in (*_HTTP_METHODS, "send", "stream"))),
     **_table("http", "`httpx.AsyncClient` instead of the sync `httpx` functions",
              *(f"httpx.{method}" for method in (*_HTTP_METHODS, "stream"))),
     **_table("subprocess", "`await asyncio.create_subprocess_exec(...)`",

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 SEVERITIES = ("critical", "high", "medium", "low")
-NOT_CHECKED = "not checked by this version of fastapi-codemods"
 
 
 class Verdict(str, Enum):
@@ -51,7 +50,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Outcome:
     """What a check decided on one root: a verdict, its evidence, and a reason when
-    the verdict is not backed by evidence (not applicable, not checked)."""
+    the verdict is not backed by evidence (not applicable, undecidable)."""
 
     verdict: Verdict
     evidence: tuple[Evidence, ...] = ()

@@ -20,11 +20,9 @@ from fastapi_codemods.audit.checks import CHECKS, MODULES
 from fastapi_codemods.audit.facts import AuditFacts
 from fastapi_codemods.audit.practices import PRACTICES
 from fastapi_codemods.audit.records import (
-    NOT_CHECKED,
     AuditReport,
     Outcome,
     PracticeResult,
-    Verdict,
     combine,
 )
 from fastapi_codemods.engine.driver import (
@@ -80,10 +78,7 @@ def audit(options: AuditOptions, today: datetime.date | None = None) -> AuditRep
         project.release()
     results = []
     for practice in PRACTICES:
-        if practice.number in CHECKS:
-            outcome = combine(outcomes[practice.number])
-        else:
-            outcome = Outcome(Verdict.NEEDS_ATTENTION, reason=NOT_CHECKED)
+        outcome = combine(outcomes[practice.number])
         results.append(PracticeResult(practice, outcome.verdict, outcome.evidence, outcome.reason))
     return AuditReport(
         project=" ".join(roots),

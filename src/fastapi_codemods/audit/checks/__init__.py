@@ -5,8 +5,7 @@ A check is a function ``check(project, facts) -> Outcome`` of the read-only
 the function's say exactly what it looks for. A check module declares the per-file
 passes it reads as ``FILE_PASSES`` (with ``TRANSFORM``, the transform whose options
 they run with, or None): the runner schedules them all in one go, in worker
-processes under ``-j``. A practice with no check here is reported as NEEDS
-ATTENTION, "not checked by this version", never as passing.
+processes under ``-j``. Every practice has a check (a test says so).
 
 Like ``analysis``, this package imports no libcst.
 """
@@ -20,9 +19,11 @@ from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.checks import (
     awaited_side_effects,
     base_model,
+    blocking,
     deployment,
     docs,
     existence_checks,
+    heavy_work,
     libraries,
     lifespan,
     pooling,
@@ -30,6 +31,7 @@ from fastapi_codemods.audit.checks import (
     request_bodies,
     responses,
     secrets,
+    sync_dependencies,
 )
 from fastapi_codemods.audit.facts import AuditFacts
 from fastapi_codemods.audit.records import Outcome
@@ -37,7 +39,10 @@ from fastapi_codemods.audit.records import Outcome
 Check = Callable[[Project, AuditFacts], Outcome]
 
 MODULES: dict[int, ModuleType] = {
+    1: blocking,
     2: libraries,
+    3: heavy_work,
+    4: sync_dependencies,
     5: awaited_side_effects,
     6: docs,
     7: base_model,

@@ -1,0 +1,498 @@
+"""What the functions of each module call, for the audit's practices 1, 3 and 4.
+
+Whether an endpoint blocks the event loop or does CPU-heavy work in the request
+depends on the calls in its own body, in its dependencies' bodies (often in another
+module) and in the project's helpers it calls. One per-file pass summarises every
+module-level function, class method and route of a module: the calls of its own
+body (not of nested functions, classes or lambdas: those run when called, maybe in a
+thread) that
+
+- are in the table of blocking calls (`blocking_calls`), resolved precisely: through
+  the module's imports (module level, including those under ``if``/``try``) and the
+  function's own imports; a name the function binds itself (a parameter, an
+  assignment) shadows an import, and ``open`` is the builtin only when nothing else
+  binds it;
+- are an HTTP method of a sync client the function creates (``with httpx.Client()
+  as client: client.get(...)``, ``s = requests.Session()``), which the table names
+  ``httpx.Client.get``;
+- do I/O on a synchronous SQLAlchemy or SQLModel session: ``execute``, ``query``,
+  ``commit``... on a parameter annotated ``Session`` (or ``Annotated[Session, ...]``)
+  or a name bound by ``with Session(...) as s`` / ``s = Session(...)``, unless the
+  call is awaited (an ``AsyncSession`` annotated ``Session``);
+- run a heavy CPU library (`HEAVY_LIBRARIES`): a call resolved into one of them
+  other than the cheap ones (`LIGHT_CALLS`), or a call on a name assigned from such a
+  call, in the function or at module level (``model = SentenceTransformer(...)``
+  then ``model.encode(...)``);
+- may be the project's own functions: the resolved name of every other call, for the
+  checks to look up one level deep.
+
+A function passed to ``run_in_threadpool(f, ...)`` or ``asyncio.to_thread(f, ...)``
+is not called by the route, so it is not one of its calls. The module's
+``Depends(...)``/``Security(...)`` targets, wherever they are written (parameters,
+``Annotated`` aliases, ``dependencies=[...]``), and its top-level imports (for
+re-exports) complete the summary. Names are absolute dotted names from the root.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi_codemods.analysis import routes
+from fastapi_codemods.analysis.astindex import nodes_of
+from fastapi_codemods.analysis.astnames import ImportMap, import_bindings
+from fastapi_codemods.analysis.blocking_calls import BLOCKING_CALLS
+from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.side_effects import DEPENDS, NESTED_SCOPES, own_nodes
+from fastapi_codemods.engine.fileinfo import FileInfo
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+HEAVY_LIBRARIES = frozenset({
+    "torch", "torchvision", "torchaudio", "transformers", "sentence_transformers", "diffusers", "sklearn",
+    "tensorflow", "keras", "onnxruntime", "PIL", "cv2", "skimage", "spacy", "xgboost", "lightgbm",
+    "ultralytics", "whisper", "faster_whisper", "easyocr", "pytesseract",
+})
+# Calls into a heavy library that do no heavy work themselves: device and mode
+# switches, and ``PIL.Image.open``, which only reads the header (what is done with
+# the image afterwards is heavy, and is found through the name it is assigned to).
+LIGHT_CALLS = frozenset({
+    "torch.device", "torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.manual_seed",
+    "torch.is_tensor", "torch.get_num_threads", "torch.set_num_threads", "torch.dtype", "PIL.Image.open",
+    "cv2.setNumThreads",
+})
+LIGHT_PREFIXES = ("torch.cuda.", "torch.backends.", "torch.mps.", "transformers.logging.", "tensorflow.config.",
+                  "PIL.ImageFile.")
+SESSION_CLASSES = frozenset({
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session", "sqlmodel.orm.session.Session",
+})
+SESSION_IO = frozenset({"execute", "query", "commit", "scalar", "scalars", "get", "flush", "refresh", "merge",
+                        "rollback", "exec"})
+# Sync HTTP clients: a name bound to one in the function makes ``name.get(...)`` the
+# table's ``requests.Session.get``.
+SYNC_CLIENTS = {"requests.Session": "requests.Session", "requests.session": "requests.Session",
+                "requests.sessions.Session": "requests.Session", "httpx.Client": "httpx.Client"}
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+MAX_HOPS = 8
+NEEDLES = ()  # every file: a module of imports alone may re-export a dependency
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a function's own body: ``name`` is what it resolved to (a
+    qualified name, a session method ``db.query``, or a heavy chain
+    ``PIL.Image.open(...).resize``)."""
+
+    line: int
+    column: int
+    name: str
+
+
+@dataclass(frozen=True)
+class FunctionCalls:
+    """One function's summary; ``qualified`` is ``module.f`` or ``module.Class.f``
+    (a route nested in a factory function is summarised too, ``top_level`` False)."""
+
+    qualified: str
+    line: int
+    is_async: bool
+    is_route: bool
+    top_level: bool
+    blocking: tuple[Call, ...]
+    session_io: tuple[Call, ...]
+    heavy: tuple[Call, ...]
+    calls: tuple[Call, ...]
+
+    @property
+    def name(self) -> str:
+        return self.qualified.rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class ModuleCalls:
+    module: str
+    functions: tuple[FunctionCalls, ...]
+    depends: tuple[str, ...]
+    """Every resolved ``Depends(...)``/``Security(...)`` target of the module."""
+    reexports: tuple[tuple[str, str], ...]
+    """(local name, qualified name) of each module-level import."""
+    heavy_imports: tuple[str, ...]
+    """The heavy libraries the module imports, anywhere in it."""
+    has_route: bool
+    uses_depends: bool
+    """Some ``Depends(...)``/``Security(...)`` call, resolved or not."""
+
+
+def module_level_statements(tree: ast.Module) -> list[ast.stmt]:
+    """The module's statements, including those under ``if``, ``try`` and ``with``
+    at module level (``if TYPE_CHECKING:``, ``try: import x except ImportError``)."""
+    found: list[ast.stmt] = []
+    stack = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar":
+            blocks = [getattr(node, name, []) for name in ("body", "orelse", "finalbody")]
+            blocks += [handler.body for handler in getattr(node, "handlers", [])]
+            stack.extend(reversed([statement for block in blocks for statement in block]))
+    return found
+
+
+class _Locals:
+    """The names one function binds itself, and what its own imports bind."""
+
+    def __init__(self, function: Function, nodes: list[ast.AST], package: str) -> None:
+        arguments = function.args
+        self.bound = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                                           *filter(None, [arguments.vararg, arguments.kwarg])]}
+        self.imports: dict[str, str] = {}
+        for node in nodes:
+            self.bound.update(child.name for child in ast.iter_child_nodes(node) if isinstance(child, NESTED_SCOPES)
+                              and not isinstance(child, ast.Lambda))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self.bound.add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for name, qualified in import_bindings(ast.Module(body=[node], type_ignores=[]), package).items():
+                    self.imports[name] = min(qualified)
+
+
+class _Resolver:
+    """Precise names in one module: imports, module-level definitions, builtins."""
+
+    def __init__(self, tree: ast.Module, info: FileInfo) -> None:
+        statements = module_level_statements(tree)
+        self.module = info.module
+        self.imports = ImportMap(ast.Module(body=statements, type_ignores=[]), info.package)
+        self.defined = {node.name for node in statements
+                        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        self.heavy_objects: dict[str, str] = {}
+        for node in statements:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                origin = self.heavy_chain(node.value, None)
+                if origin is not None:
+                    self.heavy_objects.update((t.id, origin) for t in node.targets if isinstance(t, ast.Name))
+
+    def root(self, name: str, local: _Locals | None) -> str | None:
+        """What a bare name means in a function with ``local`` bindings."""
+        if local is not None:
+            if name in local.imports:
+                return local.imports[name]
+            if name in local.bound:
+                return None
+        if name in self.imports.names:
+            return self.imports.names[name]
+        if name in self.defined:
+            return f"{self.module}.{name}"
+        return "builtins.open" if name == "open" else None
+
+    def qualified(self, func: ast.expr, local: _Locals | None) -> str | None:
+        parts: list[str] = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name):
+            return None
+        base = self.root(func.id, local)
+        return None if base is None else ".".join([base, *reversed(parts)])
+
+    def heavy_chain(self, node: ast.expr, local: _Locals | None,
+                    objects: Mapping[str, str] | None = None) -> str | None:
+        """``PIL.Image.open(...).resize`` for a chain of attributes and calls rooted
+        in a heavy library or in a name assigned from one; None for anything else."""
+        parts: list[str] = []
+        while isinstance(node, (ast.Attribute, ast.Call)):
+            parts.append(f".{node.attr}" if isinstance(node, ast.Attribute) else "(...)")
+            node = node.value if isinstance(node, ast.Attribute) else node.func
+        if not isinstance(node, ast.Name):
+            return None
+        base = self._heavy_root(node.id, local, objects or {})
+        return None if base is None else base + "".join(reversed(parts))
+
+    def _heavy_root(self, name: str, local: _Locals | None, objects: Mapping[str, str]) -> str | None:
+        """A heavy origin for ``name``: the function's own heavy objects first, then
+        (unless the function binds the name) the module's, then imports."""
+        if name in objects:
+            return objects[name]
+        if local is not None and name in local.bound and name not in local.imports:
+            return None
+        if (local is None or name not in local.imports) and name in self.heavy_objects:
+            return self.heavy_objects[name]
+        base = self.root(name, local)
+        return base if base is not None and base.split(".")[0] in HEAVY_LIBRARIES else None
+
+
+def is_light(chain: str) -> bool:
+    return chain in LIGHT_CALLS or chain.startswith(LIGHT_PREFIXES)
+
+
+def request_calls(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ModuleCalls:
+    """The module's summary (see the module docstring)."""
+    resolver = _Resolver(tree, info)
+    route_functions = routes.routes(tree)
+    summaries = [
+        _summary(function, qualified, function in route_functions, top, resolver, info)
+        for function, qualified, top in _functions(tree, info.module, route_functions)
+    ]
+    return ModuleCalls(
+        module=info.module,
+        functions=tuple(summaries),
+        depends=tuple(sorted(_depends_targets(tree, resolver))),
+        reexports=tuple(sorted(resolver.imports.names.items())),
+        heavy_imports=tuple(sorted({
+            qualified.split(".")[0]
+            for names in import_bindings(tree, info.package).values() for qualified in names
+        } & HEAVY_LIBRARIES)),
+        has_route=bool(route_functions),
+        uses_depends=any(resolver.qualified(call.func, None) in DEPENDS for call in nodes_of(tree, ast.Call)),
+    )
+
+
+def _functions(tree: ast.Module, module: str, route_functions: Mapping[Function, set[str]]
+               ) -> Iterator[tuple[Function, str, bool]]:
+    """(function, qualified name, module-level or class-level) of the module's
+    functions and methods, then of the routes nested elsewhere."""
+    seen: set[Function] = set()
+    for node in module_level_statements(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            seen.add(node)
+            yield node, f"{module}.{node.name}", True
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    seen.add(item)
+                    yield item, f"{module}.{node.name}.{item.name}", True
+    for function in route_functions:
+        if function not in seen:
+            yield function, f"{module}.{function.name}", False
+
+
+def _summary(function: Function, qualified: str, is_route: bool, top_level: bool, resolver: _Resolver,
+             info: FileInfo) -> FunctionCalls:
+    nodes = own_nodes(function)
+    local = _Locals(function, nodes, info.package)
+    sessions = _session_names(function, nodes, resolver, local)
+    clients = _client_names(nodes, resolver, local)
+    objects = _heavy_objects(nodes, resolver, local)
+    blocking: list[Call] = []
+    session_io: list[Call] = []
+    heavy: list[Call] = []
+    calls: list[Call] = []
+    awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
+    for call in sorted((n for n in nodes if isinstance(n, ast.Call)), key=_position):
+        # ``await session.execute(...)``: an async session, whatever the annotation says
+        session = None if id(call) in awaited else _session_method(call.func, sessions)
+        name = _client_method(call.func, clients) or resolver.qualified(call.func, local)
+        chain = resolver.heavy_chain(call.func, local, objects)
+        if session is not None:
+            session_io.append(_call(call, session))
+        elif name in BLOCKING_CALLS:
+            blocking.append(_call(call, name))
+        elif chain is not None:
+            if not is_light(chain):
+                heavy.append(_call(call, chain))
+        elif name is not None and not name.startswith("builtins."):
+            calls.append(_call(call, name))
+    return FunctionCalls(qualified, function.lineno, isinstance(function, ast.AsyncFunctionDef), is_route,
+                         top_level, tuple(blocking), tuple(session_io), _one_per_line(heavy), tuple(calls))
+
+
+def _call(call: ast.Call, name: str) -> Call:
+    return Call(call.lineno, call.col_offset + 1, name)
+
+
+def _one_per_line(found: list[Call]) -> tuple[Call, ...]:
+    """``model.encode(tokenizer(x))`` is one piece of heavy work, not two."""
+    lines: set[int] = set()
+    kept = []
+    for call in found:
+        if call.line not in lines:
+            lines.add(call.line)
+            kept.append(call)
+    return tuple(kept)
+
+
+def _session_names(function: Function, nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> set[str]:
+    """Parameters annotated with a sync session class, and names bound to one."""
+    arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+    names = {arg.arg for arg in arguments if _is_session_type(arg.annotation, resolver)}
+    for value, targets in _bindings(nodes):
+        if isinstance(value, ast.Call) and resolver.qualified(value.func, local) in SESSION_CLASSES:
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return names
+
+
+def _bindings(nodes: list[ast.AST]) -> Iterator[tuple[ast.expr, list[ast.expr]]]:
+    """(value, targets) of the assignments and ``with ... as`` of a function's own body."""
+    for node in nodes:
+        if isinstance(node, ast.withitem) and node.optional_vars is not None:
+            yield node.context_expr, [node.optional_vars]
+        elif isinstance(node, ast.Assign):
+            yield node.value, node.targets
+
+
+def _client_names(nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> dict[str, str]:
+    """Names bound to a sync HTTP client the function creates -> its class."""
+    clients = {}
+    for value, targets in _bindings(nodes):
+        if isinstance(value, ast.Call):
+            client = SYNC_CLIENTS.get(resolver.qualified(value.func, local) or "")
+            if client is not None:
+                clients.update((target.id, client) for target in targets if isinstance(target, ast.Name))
+    return clients
+
+
+def _client_method(func: ast.expr, clients: dict[str, str]) -> str | None:
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in clients:
+        return f"{clients[func.value.id]}.{func.attr}"
+    return None
+
+
+def _is_session_type(annotation: ast.expr | None, resolver: _Resolver) -> bool:
+    if isinstance(annotation, ast.Subscript) and resolver.qualified(annotation.value, None) in ANNOTATED:
+        elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        annotation = elements[0] if elements else None
+    return annotation is not None and resolver.qualified(annotation, None) in SESSION_CLASSES
+
+
+def _session_method(func: ast.expr, sessions: set[str]) -> str | None:
+    """``db.query`` when ``func`` is an I/O method called on a session name."""
+    if isinstance(func, ast.Attribute) and func.attr in SESSION_IO and isinstance(func.value, ast.Name) \
+            and func.value.id in sessions:
+        return f"{func.value.id}.{func.attr}"
+    return None
+
+
+def _heavy_objects(nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> dict[str, str]:
+    """Names the function assigns from a heavy chain (``img = Image.open(f)``, ``with
+    Image.open(f) as img``), in source order so ``img = img.convert("L")`` keeps its origin."""
+    objects: dict[str, str] = {}
+    for value, targets in sorted(_bindings(nodes), key=lambda binding: _position(binding[0])):
+        origin = resolver.heavy_chain(value, local, objects) if isinstance(value, ast.Call) else None
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if origin is not None and target.id in objects and _root_name(value) == target.id:
+                    continue  # ``img = img.convert("L")``: still the image opened before
+                if origin is not None:
+                    objects[target.id] = origin
+                else:
+                    objects.pop(target.id, None)
+    return objects
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _depends_targets(tree: ast.Module, resolver: _Resolver) -> set[str]:
+    """The resolved target of every ``Depends(f)``/``Security(f)`` call in the module,
+    but a name a function binds (``def make_router(get_user): ... Depends(get_user)``)."""
+    calls = [call for call in nodes_of(tree, ast.Call) if resolver.qualified(call.func, None) in DEPENDS]
+    if not calls:
+        return set()
+    shadowed = _locally_bound_names(tree)
+    targets = set()
+    for call in calls:
+        target = call.args[0] if call.args else next(
+            (keyword.value for keyword in call.keywords if keyword.arg == "dependency"), None)
+        instance = isinstance(target, ast.Call)
+        if instance:  # ``Depends(RateLimiter(10))``: the instance's ``__call__`` is the dependency
+            target = target.func  # type: ignore[union-attr]
+        root = _root_name(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+        if root is None or id(call) in shadowed.get(root, ()):
+            continue
+        name = resolver.qualified(target, None)  # type: ignore[arg-type]
+        if name is not None:
+            targets.add(f"{name}.__call__" if instance else name)
+    return targets
+
+
+def _locally_bound_names(tree: ast.Module) -> dict[str, set[int]]:
+    """Name -> ids of the calls inside a function's body that binds it (a parameter
+    or an assignment): there the name is the function's, not the module's."""
+    shadowed: dict[str, set[int]] = {}
+    for function in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        arguments = function.args
+        names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        inside = [node for statement in function.body for node in ast.walk(statement)]
+        names.update(node.id for node in inside if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+        calls = {id(node) for node in inside if isinstance(node, ast.Call)}
+        for name in names:
+            shadowed.setdefault(name, set()).update(calls)
+    return shadowed
+
+REQUEST_CALLS = FilePass("audit.request_calls", NEEDLES, request_calls)
+
+
+class ProjectFunctions:
+    """The summaries of one root's functions by absolute name, following re-exports
+    (``from .database import get_db`` in ``deps/__init__.py``) and source roots: in
+    a ``src/`` layout the module ``src.app.deps`` is imported as ``app.deps``."""
+
+    def __init__(self, summaries: Iterator[tuple[FileInfo, ModuleCalls]] | list[tuple[FileInfo, ModuleCalls]],
+                 modules: Iterator[str] | set[str]) -> None:
+        self.functions: dict[str, tuple[FileInfo, FunctionCalls]] = {}
+        self.reexports: dict[str, str] = {}
+        for info, module in summaries:
+            for function in module.functions:
+                if function.top_level:
+                    self.functions[function.qualified] = (info, function)
+            self.reexports.update((f"{module.module}.{local}", target) for local, target in module.reexports)
+        self.modules = set(modules)
+        self.packages = {".".join(m.split(".")[:end]) for m in self.modules for end in range(1, m.count(".") + 2)}
+        self._roots = self._source_roots()
+        self._found: dict[str, tuple[FileInfo, FunctionCalls] | None] = {}
+
+    def _source_roots(self) -> set[str]:
+        """Folders that are no package but hold one (``src``): their modules are
+        imported without them."""
+        roots = set()
+        for module in self.modules:
+            parts = module.split(".")
+            for end in range(1, len(parts)):
+                prefix = ".".join(parts[:end])
+                if prefix not in self.modules:
+                    roots.add(prefix)
+        return roots
+
+    def find(self, name: str) -> tuple[FileInfo, FunctionCalls] | None:
+        """The function ``name`` means, or None when it is no function of the root."""
+        if name not in self._found:
+            self._found[name] = self._follow(name)
+        return self._found[name]
+
+    def _follow(self, name: str) -> tuple[FileInfo, FunctionCalls] | None:
+        """A few hops at most: ``from . import x`` in ``pkg/__init__.py`` makes
+        ``pkg.x`` lead to ``pkg.x``'s own re-exports, which may lead back, or longer."""
+        for _ in range(MAX_HOPS):
+            if name in self.functions:
+                return self.functions[name]
+            target = self._reexported(name) or self._under_source_root(name)
+            if target is None or target == name:
+                return None
+            name = target
+        return None
+
+    def _reexported(self, name: str) -> str | None:
+        parts = name.split(".")
+        for end in range(len(parts), 1, -1):
+            prefix = ".".join(parts[:end])
+            if prefix in self.reexports:
+                return ".".join([self.reexports[prefix], *parts[end:]])
+        return None
+
+    def _under_source_root(self, name: str) -> str | None:
+        top = name.split(".")[0]
+        if top in self.packages:
+            return None
+        found = [f"{root}.{name}" for root in self._roots if f"{root}.{top}" in self.packages]
+        return found[0] if len(found) == 1 else None
+
+
+def _position(node: ast.expr) -> tuple[int, int, int, int]:
+    """Source order, the inner call of a chain (``model.encode(x)`` in
+    ``model.encode(x).tolist()``) first: it names the heavy work."""
+    return node.lineno, node.col_offset, node.end_lineno or 0, node.end_col_offset or 0

@@ -1,0 +1,68 @@
+"""Practice 3: CPU-heavy work (model inference, image processing) run in the request.
+
+Reads `analysis.request_calls` on the application's modules. Heavy libraries are
+``torch``, ``transformers``, ``sentence_transformers``, ``sklearn``, ``tensorflow``,
+``keras``, ``onnxruntime``, ``PIL``, ``cv2`` and their kin
+(`request_calls.HEAVY_LIBRARIES`; numpy alone is not one). In each route, sync or
+async (a sync route still holds a thread-pool thread, and the GIL, for the whole
+computation), evidence is:
+
+- a call in its own body resolved into a heavy library (``torch.load``,
+  ``pipeline(...)``), but not the cheap ones (``torch.device``, ``torch.no_grad``,
+  ``torch.cuda.*``, ``PIL.Image.open`` alone, which reads only the header);
+- a call on a name assigned from such a call, in the route or at module level
+  (``img = Image.open(f)`` then ``img.resize(...)``; ``model =
+  SentenceTransformer(...)`` then ``model.encode(...)``);
+- a call of one of the project's own functions that does either in its own body
+  (one level deep, at the route's call site).
+
+A function passed to ``run_in_threadpool``, ``asyncio.to_thread``, an executor or a
+task queue's ``.delay()`` is not called in the route, so it is not evidence. Any
+evidence: FAIL. No evidence but application modules import a heavy library: NEEDS
+ATTENTION, naming them (the routes may reach them through objects the analysis
+cannot follow, such as ``request.app.state.model.predict``). Routes and no heavy
+library imported: PASS. No route: NOT APPLICABLE.
+"""
+
+from __future__ import annotations
+
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.analysis.request_calls import REQUEST_CALLS, Call, FunctionCalls
+from fastapi_codemods.audit import request_functions
+from fastapi_codemods.audit.facts import AuditFacts
+from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
+
+TRANSFORM = None
+FILE_PASSES = (REQUEST_CALLS,)
+ADVICE = "move CPU-heavy work to a process pool or a task queue (or at least `run_in_threadpool`)"
+NAMED_MODULES = 5
+
+
+def check(project: Project, facts: AuditFacts) -> Outcome:
+    """FAIL for heavy work in routes, NEEDS ATTENTION for heavy imports elsewhere; see the module."""
+    functions = request_functions.RequestFunctions(project, facts)
+    if not functions.routes:
+        return Outcome(Verdict.NOT_APPLICABLE, reason="no route found")
+    evidence: set[Evidence] = set()
+    for path, info, route in functions.routes:
+        for call in route.heavy:
+            evidence.add(functions.evidence(path, info.path, call,
+                                            f"`{route.name}()` runs `{call.name}(...)` in the request: {ADVICE}"))
+        for call, helper_info, helper, inner in functions.helper_calls(route, _heavy):
+            evidence.add(functions.evidence(
+                path, info.path, call, f"`{route.name}()` calls `{helper.name}()`, which runs `{inner.name}(...)` "
+                f"({helper_info.path}:{inner.line}) in the request: {ADVICE}"))
+    if evidence:
+        return Outcome(Verdict.FAIL, tuple(sorted(evidence)))
+    importing = [(info.path, module.heavy_imports) for _, info, module in functions.modules if module.heavy_imports]
+    if importing:
+        named = ", ".join(f"{path} ({', '.join(libraries)})" for path, libraries in importing[:NAMED_MODULES])
+        more = f" and {len(importing) - NAMED_MODULES} more" if len(importing) > NAMED_MODULES else ""
+        return Outcome(Verdict.NEEDS_ATTENTION, reason=(
+            f"heavy libraries are imported by {named}{more} but no route calls them directly: check that the "
+            "routes reaching them run the work outside the request"))
+    return Outcome(Verdict.PASS)
+
+
+def _heavy(function: FunctionCalls) -> list[Call]:
+    return list(function.heavy)

@@ -1,0 +1,5 @@
+import time
+
+
+async def rate_limit() -> None:
+    time.sleep(0.1)

@@ -1,0 +1,5 @@
+import time
+
+
+async def poll() -> None:
+    time.sleep(1)
