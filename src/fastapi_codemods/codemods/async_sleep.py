@@ -34,6 +34,7 @@ rewrite that provably keeps behaviour.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,14 +62,16 @@ LOCK_WORDS = ("lock", "mutex", "semaphore", "condition")
 LOCK_MODULES = ("threading.", "multiprocessing.", "_thread.")
 
 
-def _needles() -> tuple[tuple[str, ...], ...]:
+def _needles() -> tuple[tuple[re.Pattern[str], ...], ...]:
     """For each blocking call, the words its module and its name put in any file calling
-    it: ``import time`` / ``from time import ...`` and ``sleep``; ``open`` for the builtin."""
+    it (``import time`` or ``from time import ...``, and ``sleep``); ``open(`` for the
+    builtin. Whole words: ``openai`` or ``sleepy`` alone do not make a file parsed."""
     needles = set()
     for name in BLOCKING_CALLS:
         root, _, last = name.rpartition(".")
-        needles.add((last,) if root == "builtins" else (root.split(".")[0], last))
-    return tuple(sorted(needles))
+        words = (rf"\bopen\s*\(",) if root == "builtins" else (rf"\b{root.split('.')[0]}\b", rf"\b{last}\b")
+        needles.add(words)
+    return tuple(tuple(re.compile(word) for word in words) for words in sorted(needles))
 
 
 NEEDLES = _needles()
@@ -103,7 +106,7 @@ class AsyncSleep(Transform):
     @classmethod
     def matches_text(cls, text: str) -> bool:
         """An ``async`` keyword and, for some blocking call, its module and its name."""
-        return "async" in text and any(all(word in text for word in needle) for needle in NEEDLES)
+        return "async" in text and any(all(word.search(text) for word in needle) for needle in NEEDLES)
 
     def visit_Module(self, node: cst.Module) -> None:
         self.module_problem = _module_problem(node)
