@@ -69,7 +69,7 @@ def _needles() -> tuple[tuple[re.Pattern[str], ...], ...]:
     needles = set()
     for name in BLOCKING_CALLS:
         root, _, last = name.rpartition(".")
-        words = (rf"\bopen\s*\(",) if root == "builtins" else (rf"\b{root.split('.')[0]}\b", rf"\b{last}\b")
+        words = (r"\bopen\s*\(",) if root == "builtins" else (rf"\b{root.split('.')[0]}\b", rf"\b{last}\b")
         needles.add(words)
     return tuple(tuple(re.compile(word) for word in words) for words in sorted(needles))
 
