@@ -1,4 +1,4 @@
-"""Test settings: a throw-away SQLite file, API docs on (debug), no gateway delay.
+"""Test settings: a throw-away SQLite file, API docs on (debug), no gateway or failed-login delay.
 
 The environment is set before the app is imported: settings are read once, at import.
 """
@@ -17,6 +17,7 @@ os.environ["ENVIRONMENT"] = "development"
 os.environ["DEBUG"] = "true"
 os.environ["SMS_DELAY_SECONDS"] = "0"
 os.environ["EMAIL_DELAY_SECONDS"] = "0"
+os.environ["OTP_FAILURE_DELAY_SECONDS"] = "0"
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402

@@ -38,6 +38,8 @@ async def verify_otp(
     pending = _pending_otps.get(body.phone)
     if pending is None or pending[1] < time.monotonic() or not secrets.compare_digest(pending[0], body.code):
         print(f"⚠️ Invalid OTP attempt for {body.phone}")
+        # Slow down code guessing; blocks every other request while it waits.
+        time.sleep(settings.OTP_FAILURE_DELAY_SECONDS)
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Invalid or expired code")
     del _pending_otps[body.phone]
 

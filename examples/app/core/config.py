@@ -21,6 +21,7 @@ class Settings(BaseSettings):
 
     # Auth
     OTP_TTL_SECONDS: int = 300
+    OTP_FAILURE_DELAY_SECONDS: float = 1.0
 
     # Notifications: the gateways are slow, which is why the audit moves them off the request path
     SMS_DELAY_SECONDS: float = 0.2

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi_codemods.audit.records import Practice
 
 PRACTICES: tuple[Practice, ...] = (
-    Practice(1, "async-blocking", "Async/blocking operations", "critical", None,
+    Practice(1, "async-blocking", "Async/blocking operations", "critical", "async_sleep",
              "Never call blocking I/O (time.sleep, requests, sync DB drivers, subprocess) inside `async def` "
              "endpoints or their dependencies: await an async client, or declare the endpoint `def` so it runs "
              "in the thread pool."),

@@ -31,6 +31,7 @@ ORDER: tuple[str, ...] = (
     "return_orm_objects",
     "background_tasks",
     "lifespan",
+    "async_sleep",
 )
 
 # The libcst-free module declaring each transform's ``OPTIONS`` and ``FILE_PASSES``
