@@ -180,13 +180,13 @@ def workers_setting(project: Project, declarations: Iterable[Declaration],
     reviewer), or None: a declared or imported ``gunicorn``, a gunicorn config file,
     ``workers=`` or a workers option in the application, or a deployment file
     mentioning ``gunicorn``, ``--workers``, ``WEB_CONCURRENCY`` or ``UVICORN_WORKERS``."""
-    if any(item.normalized == "gunicorn" for item in declarations):
-        return "gunicorn is a declared dependency"
     files = list(files)
     configs = [path.name for path in files if path.name in GUNICORN_CONFIGS]
     configs += [info.relpath for _path, info in project.files if info.relpath.rpartition("/")[2] in GUNICORN_CONFIGS]
     if configs:
         return f"{configs[0]} exists"
+    if any(item.normalized == "gunicorn" for item in declarations):
+        return "gunicorn is a declared dependency"
     if any(found.configures_workers for found in sites):
         return "the application configures workers"
     for path in files:

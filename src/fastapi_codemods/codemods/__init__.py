@@ -31,6 +31,7 @@ ORDER: tuple[str, ...] = (
     "return_orm_objects",
     "background_tasks",
     "lifespan",
+    "production_server",
 )
 
 # The libcst-free module declaring each transform's ``OPTIONS`` and ``FILE_PASSES``
@@ -46,6 +47,7 @@ ANALYSIS_MODULES: dict[str, str] = {
     "return_orm_objects": "fastapi_codemods.analysis.dict_responses",
     "background_tasks": "fastapi_codemods.analysis.side_effects",
     "lifespan": "fastapi_codemods.analysis.event_handlers",
+    "production_server": "fastapi_codemods.analysis.server_plan",
 }
 
 
