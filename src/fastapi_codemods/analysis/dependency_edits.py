@@ -52,7 +52,7 @@ def edit(text: str, path: Path, anchor: Declaration, standard: Declaration | Non
         raise EditRefused(f"could not find the line declaring {anchor.name}")
     index = anchor.line - 1
     line = lines[index]
-    if not _names(line, anchor):
+    if kind != "pep621" and not _names(line, anchor):
         raise EditRefused(f"could not find the line declaring {anchor.name}")
     body = line.rstrip("\r\n")
     ending = line[len(body):] or newline
@@ -121,6 +121,8 @@ def _pep621(body: str, anchor: Declaration, standard: Declaration | None,
     if match is None:
         raise EditRefused("its dependencies array is not written one entry a line")
     value = match.group("value")
+    if not _names(value, anchor):
+        raise EditRefused(f"could not find the line declaring {anchor.name}")
     if standard is not None:
         head = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?", value)
         assert head is not None  # the anchor's requirement string starts with its name
