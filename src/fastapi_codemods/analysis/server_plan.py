@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.dependencies import Declaration, runtime_declarations
+from fastapi_codemods.analysis.dependencies import Declaration, root_folder, runtime_declarations
 from fastapi_codemods.analysis.dependency_edits import Addition, EditRefused, edit
 from fastapi_codemods.analysis.deployment import (
     SERVER_CALLS,
@@ -150,6 +150,12 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     if chosen is None:
         return ServerPlan(reloads=reloads)
     candidate, indices, _others = chosen
+    built = sorted(root_folder(project).glob("*.dist-info"))
+    if built:
+        # An unpacked wheel is what gets installed, not what gets deployed: its
+        # METADATA is generated and a config beside its packages would ship nowhere.
+        return ServerPlan(reloads=reloads, kept=(f"no {CONFIG_NAME} written: {built[0].name} makes this tree a "
+                                                 "built distribution, not a deployment",))
     app_relpath = candidate.info.relpath
     declarations = list(runtime_declarations(project))
     sites = [found for _path, info, found in project.results(SERVER_SITES, {}) if info.relpath not in not_application]
@@ -165,8 +171,15 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
             findings.append(located)
         else:
             config, folder = located
-            command = _start_command(candidate, folder, config)
-            kept.append(f"{config}: serve with {command}")
+            command = _start_command(candidate, folder, config) or ""
+            if command:
+                kept.append(f"{config}: serve with {command}")
+            else:
+                config = ""
+                findings.append(
+                    "one worker process and no gunicorn configuration, but gunicorn cannot import this app (not a "
+                    "module-level variable, nor built by a module-level function without parameters): "
+                    f"{CONFIG_NAME} not written; serve it with several workers by hand")
     edits: dict[str, tuple[str, str]] = {}
     additions = [GUNICORN] if config else []
     problem = _dependency_edit(project, declarations, additions, edits)
@@ -229,8 +242,10 @@ def _config_location(project: Project, candidate: Candidate) -> tuple[str, Path]
     return (relative / CONFIG_NAME).as_posix(), folder
 
 
-def _start_command(candidate: Candidate, folder: Path, config: str) -> str:
-    """``cd <folder> && gunicorn -c gunicorn.conf.py app.main:app`` for the main app."""
+def _start_command(candidate: Candidate, folder: Path, config: str) -> str | None:
+    """``cd <folder> && gunicorn -c gunicorn.conf.py app.main:app`` for the main app;
+    None when gunicorn could not import it (an attribute, a method's local, a factory
+    that needs arguments)."""
     module = ".".join(PurePosixPath(Path(os.path.relpath(candidate.path.resolve(), folder)).as_posix())
                       .with_suffix("").parts)
     module = module.removesuffix(".__init__")
@@ -239,13 +254,23 @@ def _start_command(candidate: Candidate, folder: Path, config: str) -> str:
     scope = scope_of(candidate, call)
     if target is not None and scope is None and "." not in target:
         app = target
-    elif isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and not scope.args.args:
-        app = f"{scope.name}()"
+    elif _is_plain_factory(candidate, scope):
+        app = f"{scope.name}()"  # type: ignore[union-attr]
     else:
-        app = "<your app>"
+        return None
     place = PurePosixPath(config).parent
     command = f"gunicorn -c {CONFIG_NAME} {module}:{app}"
     return command if place == PurePosixPath(".") else f"cd {place} && {command}"
+
+
+def _is_plain_factory(candidate: Candidate, scope: ast.AST | None) -> bool:
+    """A module-level function gunicorn can call with no arguments (``app:create_app()``)."""
+    if not isinstance(scope, ast.FunctionDef) or not isinstance(
+            candidate.parents.get(scope), ast.Module):
+        return False
+    arguments = scope.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    return len(arguments.defaults) == len(positional) and None not in arguments.kw_defaults
 
 
 def _dependency_edit(project: Project, declarations: list[Declaration], additions: list[Addition],
