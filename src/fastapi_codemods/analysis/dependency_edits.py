@@ -59,6 +59,8 @@ def edit(text: str, path: Path, anchor: Declaration, standard: Declaration | Non
     if kind == "requirements":
         new_body, inserted = _requirements(body, anchor, standard, additions)
     elif kind == "pep621":
+        if not _in_project_dependencies(lines, index):
+            raise EditRefused(f"could not find the line declaring {anchor.name} in [project] dependencies")
         new_body, inserted = _pep621(body, anchor, standard, additions)
     else:
         new_body, inserted = _poetry(body, anchor, standard, additions)
@@ -82,6 +84,23 @@ def _kind(text: str, path: Path, anchor: Declaration) -> str:
     if anchor.name in (data.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}):
         return "poetry"
     raise EditRefused(f"{anchor.name} is declared outside [project] dependencies and Poetry's table")
+
+
+def _in_project_dependencies(lines: list[str], index: int) -> bool:
+    """Line ``index`` is inside the ``dependencies = [`` array of the ``[project]`` table."""
+    table = ""
+    opened = False
+    for number, line in enumerate(lines[: index + 1]):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            table, opened = stripped, False
+        elif table == "[project]" and re.match(r"dependencies\s*=\s*\[", stripped):
+            opened = "]" not in stripped.split("#")[0]
+            if number == index:
+                return False
+        elif opened and stripped.split("#")[0].strip().startswith("]"):
+            opened = False
+    return opened
 
 
 def _names(text: str, declaration: Declaration) -> bool:
@@ -146,7 +165,7 @@ def _poetry(body: str, anchor: Declaration, standard: Declaration | None,
         raise EditRefused(f"could not read the declaration of {anchor.name}")
     value = match.group("value")
     if value.startswith("{") != value.endswith("}") or value.startswith("["):
-        raise EditRefused(f"{anchor.name} is declared over several lines")
+        raise EditRefused(f"{anchor.name} is not declared as one version or one inline table on its line")
     if standard is not None:
         if value.startswith("{"):
             if "extras" in value:
