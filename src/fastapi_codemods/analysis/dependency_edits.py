@@ -87,7 +87,8 @@ def _kind(text: str, path: Path, anchor: Declaration) -> str:
 
 
 def _in_project_dependencies(lines: list[str], index: int) -> bool:
-    """Line ``index`` is inside the ``dependencies = [`` array of the ``[project]`` table."""
+    """Line ``index`` is inside the ``dependencies = [`` array of the ``[project]`` table
+    (raises when it is the line that opens the array: entries share that line)."""
     table = ""
     opened = False
     for number, line in enumerate(lines[: index + 1]):
@@ -97,7 +98,7 @@ def _in_project_dependencies(lines: list[str], index: int) -> bool:
         elif table == "[project]" and re.match(r"dependencies\s*=\s*\[", stripped):
             opened = "]" not in stripped.split("#")[0]
             if number == index:
-                return False
+                raise EditRefused("its dependencies array is not written one entry a line")
         elif opened and stripped.split("#")[0].strip().startswith("]"):
             opened = False
     return opened

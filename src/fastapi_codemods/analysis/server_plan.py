@@ -97,10 +97,14 @@ def _module_bindings(tree: ast.Module) -> dict[str, int]:
 
 
 RELOAD_MODULES = FilePass("production_server.reloads", ("reload",), reload_module)
+# The same steps as conditional_docs' settings pass and the audit's server sites, named
+# for this transform: each pass belongs to one declarer (tests/test_parallel_analysis.py).
+SETTINGS = FilePass("production_server.settings", SETTINGS_MODULES.needles, SETTINGS_MODULES.compute)
+SITES = FilePass("production_server.server_sites", SERVER_SITES.needles, SERVER_SITES.compute)
 
 # The transform's declarations (`ProductionServer` refers to them), here so the driver
 # reads them without importing libcst.
-FILE_PASSES = (SETTINGS_MODULES, RELOAD_MODULES, SERVER_SITES)
+FILE_PASSES = (SETTINGS, RELOAD_MODULES, SITES)
 OPTIONS: dict[str, Any] = {}
 
 
@@ -146,19 +150,20 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     reloads = dict(_reload_plans(project, options, not_application))
     if not project.root.is_dir():
         return ServerPlan(reloads=reloads)
-    chosen = main_app(project, list(candidates(project)))
-    if chosen is None:
-        return ServerPlan(reloads=reloads)
-    candidate, indices, _others = chosen
+    found = list(candidates(project))
     built = sorted(root_folder(project).glob("*.dist-info"))
-    if built:
+    if found and built:
         # An unpacked wheel is what gets installed, not what gets deployed: its
         # METADATA is generated and a config beside its packages would ship nowhere.
         return ServerPlan(reloads=reloads, kept=(f"no {CONFIG_NAME} written: {built[0].name} makes this tree a "
                                                  "built distribution, not a deployment",))
+    chosen = main_app(project, found)
+    if chosen is None:
+        return ServerPlan(reloads=reloads)
+    candidate, indices, _others = chosen
     app_relpath = candidate.info.relpath
     declarations = list(runtime_declarations(project))
-    sites = [found for _path, info, found in project.results(SERVER_SITES, {}) if info.relpath not in not_application]
+    sites = [found for _path, info, found in project.results(SITES, {}) if info.relpath not in not_application]
     setting = workers_setting(project, declarations, sites, deployment_files(project))
     findings: list[str] = []
     kept: list[str] = []
@@ -201,7 +206,7 @@ def _reload_plans(project: Project, options: Mapping[str, Any], not_application:
              if module is not None and info.relpath not in not_application]
     if not found:
         return
-    settings_modules = [module for _, _, module in project.results(SETTINGS_MODULES, options)]
+    settings_modules = [module for _, _, module in project.results(SETTINGS, options)]
     index = SettingsIndex(settings_modules)
     sources = index.sources(debug_only=True)
     spellings = import_spellings(settings_modules, index)
