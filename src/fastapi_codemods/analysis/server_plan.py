@@ -161,43 +161,41 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     if chosen is None:
         return ServerPlan(reloads=reloads)
     candidate, indices, _others = chosen
-    app_relpath = candidate.info.relpath
     declarations = list(runtime_declarations(project))
-    sites = [found for _path, info, found in project.results(SITES, {}) if info.relpath not in not_application]
-    setting = workers_setting(project, declarations, sites, deployment_files(project))
-    findings: list[str] = []
-    kept: list[str] = []
-    config = command = ""
+    module_sites = [sites for _path, info, sites in project.results(SITES, {}) if info.relpath not in not_application]
+    setting = workers_setting(project, declarations, module_sites, deployment_files(project))
     if setting is not None:
-        kept.append(f"no {CONFIG_NAME} written: {setting}")
+        config, command, kept, findings = "", "", [f"no {CONFIG_NAME} written: {setting}"], []
     else:
-        located = _config_location(project, candidate)
-        if isinstance(located, str):
-            findings.append(located)
-        else:
-            config, folder = located
-            command = _start_command(candidate, folder, config) or ""
-            if command:
-                kept.append(f"{config}: serve with {command}")
-            else:
-                config = ""
-                findings.append(
-                    "one worker process and no gunicorn configuration, but gunicorn cannot import this app (not a "
-                    "module-level variable, nor built by a module-level function without parameters): "
-                    f"{CONFIG_NAME} not written; serve it with several workers by hand")
+        config, command, kept, findings = _config_plan(project, candidate)
     edits: dict[str, tuple[str, str]] = {}
-    additions = [GUNICORN] if config else []
-    problem = _dependency_edit(project, declarations, additions, edits)
-    if problem is not None:
-        findings.append(problem)
+    problem = _dependency_edit(project, declarations, [GUNICORN] if config else [], edits)
+    findings += [problem] if problem is not None else []
     return ServerPlan(
         reloads=reloads,
         config=config,
         command=command,
         edits=edits,
-        findings={app_relpath: (indices[0], tuple(findings))} if findings else {},
+        findings={candidate.info.relpath: (indices[0], tuple(findings))} if findings else {},
         kept=tuple(kept),
     )
+
+
+def _config_plan(project: Project, candidate: Candidate) -> tuple[str, str, list[str], list[str]]:
+    """(root-relative config path, start command, kept lines, findings) for a root
+    whose workers are not configured yet."""
+    located = _config_location(project, candidate)
+    if isinstance(located, str):
+        return "", "", [], [located]
+    config, folder = located
+    command = _start_command(candidate, folder, config)
+    if command is None:
+        return "", "", [], [
+            "one worker process and no gunicorn configuration, but gunicorn cannot import this app (not a "
+            "module-level variable, nor built by a module-level function without parameters): "
+            f"{CONFIG_NAME} not written; serve it with several workers by hand"
+        ]
+    return config, command, [f"{config}: serve with {command}"], []
 
 
 def _reload_plans(project: Project, options: Mapping[str, Any], not_application: Mapping[str, str]
