@@ -136,3 +136,24 @@ class Bracket(Transform):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         code = updated_node.code.replace("sum(\n", "sum([\n").replace("\n)\n", "\n])\n")
         return cst.parse_module(code)
+
+
+class EditRequirements(Transform):
+    """Append ``gunicorn`` to each ``requirements*.txt`` of the root, in its line endings."""
+
+    NAME = "edit_requirements"
+    PREFILTER = ("flagged",)
+
+    @classmethod
+    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+        edits = {}
+        for path in sorted(project.root.glob("requirements*.txt")):
+            text = project.text(path)
+            if text is not None:
+                newline = "\r\n" if "\r\n" in text else "\n"
+                edits[path.name] = (text, text + "gunicorn" + newline)
+        return edits
+
+    @classmethod
+    def edited_files(cls, facts: Any, options: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+        return dict(facts or {})

@@ -1,5 +1,6 @@
 """``--diff`` is byte-exact: ``git apply`` of it on a clean copy gives exactly what
-``run`` writes (CRLF, BOM, cookie, missing final newline, created files)."""
+``run`` writes (CRLF, BOM, cookie, missing final newline, created files, edited
+non-Python files)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from sample_transforms import CreateModule, Flag, InsertTop
+from sample_transforms import CreateModule, EditRequirements, Flag, InsertTop
 
 from fastapi_codemods.engine.driver import Mode, RunOptions, run
 from fastapi_codemods.engine.report import colorize_diff, unified_diff
@@ -22,6 +23,7 @@ FILES = {
     "app/long.py": b"".join(b"line%d = %d\n" % (i, i) for i in range(30)) + b"flagged()\n" + b"".join(b"after%d = 1\n" % i for i in range(10)),
     "app/same.py": b"nothing = 1\n",
     "z/deep/x.py": b"y = flagged\n",
+    "app/requirements.txt": b"\xef\xbb\xbffastapi\r\nuvicorn\r\n",
 }
 
 
@@ -47,7 +49,7 @@ def git_apply(patch: bytes, cwd: Path) -> None:
 
 @pytest.mark.parametrize("in_git", [True, False], ids=["git_repo", "no_git"])
 def test_git_apply_of_the_diff_equals_the_run(tmp_path: Path, monkeypatch, use_transforms, git_repo, in_git: bool) -> None:
-    use_transforms(InsertTop, Flag, CreateModule)
+    use_transforms(InsertTop, Flag, CreateModule, EditRequirements)
     written = make(tmp_path / "written")
     applied = make(tmp_path / "applied")
     if in_git:
@@ -61,6 +63,9 @@ def test_git_apply_of_the_diff_equals_the_run(tmp_path: Path, monkeypatch, use_t
     assert tree(applied) == tree(written)
     assert tree(written) != {name: data for name, data in FILES.items()}
     assert (written / "app/newpkg/created.py").read_bytes() == b"VALUE = 1\n"
+    # an edited non-Python file: BOM and CRLF kept, an ordinary a/ b/ diff
+    assert (written / "app/requirements.txt").read_bytes() == b"\xef\xbb\xbffastapi\r\nuvicorn\r\ngunicorn\r\n"
+    assert b"--- a/app/requirements.txt\n+++ b/app/requirements.txt\n" in patch
 
 
 def test_headers_order_and_byte_details(tmp_path: Path, monkeypatch, use_transforms) -> None:

@@ -12,6 +12,7 @@ from sample_transforms import (
     CountFiles,
     CrashAnalysis,
     CreateModule,
+    EditRequirements,
     Flag,
     InsertTop,
 )
@@ -256,7 +257,59 @@ def test_no_file_is_created_when_the_root_is_a_file(project: Path, use_transform
     assert not (project / "newpkg").exists()
 
 
+# --- edited non-Python files -------------------------------------------------
+
+
+def test_an_edited_file_keeps_its_bytes_and_mode_and_counts_as_changed(project: Path, use_transforms) -> None:
+    use_transforms(Flag, EditRequirements)
+    write(project, {"requirements.txt": b"\xef\xbb\xbffastapi\r\n"})
+    os.chmod(project / "requirements.txt", 0o640)
+    outcome = run(RunOptions(paths=[project], jobs=1))
+    edited = next(r for r in outcome.results if r.path == "proj/requirements.txt")
+    assert (edited.status, edited.created, edited.transforms) == (Status.CHANGED, False, ("edit_requirements",))
+    assert (project / "requirements.txt").read_bytes() == b"\xef\xbb\xbffastapi\r\ngunicorn\r\n"
+    assert oct((project / "requirements.txt").stat().st_mode & 0o777) == oct(0o640)
+    # counted with the root's files (a.py, c.py and requirements.txt changed)
+    assert (outcome.roots[0].scanned, outcome.roots[0].changed) == (4, 3)
+
+
+def test_an_edited_file_changed_since_the_analysis_is_left_untouched(project: Path, use_transforms, monkeypatch) -> None:
+    use_transforms(Flag, EditRequirements)
+    write(project, {"requirements.txt": "fastapi\n"})
+    real_plan_root = driver.plan_root
+
+    def plan_then_edit(*args, **kwargs):
+        planned = real_plan_root(*args, **kwargs)
+        write(project, {"requirements.txt": "fastapi\nhttpx\n"})
+        return planned
+
+    monkeypatch.setattr(driver, "plan_root", plan_then_edit)
+    outcome = run(RunOptions(paths=[project], jobs=1))
+    edited = next(r for r in outcome.results if r.path == "proj/requirements.txt")
+    assert edited.status is Status.FAILED and "changed while the project was analysed" in edited.error
+    assert (project / "requirements.txt").read_text() == "fastapi\nhttpx\n"
+    assert exit_code(outcome) == 2
+
+
 # --- the dirty-tree guard ----------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["modified", "untracked"])
+def test_a_dirty_edited_file_refuses_the_write(project: Path, git_repo, use_transforms, state: str) -> None:
+    use_transforms(Flag, EditRequirements)
+    write(project, {"requirements.txt": "fastapi\n"})
+    git_repo(project)
+    if state == "modified":
+        write(project, {"requirements.txt": "fastapi\nmine\n"})
+    else:
+        git("rm", "-q", "--cached", "requirements.txt", cwd=project)
+        git("commit", "-qm", "untrack", cwd=project)
+    before = (project / "requirements.txt").read_bytes()
+    outcome = run(RunOptions(paths=[project], jobs=1))
+    assert outcome.dirty == ["requirements.txt"]
+    assert (project / "requirements.txt").read_bytes() == before
+    assert (project / "app/a.py").read_text() == "flagged()\n"
+    assert exit_code(outcome) == 2
 
 
 @pytest.mark.parametrize("state", ["modified", "staged", "untracked", "ignored"])

@@ -251,7 +251,9 @@ def finish(child: pexpect.spawn) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.py"))}
+    """Every file's bytes (the tool also writes gunicorn.conf.py and edits pyproject.toml)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(folder).parts and "__pycache__" not in p.parts}
 
 
 def test_all_yes_writes_what_run_writes(tmp_path: Path) -> None:
@@ -268,7 +270,9 @@ def test_all_yes_writes_what_run_writes(tmp_path: Path) -> None:
     assert len(prompts) > 6  # more hunks than files
     assert b"(1/1) Create app/core/logging_config.py [y,n,a,d,q,?]? " in prompts
     assert snapshot(interactive) == snapshot(plain)
-    assert "review: 6 files written, 0 left as they were" in child.before.decode()
+    original = snapshot(REPO / "examples")
+    written = sum(original.get(name) != data for name, data in snapshot(plain).items())
+    assert f"review: {written} files written, 0 left as they were" in child.before.decode()
 
 
 def test_yes_then_no_applies_the_first_hunk_only(tmp_path: Path) -> None:

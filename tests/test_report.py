@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sample_transforms import CreateModule, Flag, InsertTop
+from sample_transforms import CreateModule, EditRequirements, Flag, InsertTop
 
 from fastapi_codemods import __version__
 from fastapi_codemods.engine import report
@@ -111,6 +111,22 @@ def test_write_mode_summary_and_created_files(tmp_path: Path, monkeypatch, use_t
     created = [entry for entry in json_report(done)["files"] if entry["created"]]
     assert created == [{"path": "newpkg/created.py", "root": ".", "status": "changed", "created": True,
                         "transforms": ["create_module"], "error": None, "warning": None}]
+
+
+def test_an_edited_file_is_in_the_summary_and_the_json_report(tmp_path: Path, monkeypatch, use_transforms,
+                                                             capsys) -> None:
+    use_transforms(Flag, EditRequirements)
+    (tmp_path / "a.py").write_text("flagged()\n")
+    (tmp_path / "requirements.txt").write_text("fastapi\n")
+    monkeypatch.chdir(tmp_path)
+    outcome = run(RunOptions(paths=[Path(".")], mode=Mode.DIFF, jobs=1))
+    print_outcome(outcome)
+    out, err = capsys.readouterr()
+    assert err.startswith("2 files scanned, 2 would change, 0 unchanged, 0 failed, 1 finding\n")
+    assert "diff --git a/requirements.txt b/requirements.txt\n--- a/requirements.txt" in out
+    edited = [entry for entry in json_report(outcome)["files"] if entry["path"] == "requirements.txt"]
+    assert edited == [{"path": "requirements.txt", "root": ".", "status": "changed", "created": False,
+                       "transforms": ["edit_requirements"], "error": None, "warning": None}]
 
 
 def test_refusal_is_explained_and_counted(capsys) -> None:

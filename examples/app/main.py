@@ -53,5 +53,5 @@ if __name__ == "__main__":
         "app.main:app",
         host="0.0.0.0",
         port=8000,
-        reload=settings.DEBUG,  # Only for development
+        reload=True,  # Only for development
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,14 @@ from fastapi_codemods.analysis.candidates import (
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.programs import imported_modules
 from fastapi_codemods.analysis.project import Project
-from fastapi_codemods.analysis.settings import SETTINGS_MODULES, SettingsIndex, SettingsModule, SettingsSource
+from fastapi_codemods.analysis.settings import (
+    SETTINGS_MODULES,
+    SettingsIndex,
+    SettingsSource,
+    SourceChoice,
+    choose_source,
+    import_spellings,
+)
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 DOCS_KEYS = ("openapi_url", "docs_url", "redoc_url")
@@ -241,7 +247,7 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     settings_modules = [found for _, _, found in project.results(SETTINGS_MODULES, options)]
     index = SettingsIndex(settings_modules)
     sources = index.sources()
-    import_names = _import_spellings(settings_modules, index)
+    import_names = import_spellings(settings_modules, index)
 
     plans: dict[str, FlagPlan] = {}
     app_modules: dict[str, FileInfo] = {}
@@ -369,39 +375,13 @@ def _plan_for(
     import_names: Mapping[str, str],
     options: Mapping[str, Any],
 ) -> FlagPlan:
-    bound = {}
-    for qualified, local in app.imported:
-        resolved = index.resolve(qualified)
-        if resolved:
-            bound[resolved] = local
-    for qualified, local in app.defined:
-        bound[qualified] = local
-
-    here = [s for s in sources if f"{s.module}.{s.name}" in bound]
-    if here:
-        chosen = here[0]
-        return _settings_plan(chosen, bound[f"{chosen.module}.{chosen.name}"], None)
-    if not sources:
-        return env_var_plan(options.get("env_var") or "ENABLE_API_DOCS", "no Pydantic settings with a DEBUG or ENVIRONMENT field found")
-
-    def closeness(source: SettingsSource) -> int:
-        shared = 0
-        for a, b in zip(source.module.split("."), module.split(".")):
-            if a != b:
-                break
-            shared += 1
-        return shared
-
-    best = max(closeness(s) for s in sources)
-    nearest = [s for s in sources if closeness(s) == best]
-    if len({s.cls for s in nearest}) > 1:
-        names = ", ".join(sorted(f"{s.module}.{s.name}" for s in nearest))
-        return env_var_plan(
-            options.get("env_var") or "ENABLE_API_DOCS", f"several settings objects could gate the docs ({names})"
-        )
-    chosen = nearest[0]
-    spelled = import_names.get(f"{chosen.module}.{chosen.name}", chosen.module)
-    return _settings_plan(chosen, chosen.name, (spelled, chosen.name))
+    choice = choose_source(module, index.bound_names(app.imported, app.defined), sources, import_names)
+    if isinstance(choice, SourceChoice):
+        return _settings_plan(choice.source, choice.local, choice.import_from)
+    variable = options.get("env_var") or "ENABLE_API_DOCS"
+    if not choice:
+        return env_var_plan(variable, "no Pydantic settings with a DEBUG or ENVIRONMENT field found")
+    return env_var_plan(variable, f"several settings objects could gate the docs ({', '.join(choice)})")
 
 
 def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, str] | None) -> FlagPlan:
@@ -420,17 +400,6 @@ def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, s
         source_class=source.cls,
         notes=notes,
     )
-
-
-def _import_spellings(modules: list[SettingsModule], index: SettingsIndex) -> dict[str, str]:
-    """How the project itself imports each settings object (the most common spelling)."""
-    seen: dict[str, Counter[str]] = {}
-    for module in modules:
-        for source, name in module.imported_from:
-            resolved = index.resolve(f"{source}.{name}")
-            if resolved and (resolved in index.instances or resolved in index.functions):
-                seen.setdefault(resolved, Counter())[source] += 1
-    return {name: counter.most_common(1)[0][0] for name, counter in seen.items()}
 
 
 def _docs_url_in(node: ast.expr) -> str | None:

@@ -10,7 +10,8 @@ or through a factory function returning it (``def get_settings() -> Settings``).
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,16 +239,84 @@ class SettingsIndex:
         closed = [f for f in choices if not f.default_on]
         return (closed or choices)[0]
 
-    def sources(self) -> list[SettingsSource]:
-        """Every usable way to reach a settings object, instances before factories."""
+    def debug_flag(self, qualified: str) -> Flag | None:
+        """The class's ``DEBUG``/``debug`` bool field, if it has one."""
+        fields = self.fields(qualified)
+        return next((flag for n in DEBUG_FIELDS if n in fields and (flag := _debug_flag(n, *fields[n]))), None)
+
+    def sources(self, debug_only: bool = False) -> list[SettingsSource]:
+        """Every usable way to reach a settings object, instances before factories;
+        with ``debug_only``, those whose class has a debug bool, flagged by it."""
         found: list[SettingsSource] = []
         for kind, table in (("instance", self.instances), ("function", self.functions)):
             for qualified, cls in sorted(table.items()):
-                flag = self.flag(cls)
+                flag = self.debug_flag(cls) if debug_only else self.flag(cls)
                 if flag is not None:
                     module, _, name = qualified.rpartition(".")
                     found.append(SettingsSource(module, name, kind, cls, flag))
         return found
+
+    def bound_names(self, imported: Iterable[tuple[str, str]], defined: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """Resolved qualified name -> local name, for what a module imports
+        (qualified, local) and defines (``module.name``, name)."""
+        bound = {}
+        for qualified, local in imported:
+            resolved = self.resolve(qualified)
+            if resolved:
+                bound[resolved] = local
+        for qualified, local in defined:
+            bound[qualified] = local
+        return bound
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """The settings object a module should read: under ``local``, after importing
+    ``import_from`` (module, name) when the module does not bind it yet."""
+
+    source: SettingsSource
+    local: str
+    import_from: tuple[str, str] | None
+
+
+def choose_source(
+    module: str, bound: Mapping[str, str], sources: list[SettingsSource], import_names: Mapping[str, str]
+) -> SourceChoice | list[str]:
+    """The source a module already binds, else the one nearest to it in the package
+    tree (imported the way the project spells it); when there is none, or the nearest
+    ones are of different classes, the competing ``module.name`` (empty for none)."""
+    here = [s for s in sources if f"{s.module}.{s.name}" in bound]
+    if here:
+        return SourceChoice(here[0], bound[f"{here[0].module}.{here[0].name}"], None)
+    if not sources:
+        return []
+
+    def closeness(source: SettingsSource) -> int:
+        shared = 0
+        for a, b in zip(source.module.split("."), module.split(".")):
+            if a != b:
+                break
+            shared += 1
+        return shared
+
+    best = max(closeness(s) for s in sources)
+    nearest = [s for s in sources if closeness(s) == best]
+    if len({s.cls for s in nearest}) > 1:
+        return sorted(f"{s.module}.{s.name}" for s in nearest)
+    chosen = nearest[0]
+    spelled = import_names.get(f"{chosen.module}.{chosen.name}", chosen.module)
+    return SourceChoice(chosen, chosen.name, (spelled, chosen.name))
+
+
+def import_spellings(modules: list[SettingsModule], index: SettingsIndex) -> dict[str, str]:
+    """How the project itself imports each settings object (the most common spelling)."""
+    seen: dict[str, Counter[str]] = {}
+    for module in modules:
+        for source, name in module.imported_from:
+            resolved = index.resolve(f"{source}.{name}")
+            if resolved and (resolved in index.instances or resolved in index.functions):
+                seen.setdefault(resolved, Counter())[source] += 1
+    return {name: counter.most_common(1)[0][0] for name, counter in seen.items()}
 
 
 def _assigned(node: ast.stmt) -> tuple[ast.expr | None, list[str]]:

@@ -52,7 +52,7 @@ PRACTICES: tuple[Practice, ...] = (
     Practice(14, "structured-logging", "Structured logging", "critical", "print_to_logging",
              "Log through `logging` (module loggers, levels, one configuration at start-up) instead of "
              "`print()`, so production output can be filtered, structured and shipped."),
-    Practice(15, "production-deployment", "Production deployment", "high", None,
+    Practice(15, "production-deployment", "Production deployment", "high", "production_server",
              "Run production with several workers (gunicorn with uvicorn workers, or `uvicorn --workers`), "
              "`reload` only in development, and `uvicorn[standard]` for uvloop and httptools."),
 )

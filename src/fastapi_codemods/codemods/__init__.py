@@ -32,6 +32,7 @@ ORDER: tuple[str, ...] = (
     "background_tasks",
     "lifespan",
     "async_sleep",
+    "production_server",
 )
 
 # The libcst-free module declaring each transform's ``OPTIONS`` and ``FILE_PASSES``
@@ -47,6 +48,7 @@ ANALYSIS_MODULES: dict[str, str] = {
     "return_orm_objects": "fastapi_codemods.analysis.dict_responses",
     "background_tasks": "fastapi_codemods.analysis.side_effects",
     "lifespan": "fastapi_codemods.analysis.event_handlers",
+    "production_server": "fastapi_codemods.analysis.server_plan",
 }
 
 

@@ -251,6 +251,16 @@ class Transform(VisitorBasedCodemodCommand):
         """Files this transform creates, as root-relative path -> text (default: none)."""
         return {}
 
+    @classmethod
+    def edited_files(cls, facts: Any, options: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+        """Existing non-Python files this transform edits (a dependency list), as
+        root-relative path -> (the text it read, the new text); default: none.
+
+        The driver re-reads each file and edits it only if its text is still the one
+        read, so an edit never lands on content the analysis did not see.
+        """
+        return {}
+
     def line_of(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
 

@@ -27,6 +27,13 @@ def absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
+def import_root(folder: Path) -> Path:
+    """The folder module names are relative to: the first one up without ``__init__.py``."""
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
 def find_git_root(path: Path) -> Path | None:
     """The top of the git work tree holding ``path`` (a ``.git`` dir or file), if any.
 

@@ -26,7 +26,7 @@ from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine import gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
-from fastapi_codemods.engine.discovery import absolute, find_git_root, iter_python_files
+from fastapi_codemods.engine.discovery import absolute, find_git_root, import_root, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.gitstate import dirty_files
 from fastapi_codemods.engine.results import FileResult, Finding, Status
@@ -110,13 +110,6 @@ def default_jobs() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
-
-
-def import_root(folder: Path) -> Path:
-    """The folder module names are relative to: the first one up without ``__init__.py``."""
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        folder = folder.parent
-    return folder
 
 
 class PathNames:
@@ -326,6 +319,45 @@ def _created_files(plan: Plan, project: Project, names: PathNames) -> list[tuple
     return created
 
 
+def _edited_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[FileResult, Path]]:
+    """Existing non-Python files the transforms edit, with where they are.
+
+    The bytes are read again here: the result holds the exact old and new bytes (the
+    diff and the write use them), encoded as the file was (a BOM stays), with the
+    file's permission bits. A file whose text is no longer what the transform read,
+    or a Python file (the pipeline's business), fails and is left untouched.
+    """
+    from fastapi_codemods.engine.sources import decode, encoding_of
+
+    edited: list[tuple[FileResult, Path]] = []
+    if not project.root.is_dir():
+        return edited
+    for transform in plan.transforms:
+        try:
+            edits = transform.edited_files(plan.facts.get(transform.NAME), plan.options[transform.NAME])
+        except Exception as error:  # reported as a run error, never as a traceback
+            raise UsageError(
+                f"internal error in {transform.NAME}.edited_files: {type(error).__name__}: {error}; nothing written"
+            ) from error
+        for relpath, (expected, text) in edits.items():
+            target = absolute(project.root / relpath)
+            result = FileResult(path=names(target), root=plan.root, status=Status.FAILED, transforms=(transform.NAME,))
+            try:
+                mode = stat.S_IMODE(target.stat().st_mode)
+                data = target.read_bytes()
+            except OSError as error:
+                edited.append((replace(result, error=f"cannot read: {error.strerror}"), target))
+                continue
+            if target.suffix == ".py" or decode(data) != expected:
+                problem = "a Python file" if target.suffix == ".py" else "changed while the project was analysed"
+                edited.append((replace(result, error=f"internal error in {transform.NAME}: {problem}; file left untouched"), target))
+                continue
+            new = text.encode(encoding_of(data))
+            if new != data:
+                edited.append((replace(result, status=Status.CHANGED, old=data, new=new, mode=mode), target))
+    return edited
+
+
 _PLANS: list[Plan] = []
 
 
@@ -387,7 +419,7 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
                         )
                     else:
                         tasks.append(_Task(len(plans) - 1, path, info, explicit))
-            for result, target in _created_files(plan, project, names):
+            for result, target in [*_created_files(plan, project, names), *_edited_files(plan, project, names)]:
                 if result.path not in real_paths:
                     real_paths[result.path] = target
                     created.append(result)
@@ -409,6 +441,7 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         changed = [result for result in results if result.status is Status.CHANGED]
         if not options.allow_dirty:
             # Created files are new paths: nothing of the user's can be lost there.
+            # Edited non-Python files (a requirements.txt) are guarded like sources.
             dirty = _dirty([real_paths[r.path] for r in changed if not r.created], names)
         if not dirty and options.mode is Mode.WRITE:
             results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]

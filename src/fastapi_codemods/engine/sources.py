@@ -33,6 +33,15 @@ def decode_source(data: bytes) -> str:
         ) from None
 
 
+def encoding_of(data: bytes) -> str:
+    """The codec `decode_source` decodes ``data`` with (``utf-8-sig`` keeps a BOM when
+    encoding back)."""
+    try:
+        return tokenize.detect_encoding(BytesIO(data).readline)[0]
+    except SyntaxError:
+        return "utf-8"
+
+
 def decode(data: bytes) -> str | None:
     """`decode_source`, with None for bytes that cannot be decoded."""
     try:

@@ -1,0 +1,308 @@
+"""The project pass of ``production_server`` (stdlib ``ast``, no I/O of its own).
+
+Decides, for one root: which ``uvicorn.run(..., reload=True)`` calls become
+``reload=<settings>.DEBUG`` and how that expression is reached in their module
+(`analysis.settings`, as conditional_docs finds the settings object); whether a
+``gunicorn.conf.py`` is written and where (beside the top-level package of the main
+app, `analysis.main_app`); and the edit of the dependency declaration
+(`analysis.dependency_edits`). What it will not do is a finding with a reason. The
+answer is a picklable `ServerPlan`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from fastapi_codemods.analysis import code_roles
+from fastapi_codemods.analysis.astnames import ImportMap
+from fastapi_codemods.analysis.dependencies import Declaration, root_folder, runtime_declarations
+from fastapi_codemods.analysis.dependency_edits import Addition, EditRefused, edit
+from fastapi_codemods.analysis.deployment import (
+    SERVER_CALLS,
+    SERVER_SITES,
+    calls_in_context,
+    deployment_files,
+    uvicorn_without_standard,
+    workers_setting,
+)
+from fastapi_codemods.analysis.docs_gates import app_module
+from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.main_app import Candidate, candidates, main_app, scope_of, target_of
+from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.analysis.settings import (
+    SETTINGS_MODULES,
+    SettingsIndex,
+    SourceChoice,
+    choose_source,
+    import_spellings,
+)
+from fastapi_codemods.engine.discovery import import_root
+from fastapi_codemods.engine.fileinfo import FileInfo
+
+CONFIG_NAME = "gunicorn.conf.py"
+GUNICORN = Addition("gunicorn", spec=">=23")
+UVICORN_STANDARD = Addition("uvicorn", extras=("standard",))
+RUN_CALLS = frozenset({"uvicorn.run", "uvicorn.main.run"})
+
+
+
+@dataclass(frozen=True)
+class ReloadModule:
+    """A module with a literal ``reload=True`` server call outside a development
+    guard, and what it binds: (qualified, local) imports, (``module.name``, name)
+    definitions, and how many times each name is bound at module level."""
+
+    imported: tuple[tuple[str, str], ...]
+    defined: tuple[tuple[str, str], ...]
+    bindings: Mapping[str, int]
+
+
+def reload_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ReloadModule | None:
+    imports = ImportMap(tree, info.package, nested=True)
+    for call, guarded, _in_main in calls_in_context(tree):
+        reload = next((k.value for k in call.keywords if k.arg == "reload"), None)
+        if (not guarded and isinstance(reload, ast.Constant) and reload.value is True
+                and imports.qualified(call.func) in SERVER_CALLS):
+            names = app_module(info, tree, text, options)
+            return ReloadModule(names.imported, names.defined, _module_bindings(tree))
+    return None
+
+
+def _module_bindings(tree: ast.Module) -> dict[str, int]:
+    """How many times each name is bound in the module's own scope (functions,
+    classes and comprehensions are scopes of their own)."""
+    counts: Counter[str] = Counter()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            counts[node.name] += 1
+            return
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] += 1
+        elif isinstance(node, ast.alias):
+            counts[node.asname or node.name.split(".")[0]] += 1
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return dict(counts)
+
+
+RELOAD_MODULES = FilePass("production_server.reloads", ("reload",), reload_module)
+# The same steps as conditional_docs' settings pass and the audit's server sites, named
+# for this transform: each pass belongs to one declarer (tests/test_parallel_analysis.py).
+SETTINGS = FilePass("production_server.settings", SETTINGS_MODULES.needles, SETTINGS_MODULES.compute)
+SITES = FilePass("production_server.server_sites", SERVER_SITES.needles, SERVER_SITES.compute)
+
+# The transform's declarations (`ProductionServer` refers to them), here so the driver
+# reads them without importing libcst.
+FILE_PASSES = (SETTINGS, RELOAD_MODULES, SITES)
+OPTIONS: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class ReloadPlan:
+    """How ``reload=True`` is rewritten in one module: ``expression`` (``settings.DEBUG``),
+    the import to add first when the module does not bind its name, and notes to
+    report at each rewrite."""
+
+    expression: str
+    import_from: tuple[str, str] | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    """Everything production_server does on one root.
+
+    ``reloads``: relpath of a module with a literal ``reload=True`` -> its `ReloadPlan`,
+    or the reason none applies (the transform finds the calls itself). ``config``: root-relative path of the ``gunicorn.conf.py`` to
+    create ("" for none), started by ``command``. ``edits``: root-relative path -> (text read, new text).
+    ``findings``: the main app's module relpath -> (index of its ``FastAPI(...)`` call in
+    source order, reasons reported there): positions, not lines, since earlier
+    transforms may have moved the lines.
+    """
+
+    reloads: Mapping[str, ReloadPlan | str] = field(default_factory=dict)
+    config: str = ""
+    command: str = ""
+    edits: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    findings: Mapping[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()
+
+    @property
+    def candidates(self) -> frozenset[str]:
+        """The modules production_server rewrites or reports on."""
+        return frozenset({*self.reloads, *self.findings})
+
+
+def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
+    """The plan for one root (see the module)."""
+    not_application = code_roles.not_application(project)
+    reloads = dict(_reload_plans(project, options, not_application))
+    if not project.root.is_dir():
+        return ServerPlan(reloads=reloads)
+    found = list(candidates(project))
+    built = sorted(root_folder(project).glob("*.dist-info"))
+    if found and built:
+        # An unpacked wheel is what gets installed, not what gets deployed: its
+        # METADATA is generated and a config beside its packages would ship nowhere.
+        return ServerPlan(reloads=reloads, kept=(f"no {CONFIG_NAME} written: {built[0].name} makes this tree a "
+                                                 "built distribution, not a deployment",))
+    chosen = main_app(project, found)
+    if chosen is None:
+        return ServerPlan(reloads=reloads)
+    candidate, indices, _others = chosen
+    declarations = list(runtime_declarations(project))
+    module_sites = [sites for _path, info, sites in project.results(SITES, {}) if info.relpath not in not_application]
+    setting = workers_setting(project, declarations, module_sites, deployment_files(project))
+    if setting is not None:
+        config, command, kept, findings = "", "", [f"no {CONFIG_NAME} written: {setting}"], []
+    else:
+        config, command, kept, findings = _config_plan(project, candidate)
+    edits: dict[str, tuple[str, str]] = {}
+    problem = _dependency_edit(project, declarations, [GUNICORN] if config else [], edits)
+    findings += [problem] if problem is not None else []
+    return ServerPlan(
+        reloads=reloads,
+        config=config,
+        command=command,
+        edits=edits,
+        findings={candidate.info.relpath: (indices[0], tuple(findings))} if findings else {},
+        kept=tuple(kept),
+    )
+
+
+def _config_plan(project: Project, candidate: Candidate) -> tuple[str, str, list[str], list[str]]:
+    """(root-relative config path, start command, kept lines, findings) for a root
+    whose workers are not configured yet."""
+    located = _config_location(project, candidate)
+    if isinstance(located, str):
+        return "", "", [], [located]
+    config, folder = located
+    command = _start_command(candidate, folder, config)
+    if command is None:
+        return "", "", [], [
+            "one worker process and no gunicorn configuration, but gunicorn cannot import this app (not a "
+            "module-level variable, nor built by a module-level function without parameters): "
+            f"{CONFIG_NAME} not written; serve it with several workers by hand"
+        ]
+    return config, command, [f"{config}: serve with {command}"], []
+
+
+def _reload_plans(project: Project, options: Mapping[str, Any], not_application: Mapping[str, str]
+                  ) -> Iterator[tuple[str, ReloadPlan | str]]:
+    found = [(info, module) for _p, info, module in project.results(RELOAD_MODULES, options)
+             if module is not None and info.relpath not in not_application]
+    if not found:
+        return
+    settings_modules = [module for _, _, module in project.results(SETTINGS, options)]
+    index = SettingsIndex(settings_modules)
+    sources = index.sources(debug_only=True)
+    spellings = import_spellings(settings_modules, index)
+    for info, module in found:
+        choice = choose_source(info.module, index.bound_names(module.imported, module.defined), sources, spellings)
+        yield info.relpath, _reload_plan(choice, module)
+
+
+def _reload_plan(choice: SourceChoice | list[str], module: ReloadModule) -> ReloadPlan | str:
+    if not isinstance(choice, SourceChoice):
+        found = f"several settings objects have one ({', '.join(choice)})" if choice else "none was found"
+        return (
+            "reload=True left unchanged: it needs the project's Pydantic settings with a DEBUG bool field, and "
+            f"{found}; pass reload=<your debug setting> by hand"
+        )
+    expected = 1 if choice.import_from is None else 0
+    if module.bindings.get(choice.local, 0) != expected:
+        return (
+            f"reload=True left unchanged: {choice.local!r} is bound to something else in this module as well; "
+            f"pass reload={choice.source.expression(choice.local)} by hand"
+        )
+    expression = choice.source.expression(choice.local)
+    notes: tuple[str, ...] = ()
+    if choice.source.flag.default_on:
+        notes = (f"reload now follows {expression}, which defaults to {choice.source.flag.default_text}: "
+                 f"make sure production sets {choice.source.flag.field}=false",)
+    return ReloadPlan(expression, choice.import_from, notes)
+
+
+def _config_location(project: Project, candidate: Candidate) -> tuple[str, Path] | str:
+    """(root-relative path of the config, the folder gunicorn runs from), or a finding."""
+    folder = import_root(candidate.path.resolve().parent)
+    root = project.root.resolve()
+    relative = PurePosixPath(Path(os.path.relpath(folder, root)).as_posix())
+    if ".." in relative.parts:
+        return (f"one worker process and no gunicorn configuration, but the app's package folder {folder} is "
+                f"outside the root: {CONFIG_NAME} not written; run on that folder")
+    return (relative / CONFIG_NAME).as_posix(), folder
+
+
+def _start_command(candidate: Candidate, folder: Path, config: str) -> str | None:
+    """``cd <folder> && gunicorn -c gunicorn.conf.py app.main:app`` for the main app;
+    None when gunicorn could not import it (an attribute, a method's local, a factory
+    that needs arguments)."""
+    module = ".".join(PurePosixPath(Path(os.path.relpath(candidate.path.resolve(), folder)).as_posix())
+                      .with_suffix("").parts)
+    module = module.removesuffix(".__init__")
+    call = candidate.calls[0]
+    target = target_of(candidate, call)
+    scope = scope_of(candidate, call)
+    if target is not None and scope is None and "." not in target:
+        app = target
+    elif _is_plain_factory(candidate, scope):
+        app = f"{scope.name}()"  # type: ignore[union-attr]
+    else:
+        return None
+    place = PurePosixPath(config).parent
+    command = f"gunicorn -c {CONFIG_NAME} {module}:{app}"
+    return command if place == PurePosixPath(".") else f"cd {place} && {command}"
+
+
+def _is_plain_factory(candidate: Candidate, scope: ast.AST | None) -> bool:
+    """A module-level function gunicorn can call with no arguments (``app:create_app()``)."""
+    if not isinstance(scope, ast.FunctionDef) or not isinstance(
+            candidate.parents.get(scope), ast.Module):
+        return False
+    arguments = scope.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    return len(arguments.defaults) == len(positional) and None not in arguments.kw_defaults
+
+
+def _dependency_edit(project: Project, declarations: list[Declaration], additions: list[Addition],
+                     edits: dict[str, tuple[str, str]]) -> str | None:
+    """Record the edit of the declaration file in ``edits``; the finding when it cannot."""
+    standard = uvicorn_without_standard(declarations)
+    declared = {item.normalized for item in declarations}
+    fastapi = [item for item in declarations if item.normalized == "fastapi"]
+    if additions and "uvicorn" not in declared and not any("standard" in item.extras for item in fastapi):
+        additions = [*additions, UVICORN_STANDARD]
+    if not standard and not additions:
+        return None
+    wanted = " and ".join(addition.name for addition in additions if addition is GUNICORN)
+    if standard or UVICORN_STANDARD in additions:
+        wanted = " and ".join(filter(None, [wanted, "uvicorn[standard]"]))
+    anchors = standard or fastapi
+    files = sorted({item.path for item in anchors})
+    if len(files) != 1:
+        where = "no runtime declaration of fastapi was found" if not files else (
+            "it is declared in several files (" + ", ".join(path.name for path in files) + ")")
+        return f"add {wanted} to the project's dependencies by hand: {where}"
+    path = files[0]
+    text = project.text(path)
+    shown = os.path.relpath(path, project.root.resolve())
+    try:
+        if text is None:
+            raise EditRefused("it cannot be read")
+        new = edit(text, path, anchors[0], anchors[0] if standard else None, additions)
+    except (EditRefused, ValueError) as error:
+        return f"add {wanted} to {shown} by hand: {error}"
+    edits[Path(shown).as_posix()] = (text, new)
+    return None

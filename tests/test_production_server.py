@@ -1,0 +1,79 @@
+"""production_server's pieces that fixtures do not show byte by byte: dependency
+edits in other line endings and shapes, and the generated gunicorn config itself."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import black
+import pytest
+
+from fastapi_codemods.analysis.dependencies import Declaration
+from fastapi_codemods.analysis.dependency_edits import Addition, EditRefused, edit
+from fastapi_codemods.codemods.production_server._config import render
+
+GUNICORN = Addition("gunicorn", spec=">=23")
+
+
+def declared(name: str, line: int, path: str = "requirements.txt") -> Declaration:
+    return Declaration(name, frozenset(), "", Path(path), line)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "expected"),
+    [
+        ("fastapi\r\nuvicorn==0.30.1\r\n", 2, "fastapi\r\nuvicorn[standard]==0.30.1\r\ngunicorn>=23\r\n"),
+        ("fastapi\nuvicorn>=0.30", 2, "fastapi\nuvicorn[standard]>=0.30\ngunicorn>=23"),
+        ("uvicorn[watch] == 0.30  # server\n", 1, "uvicorn[watch,standard] == 0.30  # server\ngunicorn>=23\n"),
+        ("uvicorn; python_version >= '3.9'\n", 1, "uvicorn[standard]; python_version >= '3.9'\ngunicorn>=23\n"),
+    ],
+    ids=["crlf", "no_final_newline", "extras_and_comment", "marker"],
+)
+def test_requirements_edits_keep_the_file_style(text: str, line: int, expected: str) -> None:
+    uvicorn = declared("uvicorn", line)
+    assert edit(text, Path("requirements.txt"), uvicorn, uvicorn, [GUNICORN]) == expected
+
+
+def test_a_capitalised_name_keeps_its_spelling() -> None:
+    uvicorn = declared("Uvicorn", 1)
+    assert edit("Uvicorn==0.30\n", Path("requirements.txt"), uvicorn, uvicorn, []) == "Uvicorn[standard]==0.30\n"
+
+
+def test_pep621_crlf_and_trailing_comma() -> None:
+    text = '[project]\r\nname = "x"\r\ndependencies = [\r\n    "fastapi",\r\n]\r\n'
+    new = edit(text, Path("pyproject.toml"), declared("fastapi", 4, "pyproject.toml"), None, [GUNICORN])
+    assert new == '[project]\r\nname = "x"\r\ndependencies = [\r\n    "fastapi",\r\n    "gunicorn>=23",\r\n]\r\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "line", "reason"),
+    [
+        ("fastapi \\\n    --hash=sha256:00\n", "requirements.txt", 1, "hash-pinned"),
+        ("fastapi==1 \\\n", "requirements.txt", 1, "continues on the next one"),
+        ('[tool.poetry.dependencies]\nfastapi = [\n  {version = "1", python = "<3.9"},\n]\n', "pyproject.toml", 2,
+         "one version or one inline table"),
+        ('[project.optional-dependencies]\nweb = [\n  "fastapi",\n]\n[project]\nname = "x"\n'
+         'dependencies = [\n  "fastapi",\n]\n', "pyproject.toml", 3, "in [project] dependencies"),
+        ("[packages]\nfastapi = '*'\n", "Pipfile", 2, "Pipfile is not a format"),
+    ],
+    ids=["hashes", "continuation", "poetry_constraints_array", "optional_dependencies_line", "pipfile"],
+)
+def test_refusals_say_why(text: str, path: str, line: int, reason: str) -> None:
+    with pytest.raises(EditRefused, match=reason.replace("[", r"\[").replace("]", r"\]")):
+        edit(text, Path(path), declared("fastapi", line, path), None, [GUNICORN])
+
+
+def test_the_gunicorn_config_is_black_stable_and_reads_the_environment(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    text = render("gunicorn -c gunicorn.conf.py app.main:app")
+    assert black.format_str(text, mode=black.Mode()) == text
+    path = tmp_path / "gunicorn.conf.py"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PORT", "9000")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.delenv("BIND", raising=False)
+    settings = runpy.run_path(str(path))
+    assert (settings["bind"], settings["workers"], settings["worker_class"]) == (
+        "0.0.0.0:9000", 3, "uvicorn.workers.UvicornWorker")
+    assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == (60, 30, 5)
