@@ -77,3 +77,11 @@ def use_transforms(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(codemods, "load", by_name.__getitem__)
 
     return install
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run the command line without its cache (`engine.cache`), as ruff's own
+    tests do: many of them swap the registry's transforms under the same names, which
+    the cache cannot see. ``tests/test_cache.py`` turns it back on."""
+    monkeypatch.setenv("FASTAPI_CODEMODS_NO_CACHE", "1")
