@@ -52,7 +52,6 @@ import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -153,22 +152,32 @@ def tool_fingerprint() -> str:
     Our modules are identified by size and mtime (a stat each, no reading), so a
     developer editing a checkout never gets a result of the code before the edit.
     """
-    package = Path(__file__).resolve().parent.parent
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parts = [__version__.encode(), sys.version.encode()]
-    for path in sorted(package.rglob("*.py")):
-        parts.append(_stat_part(path, package))
+    parts.extend(_stat_parts(package, package))
     for name in ("libcst", "black"):
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None else None
-        parts.append(_stat_part(Path(origin), Path("/")) if origin else name.encode() + b": absent")
+        parts.append(_stat_part(origin, "/") if origin else name.encode() + b": absent")
     return digest(*parts)
 
 
-def _stat_part(path: Path, base: Path) -> bytes:
+def _stat_parts(folder: str, base: str) -> list[bytes]:
+    parts: list[bytes] = []
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                parts.extend(_stat_parts(entry.path, base))
+            elif entry.name.endswith(".py"):
+                parts.append(_stat_part(entry.path, base))
+    return parts
+
+
+def _stat_part(path: str, base: str) -> bytes:
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
-        return str(path).encode() + b": missing"
+        return path.encode() + b": missing"
     return f"{os.path.relpath(path, base)}:{info.st_size}:{info.st_mtime_ns}".encode()
 
 
@@ -301,6 +310,8 @@ class RootCache:
             return None
 
     def _write(self, relative: Path, value: Any) -> None:
+        import tempfile  # only a miss writes
+
         target = self.folder / relative
         temp_name = None
         try:

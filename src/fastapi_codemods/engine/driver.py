@@ -26,7 +26,7 @@ from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
-from fastapi_codemods.engine.discovery import absolute, find_git_root, iter_python_files
+from fastapi_codemods.engine.discovery import absolute, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.gitstate import dirty_files
 from fastapi_codemods.engine.results import FileResult, Finding, Status
@@ -146,9 +146,18 @@ class PathNames:
         return resolved
 
     def git_root(self, folder: Path) -> Path | None:
-        folder = self.resolve(folder)
+        return self._git_root_of(self.resolve(folder))
+
+    def _git_root_of(self, folder: Path) -> Path | None:
+        """`find_git_root` of a resolved folder, its parents' answers reused: a tree
+        of a hundred folders stats each ``.git`` candidate once, not once per folder."""
         if folder not in self._git_roots:
-            self._git_roots[folder] = find_git_root(folder)
+            if (folder / ".git").exists():
+                self._git_roots[folder] = folder
+            elif folder.parent == folder:
+                self._git_roots[folder] = None
+            else:
+                self._git_roots[folder] = self._git_root_of(folder.parent)
         return self._git_roots[folder]
 
     def _shown_from(self, folder: Path) -> Path:
@@ -162,11 +171,12 @@ class PathNames:
         base = self._shown_from(absolute if absolute.is_dir() else absolute.parent)
         return Path(os.path.relpath(absolute, base)).as_posix()
 
-    def of_file(self, path: Path, base: Path) -> tuple[str, str]:
+    def of_file(self, path: Path, base: Path, regular: bool = False) -> tuple[str, str]:
         """(display path, path relative to ``base``) of a file: what ``self(path)`` and
         ``relpath(resolve(path), base)`` give, from its folder's names, worked out once
-        per folder (a large tree has tens of files per folder)."""
-        if path.is_symlink() or path.name in ("", ".", ".."):
+        per folder (a large tree has tens of files per folder). ``regular``: the
+        caller knows it is no symlink (discovery saw a regular file)."""
+        if not regular and (path.is_symlink() or path.name in ("", ".", "..")):
             resolved = path.resolve()
             return self(resolved), Path(os.path.relpath(resolved, base)).as_posix()
         key = (path.parent, base)
@@ -204,13 +214,14 @@ def root_config(root: Path) -> Config:
 def discover_root(root: Path, config: Config, excludes: Sequence[str], names: PathNames) -> Project:
     """The root's Python files (the command line's and the configuration's excludes
     applied), as the read-only `Project` every command analyses."""
-    base = import_root(absolute(root) if root.is_dir() else absolute(root).parent).resolve()
+    walked = root.is_dir()  # its files are regular files found by the walk, never symlinks
+    base = import_root(absolute(root) if walked else absolute(root).parent).resolve()
     patterns = [(root, list(excludes))]
     if config.base is not None:
         patterns.append((config.base, config.exclude))
     files: list[tuple[Path, FileInfo]] = []
     for path in iter_python_files(root, patterns):
-        shown, relpath = names.of_file(path, base)
+        shown, relpath = names.of_file(path, base, regular=walked)
         files.append((path, FileInfo(path=shown, relpath=relpath)))
     return Project(root, files)
 
