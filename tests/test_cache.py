@@ -189,3 +189,26 @@ def test_canonical_encoding_does_not_follow_string_hashes() -> None:
     assert len(outputs) == 1
     with pytest.raises(cache.NotCanonical):
         cache.canonical(object())
+
+
+def test_files_not_written_since_the_last_run_are_not_read_again(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the files were written just before the first run
+    check(shop)
+    reads: list[Path] = []
+    real_digest = cache.file_digest
+    monkeypatch.setattr(cache, "file_digest", lambda path: reads.append(path) or real_digest(path))
+    assert check(shop)[2]["whole_run"] is True
+    assert reads == []
+
+
+def test_a_rewrite_that_keeps_size_and_mtime_is_still_seen(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    check(shop)
+    beta = shop / "app/beta.py"
+    before = beta.stat()
+    beta.write_text(beta.read_text().replace("beta_item", "zeta_item"))
+    os.utime(beta, ns=(before.st_atime_ns, before.st_mtime_ns))  # ctime moves on regardless
+    assert beta.stat().st_size == before.st_size
+    report, diff, stats = check(shop)
+    assert stats == {"hits": 3, "misses": 1, "whole_run": False}
+    assert b"zeta_item" in diff

@@ -52,6 +52,7 @@ import importlib.util
 import os
 import pickle
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -250,11 +251,58 @@ class RunRecord:
     existing: tuple[str, ...]
     facts: RootFacts
     processed: int  # files the transforms processed (the others no transform wanted)
+    stamps: dict[str, tuple[tuple[int, ...], str]] = dataclasses.field(default_factory=dict)
+    stamped_at: int = 0  # time.time_ns() before the stamps were taken
 
     def still_valid(self) -> bool:
         return all(not os.path.lexists(target) for _, target in self.created) and all(
             os.path.lexists(target) for target in self.existing
         )
+
+
+# A file whose mtime or ctime is this close to the moment its stamp was taken may
+# have been written again within the same clock tick (2 s on FAT): it is read again.
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Hashed:
+    """The bytes digest of each file, and the stamps that let the next run trust it."""
+
+    digests: dict[str, str | None]
+    stamps: dict[str, tuple[tuple[int, ...], str]]
+    stamped_at: int
+
+
+def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) -> Hashed:
+    """Every file's bytes digest (None when unreadable).
+
+    A file whose stamp (size, mtime, ctime, inode, device) is the one the last run
+    record holds, taken more than `RACY_NS` after the file's last change, keeps its
+    digest unread, as git's index does: any write since then sets a new ctime, which
+    no tool can set back. Every other file is read and hashed.
+    """
+    stamped_at = time.time_ns()
+    known = previous.stamps if previous is not None else {}
+    trusted_before = (previous.stamped_at if previous is not None else 0) - RACY_NS
+    digests: dict[str, str | None] = {}
+    stamps: dict[str, tuple[tuple[int, ...], str]] = {}
+    for path, info in files:
+        try:
+            status = os.stat(path)
+        except OSError:
+            digests[info.path] = None
+            continue
+        stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+        old = known.get(info.path)
+        if old is not None and old[0] == stamp and max(status.st_mtime_ns, status.st_ctime_ns) < trusted_before:
+            bytes_digest: str | None = old[1]
+        else:
+            bytes_digest = file_digest(path)
+        digests[info.path] = bytes_digest
+        if bytes_digest is not None:
+            stamps[info.path] = (stamp, bytes_digest)
+    return Hashed(digests, stamps, stamped_at)
 
 
 @dataclass
@@ -282,11 +330,10 @@ class RootCache:
             return None
         return cls(root)
 
-    def load_run(self, slot: str, key: str) -> RunRecord | None:
+    def last_run(self, slot: str) -> RunRecord | None:
+        """The last run record of this configuration, whatever the files held then."""
         record = self._read(Path(LAYOUT, "runs", slot))
-        if not isinstance(record, RunRecord) or record.key != key or not record.still_valid():
-            return None
-        return record
+        return record if isinstance(record, RunRecord) else None
 
     def store_run(self, slot: str, record: RunRecord) -> None:
         self._write(Path(LAYOUT, "runs", slot), record)
@@ -342,28 +389,34 @@ class Session:
     """One root's use of the cache in one run: the run record first, then, on a
     miss, the file results once the plan is known."""
 
-    def __init__(self, store: RootCache, slot: str, key: str, digests: dict[str, str | None],
-                 files: dict[str, tuple[str, Path]]) -> None:
+    def __init__(self, store: RootCache, slot: str, key: str, hashed: Hashed,
+                 files: dict[str, tuple[str, Path]], previous: RunRecord | None) -> None:
         self.store = store
         self.slot = slot
         self.key = key
-        self.digests = digests  # display path -> bytes digest, for this root's files
+        self.hashed = hashed
+        self.digests = hashed.digests  # display path -> bytes digest, for this root's files
         self.plan_key: str | None = None
         self._files = files  # display path -> (root-relative path, path)
+        self._previous = previous
         self._explicit = False
 
     @classmethod
     def start(cls, store: RootCache, setup: str, files: Sequence[tuple[Path, Any]]) -> Session:
-        """Hash every file of the root (``files``: (path, `FileInfo`) pairs)."""
-        digests = {info.path: file_digest(path) for path, info in files}
-        key = digest(setup.encode(), files_digest((info.path, info.relpath, digests[info.path]) for _, info in files).encode())
-        return cls(store, setup, key, digests, {info.path: (info.relpath, path) for path, info in files})
+        """Hash every file of the root (``files``: (path, `FileInfo`) pairs), with the
+        last run record's stamps sparing the reading of files not written since."""
+        previous = store.last_run(setup)
+        hashed = hash_files(files, previous)
+        table = files_digest((info.path, info.relpath, hashed.digests[info.path]) for _, info in files)
+        key = digest(setup.encode(), table.encode())
+        return cls(store, setup, key, hashed, {info.path: (info.relpath, path) for path, info in files}, previous)
 
     def record(self) -> RunRecord | None:
         """The stored outcome of this very run, if there is one."""
-        record = self.store.load_run(self.slot, self.key)
-        if record is not None:
-            self.store.stats = Stats(hits=record.processed, misses=0, whole_run=True)
+        record = self._previous
+        if record is None or record.key != self.key or not record.still_valid():
+            return None
+        self.store.stats = Stats(hits=record.processed, misses=0, whole_run=True)
         return record
 
     def use_plan(self, plan: Any, explicit: bool) -> None:
@@ -408,6 +461,8 @@ class Session:
             created=tuple((result, str(target)) for result, target in created),
             existing=tuple(str(target) for target in existing),
             facts=facts,
+            stamps=self.hashed.stamps,
+            stamped_at=self.hashed.stamped_at,
             processed=self.store.stats.hits + self.store.stats.misses,
         )
         self.store.store_run(self.slot, record)

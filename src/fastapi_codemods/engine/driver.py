@@ -16,6 +16,7 @@ import stat
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -28,7 +29,6 @@ from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
 from fastapi_codemods.engine.discovery import absolute, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
-from fastapi_codemods.engine.gitstate import dirty_files
 from fastapi_codemods.engine.results import FileResult, Finding, Status
 from fastapi_codemods.engine.workerpool import largest_first, start_method, worker_pool
 
@@ -448,7 +448,8 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         if on_result:
             on_result(result)
 
-    with gcpolicy.for_files():
+    # A run answered from the cache has no file to process, nor garbage to collect first.
+    with gcpolicy.for_files() if tasks else nullcontext():
         results = _process_all(plans, tasks, options.jobs or default_jobs(), on_result)
     _remember(tasks, results, sessions)
     results.extend(untouched)
@@ -562,6 +563,8 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
 
 def _dirty(paths: list[Path], names: PathNames) -> list[str]:
     """Display paths of the files whose current content git could not restore."""
+    from fastapi_codemods.engine.gitstate import dirty_files  # subprocess: only write mode needs it
+
     by_repo: dict[Path, list[Path]] = {}
     for path in paths:
         git_root = names.git_root(path.resolve().parent)
