@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
@@ -584,6 +583,8 @@ def _write(result: FileResult, path: Path) -> FileResult:
     through (its target is rewritten, the link stays). A created file is linked into
     place, which fails rather than overwrite a file that appeared during the run.
     """
+    import tempfile  # only write mode needs it
+
     assert result.new is not None
     path = Path(os.path.realpath(path))
     mode = result.mode
