@@ -212,3 +212,19 @@ def test_a_rewrite_that_keeps_size_and_mtime_is_still_seen(shop: Path, monkeypat
     report, diff, stats = check(shop)
     assert stats == {"hits": 3, "misses": 1, "whole_run": False}
     assert b"zeta_item" in diff
+
+
+def test_a_hit_that_had_to_read_files_refreshes_their_stamps(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    check(shop)
+    first = _run_record(shop)
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)  # no stamp trusted: every file is read
+    assert check(shop)[2]["whole_run"] is True
+    second = _run_record(shop)
+    assert second.key == first.key and second.stamped_at > first.stamped_at
+
+
+def _run_record(root: Path) -> cache.RunRecord:
+    (slot,) = (root / cache.CACHE_DIR / cache.LAYOUT / "runs").iterdir()
+    record = cache.RootCache(root).last_run(slot.name)
+    assert record is not None
+    return record

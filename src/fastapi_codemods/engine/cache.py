@@ -272,6 +272,7 @@ class Hashed:
     digests: dict[str, str | None]
     stamps: dict[str, tuple[tuple[int, ...], str]]
     stamped_at: int
+    read: int  # files read and hashed (their stamps could not be trusted)
 
 
 def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) -> Hashed:
@@ -287,6 +288,7 @@ def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) ->
     trusted_before = (previous.stamped_at if previous is not None else 0) - RACY_NS
     digests: dict[str, str | None] = {}
     stamps: dict[str, tuple[tuple[int, ...], str]] = {}
+    read = 0
     for path, info in files:
         try:
             status = os.stat(path)
@@ -299,10 +301,11 @@ def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) ->
             bytes_digest: str | None = old[1]
         else:
             bytes_digest = file_digest(path)
+            read += 1
         digests[info.path] = bytes_digest
         if bytes_digest is not None:
             stamps[info.path] = (stamp, bytes_digest)
-    return Hashed(digests, stamps, stamped_at)
+    return Hashed(digests, stamps, stamped_at, read)
 
 
 @dataclass
@@ -417,6 +420,11 @@ class Session:
         if record is None or record.key != self.key or not record.still_valid():
             return None
         self.store.stats = Stats(hits=record.processed, misses=0, whole_run=True)
+        if self.hashed.read:
+            # Files read because they had changed just before the record was made
+            # are old enough to be trusted now: spare the next run reading them.
+            self.store.store_run(self.slot, dataclasses.replace(
+                record, stamps=self.hashed.stamps, stamped_at=self.hashed.stamped_at))
         return record
 
     def use_plan(self, plan: Any, explicit: bool) -> None:
