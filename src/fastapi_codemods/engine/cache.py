@@ -193,8 +193,10 @@ def setup_digest(root_shown: str, config: Any, chosen: Sequence[str], format_: b
 
 
 def files_digest(files: Iterable[tuple[str, str, str | None]]) -> str:
-    """The digest of (display path, root-relative path, bytes digest) of every file."""
-    return digest(canonical(tuple(files)))
+    """The digest of (display path, root-relative path, bytes digest) of every file
+    (no path holds a NUL; `digest` length-prefixes each file's part)."""
+    return digest(*(f"{shown}\0{relpath}\0{bytes_digest}".encode("utf-8", "surrogateescape")
+                    for shown, relpath, bytes_digest in files))
 
 
 def plan_digest(plan: Any) -> str | None:

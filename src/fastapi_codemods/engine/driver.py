@@ -130,7 +130,7 @@ class PathNames:
         self._cwd = Path.cwd().resolve()
         self._git_roots: dict[Path, Path | None] = {}
         self._folders: dict[Path, Path] = {}
-        self._prefixes: dict[tuple[Path, Path], tuple[str, str]] = {}
+        self._prefixes: dict[tuple[str, Path], tuple[str, str]] = {}
 
     def resolve(self, path: Path) -> Path:
         """``path.resolve()``, with the resolved folders remembered."""
@@ -178,12 +178,14 @@ class PathNames:
         if not regular and (path.is_symlink() or path.name in ("", ".", "..")):
             resolved = path.resolve()
             return self(resolved), Path(os.path.relpath(resolved, base)).as_posix()
-        key = (path.parent, base)
+        # Split as a string: two pathlib objects per file cost more than the rest here.
+        head, name = os.path.split(path)
+        key = (head, base)
         prefixes = self._prefixes.get(key)
         if prefixes is None:
-            folder = self._resolved_folder(path.parent)
+            folder = self._resolved_folder(Path(head))
             prefixes = self._prefixes[key] = (_folder_prefix(folder, self._shown_from(folder)), _folder_prefix(folder, base))
-        return prefixes[0] + path.name, prefixes[1] + path.name
+        return prefixes[0] + name, prefixes[1] + name
 
 
 def _folder_prefix(folder: Path, base: Path) -> str:
