@@ -228,3 +228,10 @@ def _run_record(root: Path) -> cache.RunRecord:
     record = cache.RootCache(root).last_run(slot.name)
     assert record is not None
     return record
+
+
+def test_the_cache_folder_is_never_walked(shop: Path) -> None:
+    check(shop)
+    (shop / cache.CACHE_DIR / "stray.py").write_text("print('not yours')\n")
+    report, _, _ = check(shop, use_cache=False)
+    assert all(cache.CACHE_DIR not in entry["path"] for entry in report["files"])
