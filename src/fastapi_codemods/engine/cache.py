@@ -16,7 +16,11 @@ Every key is a blake2b digest of what the result depends on:
   and black's installations;
 - the **setup** (`setup_digest`): the root as shown, the configuration, the chosen
   transforms and the formatting choice;
-- the **contents**: the bytes of every file, hashed (never their mtimes).
+- the **contents**: the bytes of every file, hashed. To know them without reading
+  every file, `hash_files` keeps the digest of a file whose stamp (size, mtime,
+  ctime, inode, device) is the one recorded, when the file had not been written
+  within `RACY_NS` of that record (git's index does the same): any write sets a new
+  ctime, which no tool can set back.
 
 Two levels use them:
 
@@ -33,6 +37,7 @@ Two levels use them:
    field), every file of the root is processed again. That is the trade-off: a
    facts digest per root is simple and cannot miss a cross-file dependency, at the
    price of recomputing files whose own result did not depend on the change.
+   Positions are facts too (the model index records where each model is defined).
 
 The cache never changes what a run writes or reports: a hit returns the result a
 miss computes. Results that depend on more than the bytes are not stored: a file
@@ -42,6 +47,10 @@ that does not parse is stored with its error (the same bytes fail the same way).
 Entries are pickles written to a temporary file and moved into place with
 ``os.replace``, so runs at once never see half an entry; an entry that cannot be
 read or unpickled is a miss. Nothing is ever pruned: delete the folder to empty it.
+
+Not cached: the per-file analysis passes (`analysis.filepasses`). On a miss the
+transforms' project analyses read texts and trees of their own besides the passes'
+results, so the analysis runs whole; it overlaps the import of libcst anyway.
 """
 
 from __future__ import annotations
