@@ -113,7 +113,7 @@ def count(tree: Path, jobs: int, env: dict[str, str], work: Path) -> Profile:
     command = [
         "valgrind", "--tool=callgrind", "--trace-children=yes", "--dump-before=_Fork",
         f"--callgrind-out-file={folder}/cg.%p",
-        sys.executable, "-m", "fastapi_codemods", "run", "--check", "--no-progress", "-j", str(jobs), str(tree),
+        sys.executable, "-m", "fastapi_codemods", "run", "--check", "--no-progress", "--no-cache", "-j", str(jobs), str(tree),
     ]
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)

@@ -77,3 +77,11 @@ def use_transforms(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(codemods, "load", by_name.__getitem__)
 
     return install
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run the command line without its cache (`engine.cache`), as ruff's own
+    tests do: many of them swap the registry's transforms under the same names, which
+    the cache cannot see, and compare whole trees. Set for the session (module-scoped
+    fixtures run the tool too); ``tests/test_cache.py`` turns it back on."""
+    os.environ["FASTAPI_CODEMODS_NO_CACHE"] = "1"

@@ -47,9 +47,9 @@ def test_json_report_schema_and_values(outcome: RunOutcome, tmp_path: Path) -> N
     assert document["version"] == 1 and document["tool_version"] == __version__ and document["mode"] == "check"
     assert document["roots"] == [
         {"path": "one", "files_scanned": 3, "files_changed": 1, "files_unchanged": 0, "files_failed": 1, "files_skipped": 1,
-         "left_alone": {}, "kept": []},
+         "left_alone": {}, "kept": [], "cache": None},
         {"path": "two", "files_scanned": 2, "files_changed": 1, "files_unchanged": 0, "files_failed": 0, "files_skipped": 1,
-         "left_alone": {}, "kept": []},
+         "left_alone": {}, "kept": [], "cache": None},
     ]
     files = {entry["path"]: entry for entry in document["files"]}
     assert list(files) == sorted(files)

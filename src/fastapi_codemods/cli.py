@@ -55,6 +55,7 @@ def cli() -> None:
 @click.option("--statistics", is_flag=True, help="Count changes and findings by transform and reason.")
 @click.option("--format/--no-format", "format_", default=None,
               help="Black-format the touched lines (default: when the project configures black).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the .fastapi_codemods_cache/ folder.")
 def run_command(
     paths: tuple[Path, ...],
     diff_mode: bool,
@@ -71,6 +72,7 @@ def run_command(
     output_format: str,
     statistics: bool,
     format_: bool | None,
+    no_cache: bool,
 ) -> None:
     """Apply the transforms to PATHS (default: the current folder), in place."""
     if diff_mode and check_mode:
@@ -91,6 +93,7 @@ def run_command(
         jobs=jobs,
         allow_dirty=allow_dirty,
         format=format_,
+        cache=not no_cache,
     )
     # Interrupted: nothing was written, since files are written only after every
     # file was processed, each atomically.

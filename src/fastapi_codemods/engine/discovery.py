@@ -17,7 +17,7 @@ SKIPPED_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "node_modules",
         "__pycache__", "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache",
-        ".ruff_cache", "__pypackages__",
+        ".ruff_cache", "__pypackages__", ".fastapi_codemods_cache",
     }
 )
 

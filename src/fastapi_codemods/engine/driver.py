@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING, Any
 from fastapi_codemods import codemods
 from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.project import Project
-from fastapi_codemods.engine import gcpolicy
+from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
-from fastapi_codemods.engine.discovery import absolute, find_git_root, import_root, iter_python_files
+from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
-from fastapi_codemods.engine.gitstate import dirty_files
 from fastapi_codemods.engine.results import FileResult, Finding, Status
 from fastapi_codemods.engine.workerpool import largest_first, start_method, worker_pool
 
@@ -63,6 +62,9 @@ class RunOptions:
     jobs: int | None = None
     allow_dirty: bool = False
     format: bool | None = None
+    # Read and write `engine.cache` under each folder root (the command line's
+    # default; ``--no-cache`` turns it off).
+    cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class RootSummary:
     # (`analysis.code_roles`), and what each transform deliberately kept.
     left_alone: tuple[tuple[str, int], ...] = ()
     kept: tuple[tuple[str, str], ...] = ()  # (transform, summary line)
+    cache: cache.Stats | None = None  # None when the root was not cached
 
 
 @dataclass
@@ -125,7 +128,7 @@ class PathNames:
         self._cwd = Path.cwd().resolve()
         self._git_roots: dict[Path, Path | None] = {}
         self._folders: dict[Path, Path] = {}
-        self._prefixes: dict[tuple[Path, Path], tuple[str, str]] = {}
+        self._prefixes: dict[tuple[str, Path], tuple[str, str]] = {}
 
     def resolve(self, path: Path) -> Path:
         """``path.resolve()``, with the resolved folders remembered."""
@@ -140,9 +143,18 @@ class PathNames:
         return resolved
 
     def git_root(self, folder: Path) -> Path | None:
-        folder = self.resolve(folder)
+        return self._git_root_of(self.resolve(folder))
+
+    def _git_root_of(self, folder: Path) -> Path | None:
+        """`find_git_root` of a resolved folder, its parents' answers reused: a tree
+        of a hundred folders stats each ``.git`` candidate once, not once per folder."""
         if folder not in self._git_roots:
-            self._git_roots[folder] = find_git_root(folder)
+            if (folder / ".git").exists():
+                self._git_roots[folder] = folder
+            elif folder.parent == folder:
+                self._git_roots[folder] = None
+            else:
+                self._git_roots[folder] = self._git_root_of(folder.parent)
         return self._git_roots[folder]
 
     def _shown_from(self, folder: Path) -> Path:
@@ -156,19 +168,22 @@ class PathNames:
         base = self._shown_from(absolute if absolute.is_dir() else absolute.parent)
         return Path(os.path.relpath(absolute, base)).as_posix()
 
-    def of_file(self, path: Path, base: Path) -> tuple[str, str]:
+    def of_file(self, path: Path, base: Path, regular: bool = False) -> tuple[str, str]:
         """(display path, path relative to ``base``) of a file: what ``self(path)`` and
         ``relpath(resolve(path), base)`` give, from its folder's names, worked out once
-        per folder (a large tree has tens of files per folder)."""
-        if path.is_symlink() or path.name in ("", ".", ".."):
+        per folder (a large tree has tens of files per folder). ``regular``: the
+        caller knows it is no symlink (discovery saw a regular file)."""
+        if not regular and (path.is_symlink() or path.name in ("", ".", "..")):
             resolved = path.resolve()
             return self(resolved), Path(os.path.relpath(resolved, base)).as_posix()
-        key = (path.parent, base)
+        # Split as a string: two pathlib objects per file cost more than the rest here.
+        head, name = os.path.split(path)
+        key = (head, base)
         prefixes = self._prefixes.get(key)
         if prefixes is None:
-            folder = self._resolved_folder(path.parent)
+            folder = self._resolved_folder(Path(head))
             prefixes = self._prefixes[key] = (_folder_prefix(folder, self._shown_from(folder)), _folder_prefix(folder, base))
-        return prefixes[0] + path.name, prefixes[1] + path.name
+        return prefixes[0] + name, prefixes[1] + name
 
 
 def _folder_prefix(folder: Path, base: Path) -> str:
@@ -198,13 +213,14 @@ def root_config(root: Path) -> Config:
 def discover_root(root: Path, config: Config, excludes: Sequence[str], names: PathNames) -> Project:
     """The root's Python files (the command line's and the configuration's excludes
     applied), as the read-only `Project` every command analyses."""
-    base = import_root(absolute(root) if root.is_dir() else absolute(root).parent).resolve()
+    walked = root.is_dir()  # its files are regular files found by the walk, never symlinks
+    base = import_root(absolute(root) if walked else absolute(root).parent).resolve()
     patterns = [(root, list(excludes))]
     if config.base is not None:
         patterns.append((config.base, config.exclude))
     files: list[tuple[Path, FileInfo]] = []
     for path in iter_python_files(root, patterns):
-        shown, relpath = names.of_file(path, base)
+        shown, relpath = names.of_file(path, base, regular=walked)
         files.append((path, FileInfo(path=shown, relpath=relpath)))
     return Project(root, files)
 
@@ -224,8 +240,18 @@ def analysis_jobs(project: Project, jobs: int | None) -> int:
     return jobs if len(project.files) >= PARALLEL_ANALYSIS_MIN_FILES[start_method()] else 1
 
 
-def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
-    """Configuration, file list and project analysis for one root."""
+@dataclass(frozen=True)
+class Prepared:
+    """A root before its analysis: what the cache needs to recognise a run."""
+
+    root: Path
+    config: Config
+    chosen: list[str]
+    project: Project
+
+
+def prepare_root(root: Path, options: RunOptions, names: PathNames) -> Prepared:
+    """Configuration, chosen transforms and file list of one root."""
     config = root_config(root)
     try:
         chosen = codemods.chosen_names(
@@ -235,9 +261,19 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
     except ValueError as error:
         source = f" (from {config.source})" if options.only is None and options.skip is None and config.source else ""
         raise UsageError(f"{error}{source}") from error
+    return Prepared(root, config, chosen, discover_root(root, config, options.excludes, names))
 
+
+def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
+    """Configuration, file list and project analysis for one root."""
     names = names or PathNames()
-    project = discover_root(root, config, options.excludes, names)
+    prepared = prepare_root(root, options, names)
+    return analyse_root(prepared, options, names), prepared.project
+
+
+def analyse_root(prepared: Prepared, options: RunOptions, names: PathNames) -> Plan:
+    """The project analysis of a prepared root, as the plan its files are processed with."""
+    root, config, chosen, project = prepared.root, prepared.config, prepared.chosen, prepared.project
     option_tables = {name: option_table(name, config) for name in chosen}
     scheduled = [(file_pass, {}) for file_pass in code_roles.FILE_PASSES]
     scheduled += [(file_pass, option_tables[name]) for name in chosen for file_pass in codemods.file_passes_of(name)]
@@ -274,15 +310,16 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
         format=fmt,
         black_config=config.black if fmt else {},
     )
-    return plan, project
+    return plan
 
 
-def _created_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[FileResult, Path]]:
+def _created_files(plan: Plan, project: Project, names: PathNames,
+                   existing: list[Path] | None = None) -> list[tuple[FileResult, Path]]:
     """Files the transforms create (e.g. a logging module), with where to write them.
 
     Only under a folder root: a run on single files never creates files beside them.
-    A file that already exists is never overwritten; text that is not valid Python
-    fails like a bad rewrite would.
+    A file that already exists is never overwritten (its target is added to
+    ``existing``); text that is not valid Python fails like a bad rewrite would.
     """
     from fastapi_codemods.engine.pipeline import validation_problem
 
@@ -299,6 +336,8 @@ def _created_files(plan: Plan, project: Project, names: PathNames) -> list[tuple
         for relpath, text in new_files.items():
             target = absolute(project.root / relpath)
             if target.exists() or target.is_symlink():
+                if existing is not None:
+                    existing.append(target)
                 continue
             data = text.encode("utf-8")
             result = FileResult(
@@ -399,14 +438,27 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     created: list[FileResult] = []
     untouched: list[FileResult] = []  # files no transform wants: never sent to a worker
     real_paths: dict[str, Path] = {}
+    roots: list[_Root] = []
+    sessions: list[cache.Session | None] = []  # by plan index
     for root in options.paths:
         # Released before the collector runs again: it would scan every cached tree.
         with gcpolicy.paused():
-            plan, project = plan_root(Path(root), options, names)
+            prepared = prepare_root(Path(root), options, names)
+            project = prepared.project
+            session = _cache_session(prepared, options, names, real_paths)
+            record = session.record() if session is not None else None
+            if record is not None:
+                roots.append(_Root(record.facts, session))
+                untouched.extend(_from_record(record, real_paths, created))
+                continue
+            plan = analyse_root(prepared, options, names)
             from fastapi_codemods.engine.pipeline import describe_syntax_error, wanted_by_none
 
             plans.append(plan)
+            sessions.append(session)
             explicit = project.root.is_file()
+            if session is not None:
+                session.use_plan(plan, explicit)
             parsed = code_roles.parsed(project)
             for path, info in project.files:
                 if info.path not in real_paths:
@@ -417,12 +469,16 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
                         untouched.append(
                             FileResult(path=info.path, root=plan.root, status=Status.UNCHANGED, warning=warning)
                         )
+                    elif session is not None and (hit := session.lookup(info.path)) is not None:
+                        untouched.append(_refreshed(hit, path))
                     else:
                         tasks.append(_Task(len(plans) - 1, path, info, explicit))
-            for result, target in [*_created_files(plan, project, names), *_edited_files(plan, project, names)]:
+            root_created = [*_created_files(plan, project, names, existing := []), *_edited_files(plan, project, names)]
+            for result, target in root_created:
                 if result.path not in real_paths:
                     real_paths[result.path] = target
                     created.append(result)
+            roots.append(_Root(_root_facts(plan), session, root_created, existing))
             project.release()
     if on_total:
         on_total(len(tasks) + len(untouched))
@@ -430,11 +486,15 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         if on_result:
             on_result(result)
 
-    with gcpolicy.for_files():
+    # A run answered from the cache has no file to process, nor garbage to collect first.
+    with gcpolicy.for_files() if tasks else nullcontext():
         results = _process_all(plans, tasks, options.jobs or default_jobs(), on_result)
+    _remember(tasks, results, sessions)
     results.extend(untouched)
     results.extend(created)
     results.sort(key=lambda result: result.path)
+    for root_run in roots:
+        root_run.finish(results)
 
     dirty: list[str] = []
     if options.mode in (Mode.WRITE, Mode.REVIEW):
@@ -446,7 +506,7 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         if not dirty and options.mode is Mode.WRITE:
             results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]
     targets = {result.path: real_paths[result.path] for result in results if result.status is Status.CHANGED}
-    return RunOutcome(mode=options.mode, results=results, roots=_summaries(plans, results), dirty=dirty, targets=targets)
+    return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty, targets=targets)
 
 
 def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
@@ -455,6 +515,77 @@ def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
     if outcome.mode is not Mode.REVIEW or outcome.dirty:
         raise ValueError("only a review run that was not refused writes its results afterwards")
     return _write(result, outcome.targets[result.path])
+
+
+@dataclass
+class _Root:
+    """One root's summary facts and cache use; a root taken from a run record has
+    nothing left to store."""
+
+    facts: cache.RootFacts
+    session: cache.Session | None
+    created: list[tuple[FileResult, Path]] | None = None
+    existing: list[Path] = field(default_factory=list)
+
+    def finish(self, results: list[FileResult]) -> None:
+        if self.session is not None and self.created is not None:
+            self.session.finish(results, self.created, self.existing, self.facts)
+
+
+def _cache_session(prepared: Prepared, options: RunOptions, names: PathNames,
+                   seen: Mapping[str, Path]) -> cache.Session | None:
+    """The root's cache, its files hashed; None when not caching. Files an earlier
+    root of the run already took are not this root's."""
+    store = cache.RootCache.of(prepared.project.root, options.cache)
+    if store is None:
+        return None
+    setup = cache.setup_digest(names(prepared.root), prepared.config, prepared.chosen, options.format)
+    files = [(path, info) for path, info in prepared.project.files if info.path not in seen]
+    return cache.Session.start(store, setup, files)
+
+
+def _from_record(record: cache.RunRecord, real_paths: dict[str, Path], created: list[FileResult]) -> list[FileResult]:
+    """A run record's results, registered like computed ones; its created files go
+    to ``created``."""
+    results = []
+    for result, path in zip(record.results, record.paths):
+        real_paths.setdefault(result.path, Path(path))
+        results.append(_refreshed(result, Path(path)))
+    for result, target in record.created:
+        if result.path not in real_paths:
+            real_paths[result.path] = Path(target)
+            created.append(result)
+    return results
+
+
+def _refreshed(result: FileResult, path: Path) -> FileResult:
+    """A cached changed result with the file's permission bits as they are now."""
+    if result.status is not Status.CHANGED:
+        return result
+    try:
+        return replace(result, mode=stat.S_IMODE(path.stat().st_mode))
+    except OSError:
+        return result
+
+
+def _remember(tasks: list[_Task], results: list[FileResult], sessions: list[cache.Session | None]) -> None:
+    """Store each computed result in its root's cache."""
+    by_path = {task.info.path: task for task in tasks}
+    for result in results:
+        task = by_path.get(result.path)
+        session = sessions[task.plan_index] if task is not None else None
+        if session is not None:
+            session.remember(task.path, result)
+
+
+def _root_facts(plan: Plan) -> cache.RootFacts:
+    return cache.RootFacts(
+        root=plan.root,
+        left_alone=_left_alone(plan),
+        kept=tuple(
+            (transform.NAME, line) for transform in plan.transforms for line in transform.kept(plan.facts.get(transform.NAME))
+        ),
+    )
 
 
 def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
@@ -480,6 +611,8 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
 
 def _dirty(paths: list[Path], names: PathNames) -> list[str]:
     """Display paths of the files whose current content git could not restore."""
+    from fastapi_codemods.engine.gitstate import dirty_files  # subprocess: only write mode needs it
+
     by_repo: dict[Path, list[Path]] = {}
     for path in paths:
         git_root = names.git_root(path.resolve().parent)
@@ -499,6 +632,8 @@ def _write(result: FileResult, path: Path) -> FileResult:
     through (its target is rewritten, the link stays). A created file is linked into
     place, which fails rather than overwrite a file that appeared during the run.
     """
+    import tempfile  # only write mode needs it
+
     assert result.new is not None
     path = Path(os.path.realpath(path))
     mode = result.mode
@@ -545,25 +680,22 @@ def _move_new(source: str, target: Path) -> None:
         os.unlink(source)
 
 
-def _summaries(plans: list[Plan], results: list[FileResult]) -> list[RootSummary]:
+def _summaries(roots: list[_Root], results: list[FileResult]) -> list[RootSummary]:
     summaries = []
-    for plan in plans:
-        mine = [result for result in results if result.root == plan.root and not result.created]
+    for root in roots:
+        mine = [result for result in results if result.root == root.facts.root and not result.created]
         count = {status: sum(1 for r in mine if r.status is status) for status in Status}
         summaries.append(
             RootSummary(
-                path=plan.root,
+                path=root.facts.root,
                 scanned=len(mine),
                 changed=count[Status.CHANGED],
                 unchanged=count[Status.UNCHANGED],
                 failed=count[Status.FAILED],
                 skipped=count[Status.SKIPPED],
-                left_alone=_left_alone(plan),
-                kept=tuple(
-                    (transform.NAME, line)
-                    for transform in plan.transforms
-                    for line in transform.kept(plan.facts.get(transform.NAME))
-                ),
+                left_alone=root.facts.left_alone,
+                kept=root.facts.kept,
+                cache=root.session.store.stats if root.session is not None else None,
             )
         )
     return summaries

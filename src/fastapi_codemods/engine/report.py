@@ -123,6 +123,9 @@ def json_report(outcome: RunOutcome) -> dict[str, Any]:
                 "files_skipped": root.skipped,
                 "left_alone": dict(root.left_alone),
                 "kept": [{"transform": name, "summary": line} for name, line in root.kept],
+                "cache": None if root.cache is None else {
+                    "hits": root.cache.hits, "misses": root.cache.misses, "whole_run": root.cache.whole_run,
+                },
             }
             for root in outcome.roots
         ],
