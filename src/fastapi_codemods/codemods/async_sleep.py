@@ -50,6 +50,7 @@ from libcst.metadata import (
 )
 from libcst.metadata.scope_provider import Assignment, GlobalScope, Scope
 
+from fastapi_codemods.analysis import blocking_calls
 from fastapi_codemods.analysis.blocking_calls import BLOCKING_CALLS, BlockingCall, blocking_call
 from fastapi_codemods.cst.transform import Transform
 
@@ -101,6 +102,8 @@ def own_calls(body: cst.CSTNode, withs: tuple[cst.With, ...] = ()) -> Iterator[_
 
 class AsyncSleep(Transform):
     PREFILTER = ("async",)
+    OPTIONS = blocking_calls.OPTIONS
+    FILE_PASSES = blocking_calls.FILE_PASSES
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
