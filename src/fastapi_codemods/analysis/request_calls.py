@@ -36,6 +36,7 @@ re-exports) complete the summary. Names are absolute dotted names from the root.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +46,7 @@ from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.astnames import ImportMap, import_bindings
 from fastapi_codemods.analysis.blocking_calls import BLOCKING_CALLS
 from fastapi_codemods.analysis.filepasses import FilePass
-from fastapi_codemods.analysis.side_effects import DEPENDS, NESTED_SCOPES, own_nodes
+from fastapi_codemods.analysis.side_effects import DEPENDS
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -140,22 +141,35 @@ def module_level_statements(tree: ast.Module) -> list[ast.stmt]:
     return found
 
 
+class _Own:
+    """The nodes of one function's own body that its summary reads, found by one
+    sweep of the module (`_own_nodes`) instead of a walk of every function."""
+
+    __slots__ = ("calls", "awaits", "bindings", "imports", "stores", "nested")
+
+    def __init__(self) -> None:
+        self.calls: list[ast.Call] = []
+        self.awaits: list[ast.Await] = []
+        self.bindings: list[ast.Assign | ast.withitem] = []
+        self.imports: list[ast.Import | ast.ImportFrom] = []
+        self.stores: list[ast.Name] = []
+        self.nested: list[str] = []
+
+
 class _Locals:
     """The names one function binds itself, and what its own imports bind."""
 
-    def __init__(self, function: Function, nodes: list[ast.AST], package: str) -> None:
+    def __init__(self, function: Function, own: _Own, package: str) -> None:
         arguments = function.args
         self.bound = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
                                            *filter(None, [arguments.vararg, arguments.kwarg])]}
+        self.bound.update(own.nested)
+        self.bound.update(node.id for node in own.stores)
         self.imports: dict[str, str] = {}
-        for node in nodes:
-            self.bound.update(child.name for child in ast.iter_child_nodes(node) if isinstance(child, NESTED_SCOPES)
-                              and not isinstance(child, ast.Lambda))
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                self.bound.add(node.id)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                for name, qualified in import_bindings(ast.Module(body=[node], type_ignores=[]), package).items():
-                    self.imports[name] = min(qualified)
+        # the first import of a name in source order wins, as it always has
+        for node in sorted(own.imports, key=lambda node: (node.lineno, node.col_offset), reverse=True):
+            for name, qualified in import_bindings(ast.Module(body=[node], type_ignores=[]), package).items():
+                self.imports[name] = min(qualified)
 
 
 class _Resolver:
@@ -231,22 +245,59 @@ def request_calls(info: FileInfo, tree: ast.Module, text: str, options: Mapping[
     """The module's summary (see the module docstring)."""
     resolver = _Resolver(tree, info)
     route_functions = routes.routes(tree)
+    functions = list(_functions(tree, info.module, route_functions))
+    scopes = _Scopes(tree)
+    own = _own_nodes(tree, scopes, [function for function, _, _ in functions])
+    heavy_imports = {qualified.split(".")[0] for names in import_bindings(tree, info.package).values()
+                     for qualified in names} & HEAVY_LIBRARIES
+    kinds = _Kinds(text, info, bool(heavy_imports))
     summaries = [
-        _summary(function, qualified, function in route_functions, top, resolver, info)
-        for function, qualified, top in _functions(tree, info.module, route_functions)
+        _summary(function, qualified, function in route_functions, top, resolver, info, own[id(function)], kinds)
+        for function, qualified, top in functions
     ]
+    depends_calls = _depends_calls(tree, text, resolver)
     return ModuleCalls(
         module=info.module,
         functions=tuple(summaries),
-        depends=tuple(sorted(_depends_targets(tree, resolver))),
+        depends=tuple(sorted(_depends_targets(tree, scopes, resolver, depends_calls))),
         reexports=tuple(sorted(resolver.imports.names.items())),
-        heavy_imports=tuple(sorted({
-            qualified.split(".")[0]
-            for names in import_bindings(tree, info.package).values() for qualified in names
-        } & HEAVY_LIBRARIES)),
+        heavy_imports=tuple(sorted(heavy_imports)),
         has_route=bool(route_functions),
-        uses_depends=any(resolver.qualified(call.func, None) in DEPENDS for call in nodes_of(tree, ast.Call)),
+        uses_depends=bool(depends_calls),
     )
+
+
+def _depends_calls(tree: ast.Module, text: str, resolver: _Resolver) -> list[ast.Call]:
+    """The module's ``Depends(...)``/``Security(...)`` calls. A name resolves to one
+    only through a word the text holds, the call's attribute or a bare name bound
+    to one: the others need no resolution."""
+    if "Depends" not in text and "Security" not in text:
+        return []
+    last = {name.rpartition(".")[2] for name in DEPENDS}
+    names = {name for name, qualified in resolver.imports.names.items() if qualified in DEPENDS}
+    names.update(name for name in resolver.defined if f"{resolver.module}.{name}" in DEPENDS)
+    attribute, bare = ast.Attribute, ast.Name
+    return [
+        call for call in nodes_of(tree, ast.Call)
+        if ((call.func.__class__ is attribute and call.func.attr in last)  # type: ignore[attr-defined]
+            or (call.func.__class__ is bare and call.func.id in names))  # type: ignore[attr-defined]
+        and resolver.qualified(call.func, None) in DEPENDS
+    ]
+
+
+class _Kinds:
+    """Which kinds of calls the module can hold at all, to skip the others' work in
+    every function. A name that resolves to a session class or a sync client ends
+    in a word the text holds (the imported name or the attribute). One rooted in a
+    heavy library comes from an import of it (anywhere in the module:
+    ``heavy_imports``) or, through a relative import or a module-level definition,
+    from the module's own package, when that is a heavy library's."""
+
+    def __init__(self, text: str, info: FileInfo, heavy_imports: bool) -> None:
+        own_package = {info.module.split(".")[0], info.package.split(".")[0]} & HEAVY_LIBRARIES
+        self.sessions = "Session" in text
+        self.clients = any(word in text for word in ("Session", "session", "Client"))
+        self.heavy = heavy_imports or bool(own_package)
 
 
 def _functions(tree: ast.Module, module: str, route_functions: Mapping[Function, set[str]]
@@ -269,33 +320,172 @@ def _functions(tree: ast.Module, module: str, route_functions: Mapping[Function,
 
 
 def _summary(function: Function, qualified: str, is_route: bool, top_level: bool, resolver: _Resolver,
-             info: FileInfo) -> FunctionCalls:
-    nodes = own_nodes(function)
-    local = _Locals(function, nodes, info.package)
-    sessions = _session_names(function, nodes, resolver, local)
-    clients = _client_names(nodes, resolver, local)
-    objects = _heavy_objects(nodes, resolver, local)
+             info: FileInfo, own: _Own, kinds: _Kinds) -> FunctionCalls:
     blocking: list[Call] = []
     session_io: list[Call] = []
     heavy: list[Call] = []
     calls: list[Call] = []
-    awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
-    for call in sorted((n for n in nodes if isinstance(n, ast.Call)), key=_position):
-        # ``await session.execute(...)``: an async session, whatever the annotation says
-        session = None if id(call) in awaited else _session_method(call.func, sessions)
-        name = _client_method(call.func, clients) or resolver.qualified(call.func, local)
-        chain = resolver.heavy_chain(call.func, local, objects)
-        if session is not None:
-            session_io.append(_call(call, session))
-        elif name in BLOCKING_CALLS:
-            blocking.append(_call(call, name))
-        elif chain is not None:
-            if not is_light(chain):
-                heavy.append(_call(call, chain))
-        elif name is not None and not name.startswith("builtins."):
-            calls.append(_call(call, name))
+    if own.calls:  # without a call, nothing else of the body matters
+        local = _Locals(function, own, info.package)
+        sessions = _session_names(function, own, resolver, local) if kinds.sessions else set()
+        clients = _client_names(own, resolver, local) if kinds.clients else {}
+        objects = _heavy_objects(own, resolver, local) if kinds.heavy else {}
+        awaited = {id(node.value) for node in own.awaits}
+        for call in sorted(own.calls, key=_position):
+            # ``await session.execute(...)``: an async session, whatever the annotation says
+            session = None if id(call) in awaited or not sessions else _session_method(call.func, sessions)
+            name = (_client_method(call.func, clients) if clients else None) or resolver.qualified(call.func, local)
+            chain = resolver.heavy_chain(call.func, local, objects) if kinds.heavy else None
+            if session is not None:
+                session_io.append(_call(call, session))
+            elif name in BLOCKING_CALLS:
+                blocking.append(_call(call, name))
+            elif chain is not None:
+                if not is_light(chain):
+                    heavy.append(_call(call, chain))
+            elif name is not None and not name.startswith("builtins."):
+                calls.append(_call(call, name))
     return FunctionCalls(qualified, function.lineno, isinstance(function, ast.AsyncFunctionDef), is_route,
                          top_level, tuple(blocking), tuple(session_io), _one_per_line(heavy), tuple(calls))
+
+
+def _own_nodes(tree: ast.Module, scopes: _Scopes, functions: list[Function]) -> dict[int, _Own]:
+    """The own nodes of each of ``functions`` (by id), as `side_effects.own_nodes`
+    finds them: those of its body outside nested functions, classes and lambdas.
+
+    One sweep of the module's cached node index by position replaces a walk of each
+    function: a node belongs to the innermost scope whose source span holds its
+    start, and to a function's own body when that scope is the function and the node
+    starts in its body (not its decorators, defaults or annotations).
+    """
+    found = {id(function): _Own() for function in functions}
+    wanted = {scopes.index[id(function)]: (found[id(function)], _body_start(function)) for function in functions}
+    calls = nodes_of(tree, ast.Call)
+    for own, call in zip(scopes.owners(wanted, calls), calls):
+        if own is not None:
+            own.calls.append(call)
+    # only a function with calls needs the rest of its body
+    wanted = {key: value for key, value in wanted.items() if value[0].calls}
+    if not wanted:
+        return found
+    for nodes, attribute in ((nodes_of(tree, ast.Await), "awaits"), (nodes_of(tree, ast.Import, ast.ImportFrom), "imports"),
+                             (nodes_of(tree, ast.Assign), "bindings")):
+        for own, node in zip(scopes.owners(wanted, nodes), nodes):
+            if own is not None:
+                getattr(own, attribute).append(node)
+    items = nodes_of(tree, ast.withitem)
+    for own, item in zip(scopes.owners(wanted, [item.context_expr for item in items]), items):
+        if own is not None:
+            own.bindings.append(item)
+    store = ast.Store
+    names = [name for name in nodes_of(tree, ast.Name) if name.ctx.__class__ is store]
+    for own, name in zip(scopes.owners(wanted, names), names):
+        if own is not None:
+            own.stores.append(name)
+    _nested_names(scopes, wanted, {id(function): function for function in functions})
+    return found
+
+
+def _nested_names(scopes: _Scopes, wanted: dict[int, tuple[_Own, tuple[int, int]]],
+                  functions: dict[int, Function]) -> None:
+    """The functions and classes defined in a block of a function's own body (``if``,
+    ``try``...), which `own_nodes` gives as children of its nodes; one directly in the
+    body is the child of no own node, so it never counted."""
+    for position, scope in enumerate(scopes.nodes):
+        parent = scopes.parents[position]
+        if parent in wanted and not isinstance(scope, ast.Lambda):
+            function = functions[id(scopes.nodes[parent])]
+            if not any(statement is scope for statement in function.body):
+                wanted[parent][0].nested.append(scope.name)  # type: ignore[union-attr]
+
+
+def _body_start(function: Function) -> tuple[int, int]:
+    first = function.body[0]
+    return first.lineno, first.col_offset
+
+
+class _Scopes:
+    """The module's functions, classes and lambdas, their source spans (from the
+    first decorator), and which is innermost where.
+
+    A line no span starts or ends on lies wholly inside the spans that reach it,
+    nested ones, so the last one started is its innermost scope: ``by_line`` holds
+    it. On the lines where a span starts or ends, ``edges`` lists every span that
+    reaches the line, for an exact comparison of positions.
+    """
+
+    def __init__(self, tree: ast.Module) -> None:
+        # walk order puts an outer scope before an inner one starting at the same place
+        spans = sorted(((_scope_start(node), (node.end_lineno or node.lineno, node.end_col_offset or 0), node)
+                        for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)),
+                       key=lambda span: span[0])
+        self.nodes = [node for _, _, node in spans]
+        self.starts = [start for start, _, _ in spans]
+        self.ends = [end for _, end, _ in spans]
+        self.index = {id(node): position for position, node in enumerate(self.nodes)}
+        self.parents = self._parents()
+        last = max((end[0] for end in self.ends), default=0)
+        self.by_line: list[int] = [-1] * (last + 2)
+        for position, (start, end) in enumerate(zip(self.starts, self.ends)):
+            self.by_line[start[0]:end[0] + 1] = [position] * (end[0] - start[0] + 1)
+        edge_lines = sorted({start[0] for start in self.starts} | {end[0] for end in self.ends})
+        self.edges: dict[int, list[int]] = {line: [] for line in edge_lines}
+        for position, (start, end) in enumerate(zip(self.starts, self.ends)):
+            for line in edge_lines[bisect_left(edge_lines, start[0]):bisect_right(edge_lines, end[0])]:
+                self.edges[line].append(position)
+
+    def _parents(self) -> list[int]:
+        """The innermost scope around each scope's span (-1: the module)."""
+        parents = []
+        stack: list[int] = []
+        for position, start in enumerate(self.starts):
+            while stack and self.ends[stack[-1]] <= start:
+                stack.pop()
+            parents.append(stack[-1] if stack else -1)
+            stack.append(position)
+        return parents
+
+    def innermost(self, line: int, column: int) -> int:
+        """The innermost scope whose span holds the position (-1: none)."""
+        edges = self.edges.get(line)
+        if edges is None:
+            return self.by_line[line] if line < len(self.by_line) else -1
+        position = (line, column)
+        for scope in reversed(edges):
+            if self.starts[scope] <= position < self.ends[scope]:
+                return scope
+        return -1
+
+    def owners(self, wanted: dict[int, tuple[_Own, tuple[int, int]]], nodes: list[ast.expr] | list[ast.stmt]
+               ) -> list[_Own | None]:
+        """For each node, the own nodes of the wanted function whose own body holds
+        its start, if any: one tight loop, as it runs on most of the module's nodes."""
+        found: list[_Own | None] = []
+        append = found.append
+        edges, by_line, size, innermost, get = self.edges, self.by_line, len(self.by_line), self.innermost, wanted.get
+        for node in nodes:
+            line = node.lineno
+            if line in edges:
+                target = get(innermost(line, node.col_offset))
+            else:
+                target = get(by_line[line] if line < size else -1)
+            if target is None:
+                append(None)
+                continue
+            own, (body_line, body_column) = target
+            append(own if line > body_line or (line == body_line and node.col_offset >= body_column) else None)
+        return found
+
+    def in_body(self, scope: int, line: int, column: int) -> bool:
+        """Whether the position is in the body of the scope, a function."""
+        first = self.nodes[scope].body[0]  # type: ignore[attr-defined]
+        return (first.lineno, first.col_offset) <= (line, column)
+
+
+def _scope_start(node: ast.AST) -> tuple[int, int]:
+    decorators = getattr(node, "decorator_list", None)
+    first = decorators[0] if decorators else node
+    return first.lineno, first.col_offset  # type: ignore[attr-defined]
 
 
 def _call(call: ast.Call, name: str) -> Call:
@@ -313,29 +503,35 @@ def _one_per_line(found: list[Call]) -> tuple[Call, ...]:
     return tuple(kept)
 
 
-def _session_names(function: Function, nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> set[str]:
+def _session_names(function: Function, own: _Own, resolver: _Resolver, local: _Locals) -> set[str]:
     """Parameters annotated with a sync session class, and names bound to one."""
     arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
     names = {arg.arg for arg in arguments if _is_session_type(arg.annotation, resolver)}
-    for value, targets in _bindings(nodes):
+    for value, targets in _bindings(own):
         if isinstance(value, ast.Call) and resolver.qualified(value.func, local) in SESSION_CLASSES:
             names.update(target.id for target in targets if isinstance(target, ast.Name))
     return names
 
 
-def _bindings(nodes: list[ast.AST]) -> Iterator[tuple[ast.expr, list[ast.expr]]]:
-    """(value, targets) of the assignments and ``with ... as`` of a function's own body."""
-    for node in nodes:
-        if isinstance(node, ast.withitem) and node.optional_vars is not None:
-            yield node.context_expr, [node.optional_vars]
-        elif isinstance(node, ast.Assign):
-            yield node.value, node.targets
+def _bindings(own: _Own) -> list[tuple[ast.expr, list[ast.expr]]]:
+    """(value, targets) of the assignments and ``with ... as`` of a function's own
+    body, last in source order first: the order `own_nodes` gives them in, which
+    decides between two clients bound to one name."""
+    found: list[tuple[ast.expr, list[ast.expr]]] = []
+    for node in own.bindings:
+        if isinstance(node, ast.withitem):
+            if node.optional_vars is not None:
+                found.append((node.context_expr, [node.optional_vars]))
+        else:
+            found.append((node.value, node.targets))
+    found.sort(key=lambda binding: (binding[0].lineno, binding[0].col_offset), reverse=True)
+    return found
 
 
-def _client_names(nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> dict[str, str]:
+def _client_names(own: _Own, resolver: _Resolver, local: _Locals) -> dict[str, str]:
     """Names bound to a sync HTTP client the function creates -> its class."""
     clients = {}
-    for value, targets in _bindings(nodes):
+    for value, targets in _bindings(own):
         if isinstance(value, ast.Call):
             client = SYNC_CLIENTS.get(resolver.qualified(value.func, local) or "")
             if client is not None:
@@ -364,11 +560,11 @@ def _session_method(func: ast.expr, sessions: set[str]) -> str | None:
     return None
 
 
-def _heavy_objects(nodes: list[ast.AST], resolver: _Resolver, local: _Locals) -> dict[str, str]:
+def _heavy_objects(own: _Own, resolver: _Resolver, local: _Locals) -> dict[str, str]:
     """Names the function assigns from a heavy chain (``img = Image.open(f)``, ``with
     Image.open(f) as img``), in source order so ``img = img.convert("L")`` keeps its origin."""
     objects: dict[str, str] = {}
-    for value, targets in sorted(_bindings(nodes), key=lambda binding: _position(binding[0])):
+    for value, targets in sorted(_bindings(own), key=lambda binding: _position(binding[0])):
         origin = resolver.heavy_chain(value, local, objects) if isinstance(value, ast.Call) else None
         for target in targets:
             if isinstance(target, ast.Name):
@@ -387,13 +583,12 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _depends_targets(tree: ast.Module, resolver: _Resolver) -> set[str]:
-    """The resolved target of every ``Depends(f)``/``Security(f)`` call in the module,
-    but a name a function binds (``def make_router(get_user): ... Depends(get_user)``)."""
-    calls = [call for call in nodes_of(tree, ast.Call) if resolver.qualified(call.func, None) in DEPENDS]
+def _depends_targets(tree: ast.Module, scopes: _Scopes, resolver: _Resolver, calls: list[ast.Call]) -> set[str]:
+    """The resolved target of each of the module's ``Depends(f)``/``Security(f)``
+    ``calls``, but a name a function binds (``def make_router(get_user): ... Depends(get_user)``)."""
     if not calls:
         return set()
-    shadowed = _locally_bound_names(tree)
+    binds = _FunctionBindings(tree, scopes)
     targets = set()
     for call in calls:
         target = call.args[0] if call.args else next(
@@ -402,7 +597,7 @@ def _depends_targets(tree: ast.Module, resolver: _Resolver) -> set[str]:
         if instance:  # ``Depends(RateLimiter(10))``: the instance's ``__call__`` is the dependency
             target = target.func  # type: ignore[union-attr]
         root = _root_name(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
-        if root is None or id(call) in shadowed.get(root, ()):
+        if root is None or binds.shadowed(call, root):
             continue
         name = resolver.qualified(target, None)  # type: ignore[arg-type]
         if name is not None:
@@ -410,19 +605,42 @@ def _depends_targets(tree: ast.Module, resolver: _Resolver) -> set[str]:
     return targets
 
 
-def _locally_bound_names(tree: ast.Module) -> dict[str, set[int]]:
-    """Name -> ids of the calls inside a function's body that binds it (a parameter
-    or an assignment): there the name is the function's, not the module's."""
-    shadowed: dict[str, set[int]] = {}
-    for function in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef):
-        arguments = function.args
-        names = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
-        inside = [node for statement in function.body for node in ast.walk(statement)]
-        names.update(node.id for node in inside if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
-        calls = {id(node) for node in inside if isinstance(node, ast.Call)}
-        for name in names:
-            shadowed.setdefault(name, set()).update(calls)
-    return shadowed
+class _FunctionBindings:
+    """The names each function binds anywhere in its body, nested scopes included
+    (a parameter, or a Store name): there a name is the function's, not the module's."""
+
+    def __init__(self, tree: ast.Module, scopes: _Scopes) -> None:
+        self.scopes = scopes
+        store = ast.Store
+        stores = sorted(((name.lineno, name.col_offset), name.id) for name in nodes_of(tree, ast.Name)
+                        if name.ctx.__class__ is store)
+        self.positions = [position for position, _ in stores]
+        self.names = [name for _, name in stores]
+        self._bound: dict[int, set[str]] = {}
+
+    def shadowed(self, call: ast.Call, name: str) -> bool:
+        """Whether a function whose body holds ``call`` binds ``name``."""
+        line, column = call.lineno, call.col_offset
+        scope = self.scopes.innermost(line, column)
+        while scope != -1:
+            node = self.scopes.nodes[scope]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.scopes.in_body(scope, line, column) \
+                    and name in self._bound_in(scope):
+                return True
+            scope = self.scopes.parents[scope]
+        return False
+
+    def _bound_in(self, scope: int) -> set[str]:
+        if scope not in self._bound:
+            function: Function = self.scopes.nodes[scope]  # type: ignore[assignment]
+            arguments = function.args
+            bound = {arg.arg for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+            start = bisect_left(self.positions, _body_start(function))
+            end = bisect_left(self.positions, self.scopes.ends[scope])
+            bound.update(self.names[start:end])
+            self._bound[scope] = bound
+        return self._bound[scope]
+
 
 REQUEST_CALLS = FilePass("audit.request_calls", NEEDLES, request_calls)
 
