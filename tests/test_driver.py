@@ -276,14 +276,14 @@ def test_an_edited_file_keeps_its_bytes_and_mode_and_counts_as_changed(project: 
 def test_an_edited_file_changed_since_the_analysis_is_left_untouched(project: Path, use_transforms, monkeypatch) -> None:
     use_transforms(Flag, EditRequirements)
     write(project, {"requirements.txt": "fastapi\n"})
-    real_plan_root = driver.plan_root
+    real_analyse_root = driver.analyse_root
 
-    def plan_then_edit(*args, **kwargs):
-        planned = real_plan_root(*args, **kwargs)
+    def analyse_then_edit(*args, **kwargs):
+        planned = real_analyse_root(*args, **kwargs)
         write(project, {"requirements.txt": "fastapi\nhttpx\n"})
         return planned
 
-    monkeypatch.setattr(driver, "plan_root", plan_then_edit)
+    monkeypatch.setattr(driver, "analyse_root", analyse_then_edit)
     outcome = run(RunOptions(paths=[project], jobs=1))
     edited = next(r for r in outcome.results if r.path == "proj/requirements.txt")
     assert edited.status is Status.FAILED and "changed while the project was analysed" in edited.error
