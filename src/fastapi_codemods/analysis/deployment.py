@@ -140,7 +140,13 @@ SERVER_SITES = FilePass("audit.server_sites", NEEDLES, server_sites)
 
 def deployment_folders(project: Project) -> list[Path]:
     """The root, then its parents up to the git work tree (see the module)."""
-    folder = root_folder(project)
+    return folders_up_to_work_tree(root_folder(project))
+
+
+def folders_up_to_work_tree(folder: Path) -> list[Path]:
+    """``folder``, then its parents up to the git work tree; without one, up to the
+    first folder holding packaging files; without either, ``folder`` alone. The
+    run cache watches the same folders."""
     chain = [folder, *folder.parents]
     for index, candidate in enumerate(chain):
         if (candidate / ".git").exists():

@@ -70,8 +70,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from fastapi_codemods import __version__
-from fastapi_codemods.analysis.dependencies import PACKAGING_NAMES
-from fastapi_codemods.analysis.deployment import SUBFOLDERS
+from fastapi_codemods.analysis.deployment import SUBFOLDERS, folders_up_to_work_tree
 from fastapi_codemods.engine.results import FileResult, Status
 
 CACHE_DIR = ".fastapi_codemods_cache"
@@ -208,28 +207,17 @@ def surroundings_digest(root: Path) -> str:
     packaging files (setup_logging's and production_server's dependency checks), the
     deployment files (production_server), a wheel's ``METADATA``. They sit in the
     root, its parents up to the git work tree (without one, up to the first folder
-    holding packaging files), and those folders' deployment subfolders: the same
-    walk as `analysis.deployment.deployment_folders`. Each such folder's non-Python
+    holding packaging files), and those folders' deployment subfolders: the walk of
+    `analysis.deployment.folders_up_to_work_tree`. Each such folder's non-Python
     entries count by name, and files by size, mtime and ctime, so adding, removing or
     editing one (a new Dockerfile, gunicorn added to requirements.txt) misses the run
     record; the file results still hit when the project facts come out the same.
     Folders inside them are not entries (only a wheel's ``*.dist-info/METADATA``)."""
     parts: list[bytes] = []
-    for folder in _consulted_folders(root.resolve()):
+    for folder in folders_up_to_work_tree(root.resolve()):
         for place in (folder, *(folder / name for name in SUBFOLDERS)):
             parts.extend(_entries(place))
     return digest(*parts)
-
-
-def _consulted_folders(root: Path) -> list[Path]:
-    chain = [root, *root.parents]
-    for index, candidate in enumerate(chain):
-        if (candidate / ".git").exists():
-            return chain[: index + 1]
-    for index, candidate in enumerate(chain):
-        if any((candidate / name).is_file() for name in PACKAGING_NAMES):
-            return chain[: index + 1]
-    return [root]
 
 
 def _entries(place: Path) -> list[bytes]:

@@ -327,13 +327,7 @@ def _created_files(plan: Plan, project: Project, names: PathNames,
     if not project.root.is_dir():
         return created
     for transform in plan.transforms:
-        try:
-            new_files = transform.new_files(plan.facts.get(transform.NAME), plan.options[transform.NAME])
-        except Exception as error:  # reported as a run error, never as a traceback
-            raise UsageError(
-                f"internal error in {transform.NAME}.new_files: {type(error).__name__}: {error}; nothing written"
-            ) from error
-        for relpath, text in new_files.items():
+        for relpath, text in _files_hook(transform, "new_files", plan).items():
             target = absolute(project.root / relpath)
             if target.exists() or target.is_symlink():
                 if existing is not None:
@@ -358,6 +352,17 @@ def _created_files(plan: Plan, project: Project, names: PathNames,
     return created
 
 
+def _files_hook(transform: Any, hook: str, plan: Plan) -> dict[str, Any]:
+    """A transform's ``new_files`` or ``edited_files`` for the plan; a crash in it is a
+    run error naming the transform, never a traceback."""
+    try:
+        return getattr(transform, hook)(plan.facts.get(transform.NAME), plan.options[transform.NAME])
+    except Exception as error:
+        raise UsageError(
+            f"internal error in {transform.NAME}.{hook}: {type(error).__name__}: {error}; nothing written"
+        ) from error
+
+
 def _edited_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[FileResult, Path]]:
     """Existing non-Python files the transforms edit, with where they are.
 
@@ -372,13 +377,7 @@ def _edited_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[
     if not project.root.is_dir():
         return edited
     for transform in plan.transforms:
-        try:
-            edits = transform.edited_files(plan.facts.get(transform.NAME), plan.options[transform.NAME])
-        except Exception as error:  # reported as a run error, never as a traceback
-            raise UsageError(
-                f"internal error in {transform.NAME}.edited_files: {type(error).__name__}: {error}; nothing written"
-            ) from error
-        for relpath, (expected, text) in edits.items():
+        for relpath, (expected, text) in _files_hook(transform, "edited_files", plan).items():
             target = absolute(project.root / relpath)
             result = FileResult(path=names(target), root=plan.root, status=Status.FAILED, transforms=(transform.NAME,))
             try:
