@@ -124,6 +124,19 @@ ORM_PROJECT = {
 }
 
 
+SLEEP_PROJECT = {
+    "app/__init__.py": "",
+    "app/waits.py": "import time\n\n\nasync def wait():\n    time.sleep(1)\n",
+    "app/alias.py": "from time import sleep as nap\n\n\nasync def wait():\n    nap(1)\n",
+    "app/reads.py": "async def read(path):\n    return open(path).read()\n",
+    "app/fetch.py": "import requests as r\n\n\nasync def fetch(url):\n    return r.get(url)\n",
+    # pass the text check (async, time and sleep; requests and get) but call nothing blocking
+    "app/dicts.py": "import requests\n\n\nasync def pick(d):\n    return d.get('x')\n",
+    "app/nested.py": "import time\n\n\nasync def outer():\n    def inner():\n        time.sleep(1)\n    return inner\n",
+    "app/sync.py": "import time\n\n\ndef wait():\n    time.sleep(1)\n\n\nasync def other():\n    pass\n",
+}
+
+
 def write(root: Path, files: dict[str, str]) -> Path:
     for name, content in files.items():
         path = root / name
@@ -167,6 +180,7 @@ def prefilter_only(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
             {"app/routes.py", "app/gathered.py", "app/registered.py", "app/remote.py", "app/factory.py"},
         ),
         ("return_orm_objects", ORM_PROJECT, {"app/items.py", "app/payload.py"}),
+        ("async_sleep", SLEEP_PROJECT, {"app/waits.py", "app/alias.py", "app/reads.py", "app/fetch.py"}),
     ],
 )
 def test_only_candidate_files_are_parsed_and_results_are_unchanged(

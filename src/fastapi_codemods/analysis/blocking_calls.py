@@ -11,17 +11,8 @@ do I/O (a method on an object of unknown type) is not here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from fastapi_codemods.analysis.filepasses import FilePass
-
-# The async_sleep transform's declarations (see the registry's ANALYSIS_MODULES): it
-# has no options and no project analysis, and declaring that here lets the driver
-# start the other transforms' analysis before libcst is imported.
-OPTIONS: Mapping[str, Any] = {}
-FILE_PASSES: tuple[FilePass, ...] = ()
 
 
 @dataclass(frozen=True)

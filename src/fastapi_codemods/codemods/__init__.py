@@ -48,7 +48,7 @@ ANALYSIS_MODULES: dict[str, str] = {
     "return_orm_objects": "fastapi_codemods.analysis.dict_responses",
     "background_tasks": "fastapi_codemods.analysis.side_effects",
     "lifespan": "fastapi_codemods.analysis.event_handlers",
-    "async_sleep": "fastapi_codemods.analysis.blocking_calls",
+    "async_sleep": "fastapi_codemods.analysis.sleep_sites",
     "production_server": "fastapi_codemods.analysis.server_plan",
 }
 

@@ -35,7 +35,7 @@ rewrite that provably keeps behaviour.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,9 +50,11 @@ from libcst.metadata import (
 )
 from libcst.metadata.scope_provider import Assignment, GlobalScope, Scope
 
-from fastapi_codemods.analysis import blocking_calls
+from fastapi_codemods.analysis import sleep_sites
+from fastapi_codemods.analysis.candidates import Candidates
 from fastapi_codemods.analysis.blocking_calls import BLOCKING_CALLS, BlockingCall, blocking_call
 from fastapi_codemods.cst.transform import Transform
+from fastapi_codemods.engine.fileinfo import FileInfo
 
 SLEEP = "time.sleep"
 NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -102,14 +104,25 @@ def own_calls(body: cst.CSTNode, withs: tuple[cst.With, ...] = ()) -> Iterator[_
 
 class AsyncSleep(Transform):
     PREFILTER = ("async",)
-    OPTIONS = blocking_calls.OPTIONS
-    FILE_PASSES = blocking_calls.FILE_PASSES
+    OPTIONS = sleep_sites.OPTIONS
+    FILE_PASSES = sleep_sites.FILE_PASSES
     METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
     def matches_text(cls, text: str) -> bool:
         """An ``async`` keyword and, for some blocking call, its module and its name."""
         return "async" in text and any(all(word.search(text) for word in needle) for needle in NEEDLES)
+
+    @classmethod
+    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> Candidates:
+        return sleep_sites.analyze(project, options)
+
+    @classmethod
+    def wants(cls, file: FileInfo, text: str, facts: Candidates | None) -> bool:
+        """Only files where an ``async def`` calls a name that may block (from the
+        ``ast`` pass), and that pass the text check."""
+        known = facts.wants(file.relpath) if facts is not None else None
+        return cls.matches_text(text) and known is not False
 
     def visit_Module(self, node: cst.Module) -> None:
         self.module_problem = _module_problem(node)
