@@ -119,10 +119,10 @@ class AsyncSleep(Transform):
 
     @classmethod
     def wants(cls, file: FileInfo, text: str, facts: Candidates | None) -> bool:
-        """Only files where an ``async def`` calls a name that may block (from the
-        ``ast`` pass), and that pass the text check."""
+        """Only files where an ``async def`` calls a name that may block, as the
+        ``ast`` pass found; the (slower) text check only for files it did not see."""
         known = facts.wants(file.relpath) if facts is not None else None
-        return cls.matches_text(text) and known is not False
+        return cls.matches_text(text) if known is None else known
 
     def visit_Module(self, node: cst.Module) -> None:
         self.module_problem = _module_problem(node)
