@@ -483,7 +483,7 @@ def awaited_side_effects(route: ast.AsyncFunctionDef, module: str, bindings: dic
         awaited = node.value if isinstance(node, ast.Await) else None
         if isinstance(awaited, ast.Call) and _matches(awaited.func, module, bindings, matcher):
             found.append(awaited)
-        if isinstance(node, ast.Call) and _possible_names(node.func, module, bindings) & GATHER:
+        if isinstance(node, ast.Call) and possible_names(node.func, module, bindings) & GATHER:
             arguments = [*node.args, *(k.value for k in node.keywords)]
             found.extend(
                 inner
@@ -499,7 +499,7 @@ def _app_and_router_names(tree: ast.Module, module: str, bindings: dict[str, set
     names: set[str] = set()
     for node in nodes_of(tree, ast.Assign, ast.AnnAssign):
         value = node.value
-        if not (isinstance(value, ast.Call) and _possible_names(value.func, module, bindings) & (APP_CLASSES | ROUTER_CLASSES)):
+        if not (isinstance(value, ast.Call) and possible_names(value.func, module, bindings) & (APP_CLASSES | ROUTER_CLASSES)):
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names.update(target.id for target in targets if isinstance(target, ast.Name))
@@ -522,7 +522,7 @@ def own_nodes(node: ast.AST, include_self: bool = False) -> list[ast.AST]:
     return found
 
 
-def _possible_names(func: ast.expr, module: str, bindings: dict[str, set[str]]) -> set[str]:
+def possible_names(func: ast.expr, module: str, bindings: dict[str, set[str]]) -> set[str]:
     """Every name libcst may give ``a.b.c`` (imports, module-level or builtin), and its code."""
     parts: list[str] = []
     while isinstance(func, ast.Attribute):
@@ -542,7 +542,7 @@ def _possible_names_of(name: str, rest: str, module: str, bindings: dict[str, se
 
 
 def _matches(func: ast.expr, module: str, bindings: dict[str, set[str]], matcher: CallMatcher) -> bool:
-    names = _possible_names(func, module, bindings)
+    names = possible_names(func, module, bindings)
     if not names:
         return False
     last = func.attr if isinstance(func, ast.Attribute) else func.id  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from fastapi_codemods.analysis.astnames import import_bindings
 from fastapi_codemods.analysis.blocking_calls import BLOCKING_CALLS
 from fastapi_codemods.analysis.candidates import Candidates, from_results
 from fastapi_codemods.analysis.filepasses import FilePass
-from fastapi_codemods.analysis.side_effects import own_nodes
+from fastapi_codemods.analysis.side_effects import own_nodes, possible_names
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 OPTIONS: Mapping[str, Any] = {}
@@ -35,20 +35,9 @@ def calls_a_blocking_name(info: FileInfo, tree: ast.Module, text: str, options: 
     bindings = import_bindings(tree, info.package)
     for function in nodes_of(tree, ast.AsyncFunctionDef):
         for node in own_nodes(function):
-            if isinstance(node, ast.Call) and not BLOCKING_CALLS.keys().isdisjoint(_possible_names(node.func, bindings)):
+            if isinstance(node, ast.Call) and not BLOCKING_CALLS.keys().isdisjoint(possible_names(node.func, info.module, bindings)):
                 return True
     return False
-
-
-def _possible_names(func: ast.expr, bindings: dict[str, set[str]]) -> set[str]:
-    parts: list[str] = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if not isinstance(func, ast.Name):
-        return set()
-    rest = "".join(f".{part}" for part in reversed(parts))
-    return {f"builtins.{func.id}{rest}", *(qualified + rest for qualified in bindings.get(func.id, ()))}
 
 
 SLEEP_SITES = FilePass("async_sleep.sites", ("async",), calls_a_blocking_name)
