@@ -21,10 +21,14 @@ from typing import Any, NamedTuple
 
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.dependencies import PACKAGING_NAMES, Declaration, root_folder
+from fastapi_codemods.analysis.dependencies import (
+    PACKAGING_NAMES,
+    Declaration,
+    root_folder,
+)
+from fastapi_codemods.analysis.excerpts import excerpt_of
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
-from fastapi_codemods.audit.facts import excerpt_of
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 SERVER_CALLS = frozenset({"uvicorn.run", "uvicorn.Config", "uvicorn.main.run", "uvicorn.config.Config"})

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_codemods.analysis import code_roles, dependencies
+from fastapi_codemods.analysis.excerpts import excerpt_of, shorten  # noqa: F401 - the checks' import
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.records import Evidence
 from fastapi_codemods.engine.fileinfo import FileInfo
-
-EXCERPT_LENGTH = 80
 
 
 @dataclass
@@ -89,18 +88,6 @@ class AuditFacts:
             tree, text = self.project.tree(path), self.project.text(path)
             if tree is not None and text is not None:
                 yield info, tree, text
-
-
-def excerpt_of(text: str, line: int) -> str:
-    """Line ``line`` of ``text``, stripped and cut to a readable length."""
-    lines = text.splitlines()
-    if not 1 <= line <= len(lines):
-        return ""
-    return shorten(lines[line - 1].strip())
-
-
-def shorten(text: str) -> str:
-    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 3] + "..."
 
 
 def evidence_at(info: FileInfo, text: str, node: ast.AST, message: str) -> Evidence:
