@@ -6,6 +6,7 @@ cached)::
     .fastapi_codemods_cache/
         .gitignore          "*": git never sees the cache
         CACHEDIR.TAG        backup tools skip the folder
+        v1/commands/<key>   what a dry-run command line printed (`replay`)
         v1/runs/<slot>      the last run record of one configuration
         v1/files/<ab>/<key> one file's result
 
@@ -22,7 +23,8 @@ Every key is a blake2b digest of what the result depends on:
   within `RACY_NS` of that record (git's index does the same): any write sets a new
   ctime, which no tool can set back.
 
-Two levels use them:
+Two levels use them (a third, `replay`, answers a repeated dry-run command line
+before this module is even imported):
 
 1. A **run record** (`RunRecord`) holds a root's whole outcome, keyed by the setup
    and every file's path and bytes. When they all match (the second ``run --check``
@@ -71,24 +73,18 @@ from typing import Any
 
 from fastapi_codemods import __version__
 from fastapi_codemods.analysis.deployment import SUBFOLDERS, folders_up_to_work_tree
+from fastapi_codemods.engine import cache_folder, replay
 from fastapi_codemods.engine.results import FileResult, Status
 
-CACHE_DIR = ".fastapi_codemods_cache"
-LAYOUT = "v1"
-NO_CACHE_ENV = "FASTAPI_CODEMODS_NO_CACHE"
-GITIGNORE = "# Created by fastapi-codemods automatically.\n*\n"
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by fastapi-codemods.\n"
-    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
-)
+CACHE_DIR = cache_folder.CACHE_DIR
+LAYOUT = cache_folder.LAYOUT
+NO_CACHE_ENV = cache_folder.NO_CACHE_ENV
 # Errors that say something about the moment, not the bytes: never stored.
 _TRANSIENT_ERRORS = ("cannot read", "internal error", "cannot parse:")
 
 
 def disabled_by_environment() -> bool:
-    """``FASTAPI_CODEMODS_NO_CACHE=1`` (or true/yes) works like ``--no-cache``."""
-    return os.environ.get(NO_CACHE_ENV, "").strip().lower() in ("1", "true", "yes")
+    return cache_folder.disabled_by_environment()
 
 
 def digest(*parts: bytes) -> str:
@@ -160,36 +156,24 @@ def _encode(value: Any, out: list[bytes]) -> None:
 def tool_fingerprint() -> str:
     """What else than the inputs decides a result: this code and what it runs on.
 
-    Our modules are identified by size and mtime (a stat each, no reading), so a
-    developer editing a checkout never gets a result of the code before the edit.
+    Our files are identified by size and mtime (`replay.package_stamps`: a stat
+    each, no reading), so a developer editing a checkout never gets a result of the
+    code before the edit.
     """
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    parts = [__version__.encode(), sys.version.encode()]
-    parts.extend(_stat_parts(package, package))
+    parts = [__version__.encode(), sys.version.encode(), *replay.package_stamps()]
     for name in ("libcst", "black"):
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None else None
-        parts.append(_stat_part(origin, "/") if origin else name.encode() + b": absent")
+        parts.append(_stat_part(origin) if origin else name.encode() + b": absent")
     return digest(*parts)
 
 
-def _stat_parts(folder: str, base: str) -> list[bytes]:
-    parts: list[bytes] = []
-    with os.scandir(folder) as entries:
-        for entry in sorted(entries, key=lambda entry: entry.name):
-            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                parts.extend(_stat_parts(entry.path, base))
-            elif entry.name.endswith(".py"):
-                parts.append(_stat_part(entry.path, base))
-    return parts
-
-
-def _stat_part(path: str, base: str) -> bytes:
+def _stat_part(path: str) -> bytes:
     try:
         info = os.stat(path)
     except OSError:
         return path.encode() + b": missing"
-    return f"{os.path.relpath(path, base)}:{info.st_size}:{info.st_mtime_ns}".encode()
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}".encode()
 
 
 def setup_digest(root_shown: str, config: Any, chosen: Sequence[str], format_: bool | None) -> str:
@@ -231,6 +215,7 @@ def _entries(place: Path) -> list[bytes]:
         if entry.name.endswith(".py") or entry.name in (CACHE_DIR, ".git"):
             continue
         path = Path(entry.path) / "METADATA" if entry.name.endswith(".dist-info") else Path(entry.path)
+        replay.note_file(str(path))
         try:
             if not path.is_file():  # a folder: what it holds is no packaging or deployment file
                 continue
@@ -306,6 +291,11 @@ class RunRecord:
     stamps: dict[str, tuple[tuple[int, ...], str]] = dataclasses.field(default_factory=dict)
     stamped_at: int = 0  # time.time_ns() before the stamps were taken
 
+    def targets(self) -> list[str]:
+        """The files a hit depends on besides the sources: those it would create
+        (absent) or edit, and those whose presence kept it from creating one."""
+        return [*(target for _, target in self.created), *self.existing]
+
     def still_valid(self) -> bool:
         return all(_unchanged_target(result, target) for result, target in self.created) and all(
             os.path.lexists(target) for target in self.existing
@@ -324,9 +314,9 @@ def _unchanged_target(result: FileResult, target: str) -> bool:
         return False
 
 
-# A file whose mtime or ctime is this close to the moment its stamp was taken may
-# have been written again within the same clock tick (2 s on FAT): it is read again.
-RACY_NS = 2_000_000_000
+# A file whose mtime or ctime is this close to the moment its stamp was taken is
+# read again (`cache_folder.RACY_NS`).
+RACY_NS = cache_folder.RACY_NS
 
 
 @dataclass(frozen=True)
@@ -369,6 +359,7 @@ def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) ->
         digests[info.path] = bytes_digest
         if bytes_digest is not None:
             stamps[info.path] = (stamp, bytes_digest)
+            replay.note_source(str(path), stamp, bytes_digest)
     return Hashed(digests, stamps, stamped_at, read)
 
 
@@ -443,13 +434,7 @@ class RootCache:
                     pass
 
     def _ensure_folder(self) -> None:
-        """The folder with its ``.gitignore`` and ``CACHEDIR.TAG`` (written once)."""
-        gitignore = self.folder / ".gitignore"
-        if gitignore.exists():
-            return
-        self.folder.mkdir(exist_ok=True)
-        (self.folder / "CACHEDIR.TAG").write_text(CACHEDIR_TAG, encoding="utf-8")
-        gitignore.write_text(GITIGNORE, encoding="utf-8")
+        cache_folder.ensure(self.folder)
 
 
 class Session:
@@ -472,6 +457,7 @@ class Session:
     def start(cls, store: RootCache, setup: str, files: Sequence[tuple[Path, Any]]) -> Session:
         """Hash every file of the root (``files``: (path, `FileInfo`) pairs), with the
         last run record's stamps sparing the reading of files not written since."""
+        replay.note_root_started()
         previous = store.last_run(setup)
         hashed = hash_files(files, previous)
         table = files_digest((info.path, info.relpath, hashed.digests[info.path]) for _, info in files)
@@ -484,6 +470,7 @@ class Session:
         if record is None or record.key != self.key or not record.still_valid():
             return None
         self.store.stats = Stats(hits=record.processed, misses=0, whole_run=True)
+        replay.note_root_answered(True, record.targets())
         if self.hashed.read:
             # Files read because they had changed just before the record was made
             # are old enough to be trusted now: spare the next run reading them.
@@ -538,3 +525,4 @@ class Session:
             processed=self.store.stats.hits + self.store.stats.misses,
         )
         self.store.store_run(self.slot, record)
+        replay.note_root_answered(False, record.targets())

@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from fastapi_codemods import __version__
-from fastapi_codemods.engine import output_formats
+from fastapi_codemods.engine import output_formats, replay
 from fastapi_codemods.engine.driver import Mode, RunOutcome
 from fastapi_codemods.engine.results import FileResult, Status
 
@@ -236,7 +236,9 @@ class Progress:
 
     def start(self, total: int) -> None:
         if self._enabled and total:
-            self._bar = click.progressbar(length=total, label="fastapi-codemods", file=sys.stderr)
+            # Drawn on the terminal itself: a command record replays output, not progress.
+            stream = replay.unrecorded(sys.stderr)
+            self._bar = click.progressbar(length=total, label="fastapi-codemods", file=stream)
             self._bar.__enter__()
 
     def step(self, _result: FileResult) -> None:
