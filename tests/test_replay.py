@@ -176,11 +176,31 @@ def test_commands_that_are_never_recorded(shop: Path, args: tuple[str, ...], env
     assert not commands_folder(shop).exists()
 
 
-def test_a_run_with_a_failed_file_is_not_recorded(shop: Path) -> None:
+def test_a_file_that_does_not_parse_is_replayed_with_its_exit_code(shop: Path) -> None:
     (shop / "app/broken.py").write_text("print('unclosed'\n")
     runs = [command("--check", ".", cwd=shop) for _ in range(2)]
     assert [run.code for run in runs] == [2, 2]
-    assert not any(run.replayed for run in runs)
+    assert b"app/broken.py" in runs[0].stderr + runs[0].stdout
+    assert [run.replayed for run in runs] == [False, True]
+    assert runs[1].output() == runs[0].output()
+
+
+def test_a_root_without_a_run_record_is_not_recorded(tmp_path: Path) -> None:
+    """A file that could not be read, or an internal error, stores no run record
+    (`cache.storable`); the command is then not recorded either."""
+    witness = _witnessed(tmp_path)
+    witness.answered = 0
+    witness.record(1)
+    assert not commands_folder(tmp_path).exists()
+
+
+def test_a_run_that_started_a_program_is_not_recorded(tmp_path: Path) -> None:
+    witness = _witnessed(tmp_path)
+    witness.audit("subprocess.Popen", ("git", ["git", "status"], None, None))
+    witness.record(1)
+    assert not commands_folder(tmp_path).exists()
+    _witnessed(tmp_path).record(1)
+    assert commands_folder(tmp_path).exists()
 
 
 def test_a_corrupt_record_is_no_answer(shop: Path) -> None:

@@ -7,6 +7,7 @@ so that the next identical one can be answered.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from fastapi_codemods.engine import replay
@@ -15,10 +16,15 @@ from fastapi_codemods.engine import replay
 def main() -> None:
     argv = sys.argv[1:]
     try:
-        code = replay.replay(argv)
+        answer = replay.replay(argv)
     except Exception:  # noqa: BLE001 - a record that cannot be checked answers nothing
-        code = None
-    if code is not None:
+        answer = None
+    if answer is not None:
+        chunks, code = answer
+        try:
+            replay.print_chunks(chunks)
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(code)
     witness = replay.watch(argv)
     from fastapi_codemods import cli

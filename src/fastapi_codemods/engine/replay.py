@@ -28,8 +28,10 @@ folder listed again, and the entry holds when those match. One mismatch and the
 command runs as if there were no record, and records again.
 
 Recorded: ``run --check`` and ``run --diff`` on folders with the cache on, when
-every root's run record was used or stored, no program was started and the exit
-code is 0 or 1. A JSON document shows the run cache's counts, so
+every root's run record was used or stored (so every result follows from the bytes:
+a file that does not parse fails the same way again, and its exit code 2 is
+replayed; a file that could not be read or an internal error stores no run record),
+and no program was started. A JSON document shows the run cache's counts, so
 ``--output-format json`` is recorded only from a run the run records answered
 whole: its replay shows what a full run would. Writes, ``--interactive``,
 ``--report`` and single files always run in full. A progress bar is drawn on the
@@ -295,8 +297,8 @@ class Replay:
         return (*record[:2], now, libraries, tuple(new_folders), tuple(new_files), *record[6:])
 
 
-def replay(argv: Sequence[str]) -> int | None:
-    """Print what a recorded command printed and return its exit code; None when
+def replay(argv: Sequence[str]) -> tuple[tuple[tuple[int, bytes], ...], int] | None:
+    """What a recorded command printed (`print_chunks`) and its exit code; None when
     there is no record for this command line or something it read has changed."""
     if cache_folder.disabled_by_environment():
         return None
@@ -311,12 +313,15 @@ def replay(argv: Sequence[str]) -> int | None:
     if attempt.refreshed:
         # The entries read again are old enough now: spare the next replay reading them.
         _store(invocation.record_path(attempt.key), updated)
-    for stream_number, chunk in updated[6]:
+    return updated[6], updated[7]
+
+
+def print_chunks(chunks: Iterable[tuple[int, bytes]]) -> None:
+    """Write recorded output to stdout and stderr, in the recorded order."""
+    for stream_number, chunk in chunks:
         stream = sys.stdout if stream_number == STDOUT else sys.stderr
-        stream.flush()
         stream.buffer.write(chunk)
         stream.buffer.flush()
-    return updated[7]
 
 
 def _store(path: str, record: tuple[Any, ...]) -> None:
@@ -452,7 +457,7 @@ class Witness:
 
     def record(self, code: Any) -> None:
         """Store the record if this command may be answered from it next time."""
-        if self.problems or code not in (0, 1) or not self.roots or self.answered != self.roots:
+        if self.problems or code not in (0, 1, 2) or not self.roots or self.answered != self.roots:
             return
         if self.invocation.output_format == "json" and self.whole != self.roots:
             return
@@ -532,7 +537,8 @@ def watch(argv: Sequence[str]) -> Witness | None:
     _witness = witness
     if not _hooked:
         sys.addaudithook(_audit)
-        os.register_at_fork(after_in_child=_forget)
+        if hasattr(os, "register_at_fork"):  # POSIX; elsewhere workers are spawned afresh
+            os.register_at_fork(after_in_child=_forget)
         _hooked = True
     return witness
 
