@@ -268,13 +268,13 @@ def test_command_lines_never_recorded(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def _witnessed(root: Path) -> replay.Witness:
     """A record of a folder and a file in it, taken as the audit hook would."""
-    invocation = replay.Invocation([], [str(root)], "text")
+    invocation = replay.Invocation([str(root)], "text")
     cache_folder.ensure(root / cache_folder.CACHE_DIR)  # as `replay.watch` does before a run
     witness = replay.Witness(invocation, "key")
     witness.roots = witness.answered = 1
     witness.saw_folder(str(root))
     witness.saw_file(str(root / "module.py"))
-    witness.chunks.append((replay.STDOUT, b"output\n"))
+    witness.chunks.append((replay.STDOUT, bytearray(b"output\n")))
     return witness
 
 
@@ -290,7 +290,7 @@ def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _check(root: Path) -> tuple[object, replay.Replay]:
-    attempt = replay.Replay(replay.Invocation([], [str(root)], "text"), "key")
+    attempt = replay.Replay(replay.Invocation([str(root)], "text"), "key")
     record = attempt.load()
     assert record is not None
     return attempt.holds(record), attempt

@@ -4,6 +4,7 @@ Paths in, results out: which files a run looks at (`discovery`, `config`,
 `gitstate`), how bytes become text and trees (`sources`, `skip_markers`), one
 file's prefilter-parse-transform-validate step (`pipeline`, `formatting`), the
 run across roots and worker processes that is the only code writing files
-(`driver`, `workerpool`, `gcpolicy`), and what people and scripts read
-(`results`, `report`). Nothing here knows about FastAPI.
+(`driver`, `workerpool`, `gcpolicy`), what people and scripts read
+(`results`, `report`), and the cache that answers a repeated run (`cache`,
+`replay`, `cache_folder`). Nothing here knows about FastAPI.
 """

@@ -83,8 +83,7 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 class Invocation:
     """A ``run`` command line a record can answer: a dry run on folders."""
 
-    def __init__(self, argv: Sequence[str], paths: list[str], output_format: str) -> None:
-        self.argv = list(argv)
+    def __init__(self, paths: list[str], output_format: str) -> None:
         self.paths = paths
         self.output_format = output_format
 
@@ -125,7 +124,7 @@ class Invocation:
         paths = paths or ["."]
         if not all(os.path.isdir(path) for path in paths):
             return None
-        return cls(argv, paths, output_format)
+        return cls(paths, output_format)
 
     def record_path(self, key: str) -> str:
         return os.path.join(self.paths[0], cache_folder.CACHE_DIR, cache_folder.LAYOUT, "commands", key)
@@ -227,8 +226,9 @@ def bytes_digest(path: str) -> str | None:
         return None
 
 
-def library_stamps() -> list[tuple[str, int, int]]:
-    """(path, size, mtime) of each library's ``__init__``; an absent one has none."""
+def library_stamps() -> list[tuple[str, int, int, int]] | None:
+    """(path, size, mtime, ctime) of each library's ``__init__``; None when one is
+    missing (an installation this record could not tell from the next)."""
     import importlib.util  # recording only
 
     stamps = []
@@ -239,7 +239,9 @@ def library_stamps() -> list[tuple[str, int, int]]:
             info = os.stat(origin) if origin else None
         except OSError:
             info = None
-        stamps.append((origin or name, info.st_size, info.st_mtime_ns) if info else (origin or name, -1, -1))
+        if origin is None or info is None:
+            return None
+        stamps.append((origin, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
     return stamps
 
 
@@ -269,14 +271,12 @@ class Replay:
         """The record with its stamps brought up to date, None when anything changed."""
         _, _, recorded_at, libraries, folders, files, _, _ = record
         now = time.time_ns()
-        for path, size, mtime in libraries:
+        for path, *stamp in libraries:
             try:
                 info = os.stat(path)
             except OSError:
-                if size != -1:
-                    return None
-                continue
-            if (info.st_size, info.st_mtime_ns) != (size, mtime):
+                return None
+            if [info.st_size, info.st_mtime_ns, info.st_ctime_ns] != stamp:
                 return None
         new_folders = []
         for path, stamp, names in folders:
@@ -347,7 +347,7 @@ def _store(path: str, record: tuple[Any, ...]) -> None:
 class _Tee(io.RawIOBase):
     """A binary stream that writes through to a standard stream and keeps a copy."""
 
-    def __init__(self, target: Any, number: int, chunks: list[tuple[int, bytes]]) -> None:
+    def __init__(self, target: Any, number: int, chunks: list[tuple[int, bytearray]]) -> None:
         super().__init__()
         self._target = target
         self._number = number
@@ -367,9 +367,9 @@ class _Tee(io.RawIOBase):
         self._target.write(data)
         self._target.flush()
         if self._chunks and self._chunks[-1][0] == self._number:
-            self._chunks[-1] = (self._number, self._chunks[-1][1] + data)
+            self._chunks[-1][1].extend(data)
         else:
-            self._chunks.append((self._number, data))
+            self._chunks.append((self._number, bytearray(data)))
         return len(data)
 
 
@@ -380,7 +380,7 @@ class _Recorded(io.TextIOWrapper):
     original: Any
 
 
-def _recording(stream: Any, number: int, chunks: list[tuple[int, bytes]]) -> _Recorded:
+def _recording(stream: Any, number: int, chunks: list[tuple[int, bytearray]]) -> _Recorded:
     stream.flush()
     wrapped = _Recorded(_Tee(stream.buffer, number, chunks), encoding=stream.encoding, errors=stream.errors,
                         write_through=True)
@@ -407,7 +407,7 @@ class Witness:
         self.roots = 0
         self.answered = 0  # roots whose run record was used or stored
         self.whole = 0  # roots answered by their run record
-        self.chunks: list[tuple[int, bytes]] = []
+        self.chunks: list[tuple[int, bytearray]] = []
         self._busy = False
         self._skipped = _library_folders()
 
@@ -475,8 +475,11 @@ class Witness:
             if stamp is not None and content is None:
                 return
             files.append((path, stamp, content))
-        record = (RECORD_FORMAT, self.key, self.started_at, tuple(library_stamps()), tuple(folders), tuple(files),
-                  tuple(self.chunks), code)
+        libraries = library_stamps()
+        if libraries is None:
+            return
+        record = (RECORD_FORMAT, self.key, self.started_at, tuple(libraries), tuple(folders), tuple(files),
+                  tuple((number, bytes(chunk)) for number, chunk in self.chunks), code)
         _store(self.invocation.record_path(self.key), record)
 
 
