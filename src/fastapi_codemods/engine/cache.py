@@ -58,8 +58,6 @@ results, so the analysis runs whole; it overlaps the import of libcst anyway.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import importlib.util
 import os
 import pickle
 import sys
@@ -83,25 +81,14 @@ NO_CACHE_ENV = cache_folder.NO_CACHE_ENV
 _TRANSIENT_ERRORS = ("cannot read", "internal error", "cannot parse:")
 
 
-def disabled_by_environment() -> bool:
-    return cache_folder.disabled_by_environment()
-
-
 def digest(*parts: bytes) -> str:
     """Hex blake2b of the parts, each length-prefixed so that no two splits collide."""
-    hasher = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        hasher.update(len(part).to_bytes(8, "little"))
-        hasher.update(part)
-    return hasher.hexdigest()
+    return replay.digest(parts)
 
 
 def file_digest(path: Path) -> str | None:
     """The digest of a file's bytes, None when it cannot be read."""
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
-    except OSError:
-        return None
+    return replay.bytes_digest(path)
 
 
 class NotCanonical(TypeError):
@@ -156,24 +143,14 @@ def _encode(value: Any, out: list[bytes]) -> None:
 def tool_fingerprint() -> str:
     """What else than the inputs decides a result: this code and what it runs on.
 
-    Our files are identified by size and mtime (`replay.package_stamps`: a stat
+    Our files are identified by size and mtime, the libraries by their
+    ``__init__``'s stamp (`replay.package_stamps`, `replay.library_stamps`: a stat
     each, no reading), so a developer editing a checkout never gets a result of the
     code before the edit.
     """
-    parts = [__version__.encode(), sys.version.encode(), *replay.package_stamps()]
-    for name in ("libcst", "black"):
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None else None
-        parts.append(_stat_part(origin) if origin else name.encode() + b": absent")
-    return digest(*parts)
-
-
-def _stat_part(path: str) -> bytes:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return path.encode() + b": missing"
-    return f"{path}:{info.st_size}:{info.st_mtime_ns}".encode()
+    libraries = replay.library_stamps() or [("a library is missing",)]
+    return digest(__version__.encode(), sys.version.encode(), *replay.package_stamps(),
+                  *(repr(stamp).encode() for stamp in libraries))
 
 
 def setup_digest(root_shown: str, config: Any, chosen: Sequence[str], format_: bool | None) -> str:
@@ -344,14 +321,12 @@ def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) ->
     stamps: dict[str, tuple[tuple[int, ...], str]] = {}
     read = 0
     for path, info in files:
-        try:
-            status = os.stat(path)
-        except OSError:
+        stamp = replay.file_stamp(path)  # (size, mtime, ctime, inode, device)
+        if stamp is None:
             digests[info.path] = None
             continue
-        stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
         old = known.get(info.path)
-        if old is not None and old[0] == stamp and max(status.st_mtime_ns, status.st_ctime_ns) < trusted_before:
+        if old is not None and old[0] == stamp and max(stamp[1:3]) < trusted_before:
             bytes_digest: str | None = old[1]
         else:
             bytes_digest = file_digest(path)
@@ -384,7 +359,7 @@ class RootCache:
     @classmethod
     def of(cls, root: Path, enabled: bool) -> RootCache | None:
         """The cache of a folder root, None for a single file or when disabled."""
-        if not enabled or disabled_by_environment() or not root.is_dir():
+        if not enabled or cache_folder.disabled_by_environment() or not root.is_dir():
             return None
         return cls(root)
 
@@ -420,7 +395,7 @@ class RootCache:
         target = self.folder / relative
         temp_name = None
         try:
-            self._ensure_folder()
+            cache_folder.ensure(self.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
             with os.fdopen(handle, "wb") as stream:
@@ -432,9 +407,6 @@ class RootCache:
                     os.unlink(temp_name)
                 except OSError:
                     pass
-
-    def _ensure_folder(self) -> None:
-        cache_folder.ensure(self.folder)
 
 
 class Session:

@@ -218,7 +218,8 @@ def listing_digest(path: str) -> str | None:
     return digest(_text(name) + b"\0" + kind.encode() for name, kind in entries)
 
 
-def bytes_digest(path: str) -> str | None:
+def bytes_digest(path: str | os.PathLike[str]) -> str | None:
+    """The digest of a file's bytes, None when it cannot be read."""
     try:
         with open(path, "rb") as stream:
             return blake2b(stream.read(), digest_size=20).hexdigest()
