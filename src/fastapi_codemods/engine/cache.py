@@ -390,23 +390,11 @@ class RootCache:
             return None
 
     def _write(self, relative: Path, value: Any) -> None:
-        import tempfile  # only a miss writes
-
-        target = self.folder / relative
-        temp_name = None
         try:
             cache_folder.ensure(self.folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp_name, target)
         except OSError:
-            if temp_name is not None:
-                try:
-                    os.unlink(temp_name)
-                except OSError:
-                    pass
+            return
+        cache_folder.write_atomically(self.folder / relative, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class Session:

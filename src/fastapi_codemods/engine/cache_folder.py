@@ -41,3 +41,25 @@ def ensure(folder: str | Path) -> None:
     for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", GITIGNORE)):
         with open(os.path.join(folder, name), "w", encoding="utf-8") as stream:
             stream.write(text)
+
+
+def write_atomically(path: str | Path, data: bytes) -> None:
+    """Write an entry through a temporary file moved into place, so that runs at
+    once see the old entry or the new one, never half of one; a failure writes
+    nothing (an entry missing is a miss)."""
+    import tempfile  # only writing needs it
+
+    folder = os.path.dirname(path)
+    temp_name = None
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp_name, path)
+    except OSError:
+        if temp_name is not None:
+            try:
+                os.unlink(temp_name)
+            except OSError:
+                pass

@@ -326,23 +326,7 @@ def print_chunks(chunks: Iterable[tuple[int, bytes]]) -> None:
 
 
 def _store(path: str, record: tuple[Any, ...]) -> None:
-    """Write a record atomically (a concurrent replay sees the old one or this)."""
-    import tempfile  # recording only
-
-    folder = os.path.dirname(path)
-    temp_name = None
-    try:
-        os.makedirs(folder, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(marshal.dumps(record))
-        os.replace(temp_name, path)
-    except OSError:
-        if temp_name is not None:
-            try:
-                os.unlink(temp_name)
-            except OSError:
-                pass
+    cache_folder.write_atomically(path, marshal.dumps(record))
 
 
 class _Tee(io.RawIOBase):
