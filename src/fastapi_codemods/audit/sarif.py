@@ -4,11 +4,9 @@ One rule per practice (its recommendation as help, a link to the practice's sect
 of the README), one result per piece of evidence. Practices without evidence (PASS,
 NOT APPLICABLE, a NEEDS ATTENTION with only a reason) produce no result; every
 verdict and the score are in the run's ``properties``, so nothing of the Markdown
-report is lost. Paths are relative to ``%SRCROOT%``: the display paths ``run``
-prints, relative to the git work tree (or the working folder), which is what code
-scanning resolves against the checked-out repository. A project-wide item (line 0)
-names its path with no region. Files that could not be read are tool execution
-notifications, and make the invocation unsuccessful.
+report is lost. Locations (relative to ``%SRCROOT%``) and the document's skeleton
+are `engine.sarif`'s, as in ``run``'s SARIF. Files that could not be read are tool
+execution notifications, and make the invocation unsuccessful.
 """
 
 from __future__ import annotations
@@ -18,8 +16,8 @@ from typing import Any
 
 from fastapi_codemods import DOCUMENTATION_URL
 from fastapi_codemods.audit.records import AuditReport, Evidence, PracticeResult
+from fastapi_codemods.engine import sarif
 
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 
 
@@ -38,31 +36,14 @@ def to_sarif(report: AuditReport, fix_command: FixCommand) -> dict[str, Any]:
         for index, result in enumerate(report.results)
         for item in result.evidence
     ]
-    return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "fastapi-codemods",
-                        "version": report.tool_version,
-                        "informationUri": DOCUMENTATION_URL,
-                        "rules": rules,
-                    }
-                },
-                "invocations": [_invocation(report)],
-                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository (or working folder)."}}},
-                "results": results,
-                "properties": {
-                    "project": report.project,
-                    "date": report.date,
-                    "score": report.score,
-                    "verdicts": {result.practice.id: result.verdict.value for result in report.results},
-                },
-            }
-        ],
+    notifications = [sarif.notification(problem, path) for path, problem in report.errors]
+    properties = {
+        "project": report.project,
+        "date": report.date,
+        "score": report.score,
+        "verdicts": {result.practice.id: result.verdict.value for result in report.results},
     }
+    return sarif.document(report.tool_version, rules, results, notifications, properties)
 
 
 def _rule(result: PracticeResult, report: AuditReport, fix_command: FixCommand) -> dict[str, Any]:
@@ -83,32 +64,10 @@ def _rule(result: PracticeResult, report: AuditReport, fix_command: FixCommand) 
 
 
 def _result(result: PracticeResult, rule_index: int, item: Evidence) -> dict[str, Any]:
-    location: dict[str, Any] = {"artifactLocation": {"uri": item.path, "uriBaseId": "%SRCROOT%"}}
-    if item.line > 0:
-        region: dict[str, Any] = {"startLine": item.line}
-        if item.column > 0:
-            region["startColumn"] = item.column
-        if item.excerpt:
-            region["snippet"] = {"text": item.excerpt}
-        location["region"] = region
     return {
         "ruleId": result.practice.id,
         "ruleIndex": rule_index,
         "level": LEVELS[result.practice.severity],
         "message": {"text": item.message},
-        "locations": [{"physicalLocation": location}],
+        "locations": [sarif.location(item.path, item.line, item.column, item.excerpt)],
     }
-
-
-def _invocation(report: AuditReport) -> dict[str, Any]:
-    invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
-    if report.errors:
-        invocation["toolExecutionNotifications"] = [
-            {
-                "level": "error",
-                "message": {"text": problem},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}}],
-            }
-            for path, problem in report.errors
-        ]
-    return invocation

@@ -14,10 +14,10 @@ from collections import Counter
 from typing import Any
 
 from fastapi_codemods import DOCUMENTATION_URL, __version__, codemods
+from fastapi_codemods.engine import sarif
 from fastapi_codemods.engine.driver import Mode, RunOutcome
 from fastapi_codemods.engine.results import FileResult, Status
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _QUOTED = re.compile(r"'[^'\s]*'")  # a quoted name, not the apostrophes of "request's"
 _LIST_OF_SPANS = re.compile(r"\([^()]*`…`[^()]*\)")
@@ -63,25 +63,14 @@ def sarif_document(outcome: RunOutcome) -> dict[str, Any]:
     results += [_sarif_result(f.transform, index[f.transform], "warning", f.reason, f.path, f.line)
                 for f in outcome.findings]
     failures = [result for result in outcome.results if result.status is Status.FAILED]
-    invocation: dict[str, Any] = {"executionSuccessful": not failures and not outcome.dirty}
-    notifications = [_notification(result.error or "failed", result.path) for result in failures]
-    notifications += [_notification("uncommitted changes: not written (commit or stash, or --allow-dirty)", path)
-                      for path in outcome.dirty]
-    if notifications:
-        invocation["toolExecutionNotifications"] = notifications
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "fastapi-codemods", "version": __version__,
-                                "informationUri": DOCUMENTATION_URL,
-                                "rules": [_sarif_rule(name) for name in used]}},
-            "invocations": [invocation],
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository (or working folder)."}}},
-            "results": results,
-            "properties": {"mode": outcome.mode.value},
-        }],
-    }
+    notifications = [sarif.notification(f"{result.path}: {result.error or 'failed'}", result.path)
+                     for result in failures]
+    notifications += [
+        sarif.notification(f"{path}: uncommitted changes: not written (commit or stash, or --allow-dirty)", path)
+        for path in outcome.dirty
+    ]
+    return sarif.document(__version__, [_sarif_rule(name) for name in used], results, notifications,
+                          {"mode": outcome.mode.value})
 
 
 def _run_order(name: str) -> tuple[int, str]:
@@ -98,20 +87,9 @@ def _sarif_rule(name: str) -> dict[str, Any]:
     }
 
 
-def _location(path: str, line: int) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
-    if line > 0:
-        physical["region"] = {"startLine": line}
-    return {"physicalLocation": physical}
-
-
 def _sarif_result(rule: str, rule_index: int, level: str, message: str, path: str, line: int) -> dict[str, Any]:
     return {"ruleId": rule, "ruleIndex": rule_index, "level": level, "message": {"text": message},
-            "locations": [_location(path, line)]}
-
-
-def _notification(message: str, path: str) -> dict[str, Any]:
-    return {"level": "error", "message": {"text": f"{path}: {message}"}, "locations": [_location(path, 0)]}
+            "locations": [sarif.location(path, line)]}
 
 
 def github_lines(outcome: RunOutcome) -> list[str]:
