@@ -51,7 +51,6 @@ from libcst.metadata import (
 from libcst.metadata.scope_provider import Assignment, GlobalScope, Scope
 
 from fastapi_codemods.analysis import sleep_sites
-from fastapi_codemods.analysis.candidates import Candidates
 from fastapi_codemods.analysis.blocking_calls import BLOCKING_CALLS, BlockingCall, blocking_call
 from fastapi_codemods.cst.transform import Transform
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -106,7 +105,6 @@ class AsyncSleep(Transform):
     PREFILTER = ("async",)
     OPTIONS = sleep_sites.OPTIONS
     FILE_PASSES = sleep_sites.FILE_PASSES
-    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     @classmethod
     def matches_text(cls, text: str) -> bool:
@@ -114,17 +112,21 @@ class AsyncSleep(Transform):
         return "async" in text and any(all(word.search(text) for word in needle) for needle in NEEDLES)
 
     @classmethod
-    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> Candidates:
+    def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> sleep_sites.SleepFacts:
         return sleep_sites.analyze(project, options)
 
     @classmethod
-    def wants(cls, file: FileInfo, text: str, facts: Candidates | None) -> bool:
+    def wants(cls, file: FileInfo, text: str, facts: sleep_sites.SleepFacts | None) -> bool:
         """Only files where an ``async def`` calls a name that may block, as the
         ``ast`` pass found; the (slower) text check only for files it did not see."""
         known = facts.wants(file.relpath) if facts is not None else None
         return cls.matches_text(text) if known is None else known
 
     def visit_Module(self, node: cst.Module) -> None:
+        # Where the only possibly blocking call is the builtin `open` and nothing binds
+        # that name, the scope analysis (the costliest part of this transform on a
+        # large module) would only confirm what the call's spelling says.
+        self.open_only = self.facts is not None and self.file.relpath in self.facts.open_only
         self.module_problem = _module_problem(node)
         self.rewrites: set[cst.Call] = set()
         self.package_init = self.file.relpath.rpartition("/")[2] == "__init__.py"
@@ -135,13 +137,19 @@ class AsyncSleep(Transform):
         for own in own_calls(node.body):
             if self.is_skipped(own.call):
                 continue
-            names = self.get_metadata(QualifiedNameProvider, own.call.func, set())
+            names = self.call_names(own.call)
             if any(name.name == SLEEP for name in names):
                 self.sleep(node, own, names)
                 continue
             found = blocking_call(sorted(name.name for name in names if name.source in RESOLVED))
             if found is not None:
                 self.report(own.call, _blocking_message(found, node))
+
+    def call_names(self, call: cst.Call) -> set[QualifiedName]:
+        if self.open_only:
+            plain_open = isinstance(call.func, cst.Name) and call.func.value == "open"
+            return {QualifiedName(sleep_sites.BUILTIN_OPEN, QualifiedNameSource.BUILTIN)} if plain_open else set()
+        return self.get_metadata(QualifiedNameProvider, call.func, set())
 
     def sleep(self, function: cst.FunctionDef, own: _OwnCall, names: set[QualifiedName]) -> None:
         """Rewrite one ``time.sleep`` call, or report the first reason not to."""

@@ -33,9 +33,11 @@ from fastapi_codemods.engine.fileinfo import FileInfo
 # Metadata resolved on first use instead of before the visit. Each one is a full
 # pass over the tree (about the cost of the parse itself on a large module), and
 # many files need none of them: positions only for findings and skip markers,
-# parents only around the nodes a transform rewrites. Qualified names are read
-# from the scope analysis directly, as libcst's own provider does node by node.
-LAZY_METADATA = frozenset({PositionProvider, ParentNodeProvider, QualifiedNameProvider})
+# parents only around the nodes a transform rewrites, scopes only where a name
+# must be resolved (async_sleep resolves none on most of its files). Qualified
+# names are read from the scope analysis directly, as libcst's own provider does
+# node by node.
+LAZY_METADATA = frozenset({PositionProvider, ParentNodeProvider, QualifiedNameProvider, ScopeProvider})
 
 _MISSING: Any = object()
 
