@@ -342,3 +342,31 @@ def test_on_a_terminal_the_progress_bar_is_drawn_not_recorded(shop: Path) -> Non
     assert b"fastapi-codemods  [" in first  # click's bar, its label first
     assert b"fastapi-codemods  [" not in second
     assert second in first
+
+
+def test_a_virtualenv_that_stops_being_one_is_walked_again(shop: Path) -> None:
+    """Discovery skips a folder holding ``pyvenv.cfg`` without listing it; the record
+    notes that folder, so removing the file runs the command again."""
+    (shop / "env").mkdir()
+    (shop / "env/pyvenv.cfg").write_text("home = /usr/bin\n")
+    (shop / "env/job.py").write_text(WORKER)
+    first = command("--check", ".", cwd=shop)
+    assert b"env/job.py" not in first.stdout
+    assert command("--check", ".", cwd=shop).replayed
+    (shop / "env/pyvenv.cfg").unlink()
+    after = command("--check", ".", cwd=shop)
+    assert not after.replayed
+    assert b"would change: env/job.py" in after.stdout
+
+
+def test_discovery_notes_the_virtualenv_folders_it_skips_unlisted(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi_codemods.engine.discovery import iter_python_files
+
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env/pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tmp_path / "env/job.py").write_text(WORKER)
+    witness = replay.Witness(replay.Invocation([str(tmp_path)], "text"), "key")
+    monkeypatch.setattr(replay, "_witness", witness)
+    assert list(iter_python_files(tmp_path)) == []
+    assert str(tmp_path / "env") in witness.folders

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pathspec
 
+from fastapi_codemods.engine import replay
+
 SKIPPED_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "node_modules",
@@ -132,7 +134,10 @@ def iter_python_files(root: Path, excludes: Excludes = ()) -> Iterator[Path]:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info"):
                     continue
-                if is_virtualenv(path) or rules.ignored(path, is_dir=True):
+                if is_virtualenv(path):
+                    replay.note_folder(str(path))  # its pyvenv.cfg going away makes it walked
+                    continue
+                if rules.ignored(path, is_dir=True):
                     continue
                 subfolders.append(path)
             elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):

@@ -301,9 +301,7 @@ class Replay:
 def replay(argv: Sequence[str]) -> tuple[tuple[tuple[int, bytes], ...], int] | None:
     """What a recorded command printed (`print_chunks`) and its exit code; None when
     there is no record for this command line or something it read has changed."""
-    if cache_folder.disabled_by_environment():
-        return None
-    invocation = Invocation.parse(argv)
+    invocation = _recordable(argv)
     if invocation is None:
         return None
     attempt = Replay(invocation, command_key(argv))
@@ -315,6 +313,11 @@ def replay(argv: Sequence[str]) -> tuple[tuple[tuple[int, bytes], ...], int] | N
         # The entries read again are old enough now: spare the next replay reading them.
         _store(invocation.record_path(attempt.key), updated)
     return updated[6], updated[7]
+
+
+def _recordable(argv: Sequence[str]) -> Invocation | None:
+    """The command line as a record may answer it, with the cache on."""
+    return None if cache_folder.disabled_by_environment() else Invocation.parse(argv)
 
 
 def print_chunks(chunks: Iterable[tuple[int, bytes]]) -> None:
@@ -506,9 +509,7 @@ def watch(argv: Sequence[str]) -> Witness | None:
     roots' cache folders made first (the roots' listings then stay as the run sees
     them), standard streams recorded, the audit hook installed once per process."""
     global _witness, _hooked
-    if cache_folder.disabled_by_environment():
-        return None
-    invocation = Invocation.parse(argv)
+    invocation = _recordable(argv)
     if invocation is None:
         return None
     try:
@@ -575,9 +576,9 @@ def note_source(path: str, stamp: tuple[int, ...], content: str) -> None:
     """A source file the run cache stamped (before reading it) and hashed."""
     if _witness is not None:
         path = os.path.abspath(path)
-        _witness.saw_file(path)
         _witness.files[path] = stamp  # taken before the read: a change since is a mismatch
         _witness.digests[path] = (stamp, content)
+        _witness.saw_folder(os.path.dirname(path))
 
 
 def note_root_started() -> None:
