@@ -93,6 +93,11 @@ OK_CODES = {"ours": {0, 1}, "ours-cached": {0, 1}, "audit": {0, 1}, "libcst": {0
 CACHED_KINDS = ("ours-cached", "ruff-cached")
 
 
+# What the installed ``fastapi-codemods`` script runs (``python -m`` would add runpy's
+# imports, which a user of the script does not pay), importable from the checkout.
+OURS = [sys.executable, "-c", "from fastapi_codemods.cli import main; main()"]
+
+
 @dataclass(frozen=True)
 class Tool:
     name: str
@@ -102,10 +107,10 @@ class Tool:
     def command(self, tree: Path) -> list[str] | None:
         if self.kind in ("ours", "ours-cached"):
             cache = ["--no-cache"] if self.kind == "ours" else []
-            return [sys.executable, "-m", "fastapi_codemods", "run", "--check", "--no-progress", *cache,
+            return [*OURS, "run", "--check", "--no-progress", *cache,
                     "-j", str(self.jobs), str(tree)]
         if self.kind == "audit":
-            return [sys.executable, "-m", "fastapi_codemods", "audit", "--format", "json", "-o", os.devnull,
+            return [*OURS, "audit", "--format", "json", "-o", os.devnull,
                     "-j", str(self.jobs), str(tree)]
         if self.kind == "libcst":
             # --unified-diff prints instead of writing; the no-op never changes a file anyway.

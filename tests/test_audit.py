@@ -26,7 +26,7 @@ from fastapi_codemods.audit.records import (
 from fastapi_codemods.audit.render import exit_code
 from fastapi_codemods.audit.runner import AuditOptions, audit
 from fastapi_codemods.cli import cli
-from fastapi_codemods.engine.config import tomllib
+from fastapi_codemods.engine.tomlreader import tomllib
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 REPO = Path(__file__).resolve().parent.parent

@@ -133,7 +133,7 @@ def test_corrupt_entries_are_misses(shop: Path) -> None:
     expected = check(shop)[:2]
     for entry in (shop / cache.CACHE_DIR).rglob("*"):
         if entry.is_file() and entry.parent != shop / cache.CACHE_DIR:
-            entry.write_bytes(b"not a pickle")
+            entry.write_bytes(b"not JSON")
     report, diff, stats = check(shop)
     assert (report, diff) == expected
     assert stats == {"hits": 0, "misses": 4, "whole_run": False}
@@ -220,7 +220,7 @@ def test_a_hit_that_had_to_read_files_refreshes_their_stamps(shop: Path, monkeyp
     monkeypatch.setattr(cache, "RACY_NS", 10**18)  # no stamp trusted: every file is read
     assert check(shop)[2]["whole_run"] is True
     second = _run_record(shop)
-    assert second.key == first.key and second.stamped_at > first.stamped_at
+    assert second.results == first.results and second.stamped_at > first.stamped_at
 
 
 def _run_record(root: Path) -> cache.RunRecord:
@@ -248,3 +248,22 @@ def test_a_deployment_file_beside_the_sources_misses_the_run_record(shop: Path) 
     assert stats["whole_run"] is False
     assert b"gunicorn.conf.py" not in after_diff
     assert (after, after_diff) == check(shop, use_cache=False)[:2]
+
+
+def test_pruning_keeps_the_newest_run_records_and_the_entries_they_use(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["print_to_logging", "conditional_docs", "setup_logging", "production_server", "lifespan"]
+    setups = [names[:count] for count in range(1, len(names) + 1)] + [names[count:] for count in range(1, len(names))]
+    for only in setups:
+        run(RunOptions(paths=[shop], mode=Mode.CHECK, jobs=1, cache=True, only=only))
+    runs = list((shop / cache.CACHE_DIR / cache.LAYOUT / "runs").iterdir())
+    assert len(setups) > cache.MAX_RUN_RECORDS == len(runs)
+    monkeypatch.setattr(cache, "MAX_FILE_BYTES", 0)
+    run(RunOptions(paths=[shop], mode=Mode.CHECK, jobs=1, cache=True, only=["async_sleep"]))
+    kept = {entry.parent.name + entry.name for entry in (shop / cache.CACHE_DIR / cache.LAYOUT / "files").rglob("*")
+            if entry.is_file()}
+    used = set()
+    for record in (shop / cache.CACHE_DIR / cache.LAYOUT / "runs").iterdir():
+        used.update(json.loads(record.read_text())["file_keys"])
+    assert used and kept == used
+    report, diff, stats = check(shop)
+    assert (report, diff) == check(shop, use_cache=False)[:2]

@@ -27,7 +27,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from fastapi_codemods.engine.config import tomllib
+from fastapi_codemods.engine.tomlreader import tomllib
 from fastapi_codemods.engine.driver import Mode, RunOptions, run
 from fastapi_codemods.engine.results import Status
 

@@ -1,5 +1,5 @@
 """Entry point for ``python -m fastapi_codemods``."""
 
-from fastapi_codemods.entry import main
+from fastapi_codemods.cli import main
 
 main()

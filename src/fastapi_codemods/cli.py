@@ -11,8 +11,7 @@ import click
 
 from fastapi_codemods import __version__
 from fastapi_codemods.codemods import all_transforms
-from fastapi_codemods.engine.driver import Mode, RunOptions, UsageError
-from fastapi_codemods.engine.driver import run as run_driver
+from fastapi_codemods.engine.options import Mode, RunOptions, UsageError
 from fastapi_codemods.engine.report import (
     OUTPUT_FORMATS,
     Progress,
@@ -97,6 +96,8 @@ def run_command(
     )
     # Interrupted: nothing was written, since files are written only after every
     # file was processed, each atomically.
+    from fastapi_codemods.engine.driver import run as run_driver  # `list` and `audit` need none of it
+
     with exiting_on_usage_errors(), Progress(enabled=not no_progress) as progress:
         outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
     tally = None

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from fastapi_codemods.analysis.astindex import walk
 from fastapi_codemods.analysis.project import Project
-from fastapi_codemods.engine.config import tomllib
+from fastapi_codemods.engine.tomlreader import tomllib
 
 # Requirement files whose name says they are not for running the application.
 _NOT_RUNTIME = frozenset(
@@ -88,10 +88,10 @@ def runtime_declarations(project: Project) -> Iterator[Declaration]:
         yield from _setup_cfg(project, folder / "setup.cfg")
         yield from _setup_py(project, folder / "setup.py")
         for pattern in ("requirements*.txt", "requirements/*.txt"):
-            for path in sorted(folder.glob(pattern)):
+            for path in project.glob(folder, pattern):
                 if not _NOT_RUNTIME.intersection(re.split(r"[-_.]+", path.stem.lower())):
                     yield from _requirements_file(project, path)
-        for path in sorted(folder.glob("*.dist-info/METADATA")):
+        for path in project.glob(folder, "*.dist-info/METADATA"):
             yield from _wheel_metadata(project, path)
 
 
@@ -110,10 +110,10 @@ def _folders(project: Project) -> Iterator[Path]:
     for candidate in (folder, *folder.parents):
         yield candidate
         if (
-            (candidate / ".git").exists()
-            or any((candidate / name).is_file() for name in PACKAGING_NAMES)
-            or any(candidate.glob("requirements*.txt"))
-            or any(candidate.glob("*.dist-info/METADATA"))
+            project.exists(candidate / ".git")
+            or any(project.is_file(candidate / name) for name in PACKAGING_NAMES)
+            or project.glob(candidate, "requirements*.txt")
+            or project.glob(candidate, "*.dist-info/METADATA")
         ):
             return
 

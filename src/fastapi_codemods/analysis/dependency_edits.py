@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi_codemods.analysis.dependencies import Declaration, normalize
-from fastapi_codemods.engine.config import tomllib
+from fastapi_codemods.engine.tomlreader import tomllib
 
 STANDARD = "standard"
 

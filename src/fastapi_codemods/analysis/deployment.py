@@ -143,20 +143,15 @@ SERVER_SITES = FilePass("audit.server_sites", NEEDLES, server_sites)
 
 
 def deployment_folders(project: Project) -> list[Path]:
-    """The root, then its parents up to the git work tree (see the module)."""
-    return folders_up_to_work_tree(root_folder(project))
-
-
-def folders_up_to_work_tree(folder: Path) -> list[Path]:
-    """``folder``, then its parents up to the git work tree; without one, up to the
-    first folder holding packaging files; without either, ``folder`` alone. The
-    run cache watches the same folders."""
+    """The root, then its parents up to the git work tree; without one, up to the
+    first folder holding packaging files; without either, the root alone."""
+    folder = root_folder(project)
     chain = [folder, *folder.parents]
     for index, candidate in enumerate(chain):
-        if (candidate / ".git").exists():
+        if project.exists(candidate / ".git"):
             return chain[: index + 1]
     for index, candidate in enumerate(chain):
-        if any((candidate / name).is_file() for name in PACKAGING_NAMES):
+        if any(project.is_file(candidate / name) for name in PACKAGING_NAMES):
             return chain[: index + 1]
     return [folder]
 
@@ -165,12 +160,12 @@ def deployment_files(project: Project) -> list[Path]:
     found: list[Path] = []
     for folder in deployment_folders(project):
         for place in (folder, *(folder / name for name in SUBFOLDERS)):
-            if not place.is_dir():
+            if not project.is_dir(place):
                 continue
             for pattern in DEPLOYMENT_PATTERNS:
-                found.extend(path for path in sorted(place.glob(pattern)) if path.is_file())
-            found.extend(path for path in sorted(place.glob("*.sh"))
-                         if path.is_file() and starts_a_server(project.text(path) or ""))
+                found.extend(path for path in project.glob(place, pattern) if project.is_file(path))
+            found.extend(path for path in project.glob(place, "*.sh")
+                         if project.is_file(path) and starts_a_server(project.text(path) or ""))
     return list(dict.fromkeys(found))
 
 

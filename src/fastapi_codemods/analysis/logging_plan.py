@@ -226,7 +226,7 @@ def _module_location(project: Project, candidate: Candidate, module_path: str) -
             return (
                 f"option module_path = {module_path!r} must be a .py path inside the root; nothing was added"
             )
-        if not (root / rootrel.parent).is_dir():
+        if not project.is_dir(root / rootrel.parent):
             return f"option module_path = {module_path!r}: folder {rootrel.parent} does not exist; nothing was added"
         relpath = PurePosixPath(*prefix, *rootrel.parts)
     else:

@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi_codemods.analysis.filepasses import FilePass, PassFailure, Scheduled, compute_file, computing_in_workers
 from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.inputs import Inputs, read_regular
 from fastapi_codemods.engine.sources import decode, parse
 
 
@@ -31,15 +32,41 @@ class Project:
         self._text: dict[Path, str | None] = {}
         self._ast: dict[Path, ast.Module | None] = {}
         self._computed: dict[str, dict[int, Any]] = {}
+        # Every file besides the sources that an analysis read, and every folder it
+        # listed or path it checked: the run cache asks them again (`engine.inputs`).
+        self.inputs = Inputs()
 
     def text(self, path: Path) -> str | None:
-        """The decoded source, or None when it cannot be read or decoded."""
+        """The decoded text of a source, or of another file an analysis reads (a
+        Dockerfile, a requirements file: noted in `inputs`); None when it cannot be
+        read or decoded."""
         if path not in self._text:
-            try:
-                self._text[path] = decode(path.read_bytes())
-            except OSError:
-                self._text[path] = None
+            if path in self._sources:
+                try:
+                    self._text[path] = decode(read_regular(path))
+                except OSError:
+                    self._text[path] = None
+            else:
+                data = self.inputs.read(path)
+                self._text[path] = None if data is None else decode(data)
         return self._text[path]
+
+    def exists(self, path: Path) -> bool:
+        return self.inputs.kind(path) is not None
+
+    def is_file(self, path: Path) -> bool:
+        return self.inputs.kind(path) == "file"
+
+    def is_dir(self, path: Path) -> bool:
+        return self.inputs.kind(path) == "dir"
+
+    def glob(self, folder: Path, pattern: str) -> list[Path]:
+        """The paths under ``folder`` matching ``pattern``, sorted (noted in `inputs`)."""
+        return [Path(found) for found in self.inputs.glob(folder, pattern)]
+
+    @cached_property
+    def _sources(self) -> frozenset[Path]:
+        return frozenset(path for path, _ in self.files)
 
     def tree(self, path: Path, keep: bool = True) -> ast.Module | None:
         """The stdlib ``ast`` of the file, or None when it does not parse.

@@ -151,7 +151,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     if not project.root.is_dir():
         return ServerPlan(reloads=reloads)
     found = list(candidates(project))
-    built = sorted(root_folder(project).glob("*.dist-info"))
+    built = project.glob(root_folder(project), "*.dist-info")
     if found and built:
         # An unpacked wheel is what gets installed, not what gets deployed: its
         # METADATA is generated and a config beside its packages would ship nowhere.

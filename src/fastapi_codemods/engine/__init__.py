@@ -6,5 +6,5 @@ file's prefilter-parse-transform-validate step (`pipeline`, `formatting`), the
 run across roots and worker processes that is the only code writing files
 (`driver`, `workerpool`, `gcpolicy`), what people and scripts read
 (`results`, `report`, `output_formats`, `sarif`), and the cache that answers a repeated run (`cache`,
-`replay`, `cache_folder`). Nothing here knows about FastAPI.
+with the analysis's other inputs in `inputs`). Nothing here knows about FastAPI.
 """

@@ -7,16 +7,10 @@ a failed run.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 from fastapi_codemods import codemods
 
@@ -72,8 +66,8 @@ def load_config(root: Path) -> Config:
     if pyproject is None:
         return Config()
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = _toml_parser().loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, _toml_parser().TOMLDecodeError) as error:
         raise ConfigError(f"{pyproject}: cannot read: {error}") from error
     tool = data.get("tool", {})
     table = tool.get(TABLE, {})
@@ -139,3 +133,10 @@ def _checked(source: Path, key: str, value: Any, expected: type | tuple[type, ..
         names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
         raise ConfigError(f"{source}: {key} must be of type {names}, not {type(value).__name__}")
     return value
+
+
+def _toml_parser() -> Any:
+    """tomllib, imported only where a ``pyproject.toml`` is read."""
+    from fastapi_codemods.engine.tomlreader import tomllib
+
+    return tomllib

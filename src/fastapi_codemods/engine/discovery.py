@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
-
-from fastapi_codemods.engine import replay
+if TYPE_CHECKING:
+    import pathspec
 
 SKIPPED_DIRS = frozenset(
     {
@@ -62,11 +62,7 @@ class IgnoreRules:
 
     def __init__(self, excludes: Excludes, root: Path) -> None:
         self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
-        self._excludes = [
-            (absolute(folder), pathspec.GitIgnoreSpec.from_lines(patterns))
-            for folder, patterns in excludes
-            if patterns
-        ]
+        self._excludes = [(absolute(folder), _spec_of(patterns)) for folder, patterns in excludes if patterns]
         git_root = find_git_root(root)
         self._top = git_root if git_root is not None else absolute(root)
         self._chains: dict[Path, list[tuple[Path, pathspec.GitIgnoreSpec]] | None] = {}
@@ -78,7 +74,7 @@ class IgnoreRules:
             if gitignore.is_file():
                 try:
                     lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                    spec = _spec_of(lines)
                 except OSError:
                     spec = None
             self._specs[folder] = spec
@@ -98,20 +94,42 @@ class IgnoreRules:
             self._chains[folder] = outer if outer is None or spec is None else [(folder, spec), *outer]
         return self._chains[folder]
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: Path, is_dir: bool, parent: Path | None = None) -> bool:
+        """Whether ``path`` (absolute; ``parent`` its folder, when the caller has it)
+        is excluded or git-ignored. Worked on strings: it runs for every file."""
+        text = os.fspath(path)
         suffix = "/" if is_dir else ""
         for folder, spec in self._excludes:
-            if path.is_relative_to(folder) and spec.match_file(path.relative_to(folder).as_posix() + suffix):
+            relative = _relative(text, folder)
+            if relative is not None and spec.match_file(relative + suffix):
                 return True
-        for folder, spec in self._chain(path.parent) or ():
-            result = spec.check_file(path.relative_to(folder).as_posix() + suffix)
+        for folder, spec in self._chain(parent if parent is not None else path.parent) or ():
+            relative = _relative(text, folder)
+            result = spec.check_file((relative or "") + suffix)
             if result.include is not None:
                 return result.include
         return False
 
 
+def _spec_of(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    """The gitignore rules of ``lines``; pathspec is imported only by a run whose
+    tree or command line has some (its import costs a tenth of a cached run)."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _relative(path: str, folder: Path) -> str | None:
+    """``path`` relative to ``folder`` in POSIX form, None when it is not inside."""
+    prefix = os.path.join(os.fspath(folder), "")
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix):]
+    return relative if os.sep == "/" else relative.replace(os.sep, "/")
+
+
 def is_virtualenv(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").is_file()
+    return os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
 def iter_python_files(root: Path, excludes: Excludes = ()) -> Iterator[Path]:
@@ -130,17 +148,15 @@ def iter_python_files(root: Path, excludes: Excludes = ()) -> Iterator[Path]:
             continue
         subfolders = []
         for entry in entries:
-            path = Path(entry.path)
             if entry.is_dir(follow_symlinks=False):
                 if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info"):
                     continue
-                if is_virtualenv(path):
-                    replay.note_folder(str(path))  # its pyvenv.cfg going away makes it walked
-                    continue
-                if rules.ignored(path, is_dir=True):
+                path = folder / entry.name
+                if is_virtualenv(path) or rules.ignored(path, is_dir=True, parent=folder):
                     continue
                 subfolders.append(path)
             elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
-                if not rules.ignored(path, is_dir=False):
+                path = folder / entry.name
+                if not rules.ignored(path, is_dir=False, parent=folder):
                     yield path
         stack.extend(reversed(subfolders))

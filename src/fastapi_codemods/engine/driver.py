@@ -6,7 +6,9 @@ asked) and, in write mode, write the changed files atomically.
 
 libcst (the transforms and `fastapi_codemods.engine.pipeline`) is imported only once the
 analysis workers have their files: importing it takes about 0.6 s, which they
-spend reading the project. Hence the imports of the pipeline inside functions here.
+spend reading the project. Hence the imports of the pipeline inside functions here;
+the analysis modules too are imported only once a root misses the cache, so that a
+run answered from it imports little more than discovery and the cache.
 """
 
 from __future__ import annotations
@@ -17,54 +19,24 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi_codemods import codemods
-from fastapi_codemods.analysis import code_roles
-from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
 from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.options import Mode, RunOptions, UsageError
 from fastapi_codemods.engine.results import FileResult, Finding, Status
 from fastapi_codemods.engine.workerpool import largest_first, start_method, worker_pool
 
 if TYPE_CHECKING:
+    from fastapi_codemods.analysis.project import Project
     from fastapi_codemods.cst.transform import Transform
     from fastapi_codemods.engine.pipeline import Plan
 
-
-class Mode(str, Enum):
-    WRITE = "write"
-    DIFF = "diff"
-    CHECK = "check"
-    # `run --interactive`: results computed and the dirty-tree guard applied as for a
-    # write, but nothing written: `engine.interactive` writes what the reviewer accepts.
-    REVIEW = "review"
-
-
-class UsageError(Exception):
-    """Bad paths, options or configuration (or a crashing project analysis): exit
-    code 2 before any file is touched."""
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """What the user asked for; ``None`` means "not given on the command line"."""
-
-    paths: Sequence[Path]
-    mode: Mode = Mode.WRITE
-    only: list[str] | None = None
-    skip: list[str] | None = None
-    excludes: list[str] = field(default_factory=list)
-    jobs: int | None = None
-    allow_dirty: bool = False
-    format: bool | None = None
-    # Read and write `engine.cache` under each folder root (the command line's
-    # default; ``--no-cache`` turns it off).
-    cache: bool = False
+__all__ = ["Mode", "RunOptions", "UsageError", "RunOutcome", "RootSummary", "run", "plan_root", "write_result"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +64,8 @@ class RunOutcome:
     dirty: list[str] = field(default_factory=list)
     # Display path -> the file to write (a review writes after the run).
     targets: dict[str, Path] = field(default_factory=dict)
+    # One line each, for stderr: what the run did not do as asked (an untrusted cache).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:
@@ -129,6 +103,13 @@ class PathNames:
         self._git_roots: dict[Path, Path | None] = {}
         self._folders: dict[Path, Path] = {}
         self._prefixes: dict[tuple[str, Path], tuple[str, str]] = {}
+        self._walked: dict[str, str] = {}  # absolute root folder -> resolved, with the separator
+
+    def walked(self, root: Path) -> None:
+        """Note that discovery walked ``root`` (absolute): the folders it found below
+        are real folders, never symlinks, so each resolves to the resolved root plus
+        its own relative path, with no ``realpath`` (a stat per part) each."""
+        self._walked[os.path.join(root, "")] = os.path.join(self._resolved_folder(root), "")
 
     def resolve(self, path: Path) -> Path:
         """``path.resolve()``, with the resolved folders remembered."""
@@ -139,7 +120,14 @@ class PathNames:
     def _resolved_folder(self, folder: Path) -> Path:
         resolved = self._folders.get(folder)
         if resolved is None:
-            resolved = self._folders[folder] = folder.resolve()
+            text = os.fspath(folder)
+            for root, resolved_root in self._walked.items():
+                if text.startswith(root):
+                    resolved = Path(resolved_root + text[len(root):])
+                    break
+            else:
+                resolved = folder.resolve()
+            self._folders[folder] = resolved
         return resolved
 
     def git_root(self, folder: Path) -> Path | None:
@@ -149,7 +137,7 @@ class PathNames:
         """`find_git_root` of a resolved folder, its parents' answers reused: a tree
         of a hundred folders stats each ``.git`` candidate once, not once per folder."""
         if folder not in self._git_roots:
-            if (folder / ".git").exists():
+            if os.path.exists(os.path.join(folder, ".git")):
                 self._git_roots[folder] = folder
             elif folder.parent == folder:
                 self._git_roots[folder] = None
@@ -182,13 +170,17 @@ class PathNames:
         prefixes = self._prefixes.get(key)
         if prefixes is None:
             folder = self._resolved_folder(Path(head))
-            prefixes = self._prefixes[key] = (_folder_prefix(folder, self._shown_from(folder)), _folder_prefix(folder, base))
+            git_root = self._git_root_of(folder)
+            shown_from = git_root if git_root is not None else self._cwd
+            prefixes = self._prefixes[key] = (_folder_prefix(folder, shown_from), _folder_prefix(folder, base))
         return prefixes[0] + name, prefixes[1] + name
 
 
 def _folder_prefix(folder: Path, base: Path) -> str:
     """``folder`` relative to ``base`` as a prefix for its files' names ("" for ``base``)."""
-    relative = Path(os.path.relpath(folder, base)).as_posix()
+    relative = os.path.relpath(folder, base)
+    if os.sep != "/":
+        relative = relative.replace(os.sep, "/")
     return "" if relative == "." else relative + "/"
 
 
@@ -219,9 +211,13 @@ def discover_root(root: Path, config: Config, excludes: Sequence[str], names: Pa
     if config.base is not None:
         patterns.append((config.base, config.exclude))
     files: list[tuple[Path, FileInfo]] = []
+    if walked:
+        names.walked(absolute(root))
     for path in iter_python_files(root, patterns):
         shown, relpath = names.of_file(path, base, regular=walked)
         files.append((path, FileInfo(path=shown, relpath=relpath)))
+    from fastapi_codemods.analysis.project import Project
+
     return Project(root, files)
 
 
@@ -273,6 +269,8 @@ def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -
 
 def analyse_root(prepared: Prepared, options: RunOptions, names: PathNames) -> Plan:
     """The project analysis of a prepared root, as the plan its files are processed with."""
+    from fastapi_codemods.analysis import code_roles
+
     root, config, chosen, project = prepared.root, prepared.config, prepared.chosen, prepared.project
     option_tables = {name: option_table(name, config) for name in chosen}
     scheduled = [(file_pass, {}) for file_pass in code_roles.FILE_PASSES]
@@ -439,18 +437,20 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     real_paths: dict[str, Path] = {}
     roots: list[_Root] = []
     sessions: list[cache.Session | None] = []  # by plan index
+    warnings: list[str] = []
     for root in options.paths:
         # Released before the collector runs again: it would scan every cached tree.
         with gcpolicy.paused():
             prepared = prepare_root(Path(root), options, names)
             project = prepared.project
-            session = _cache_session(prepared, options, names, real_paths)
+            session = _cache_session(prepared, options, names, real_paths, warnings)
             record = session.record() if session is not None else None
             if record is not None:
                 roots.append(_Root(record.facts, session))
-                untouched.extend(_from_record(record, real_paths, created))
+                untouched.extend(_from_record(record, session.paths, real_paths, created))
                 continue
             plan = analyse_root(prepared, options, names)
+            from fastapi_codemods.analysis import code_roles
             from fastapi_codemods.engine.pipeline import describe_syntax_error, wanted_by_none
 
             plans.append(plan)
@@ -477,7 +477,7 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
                 if result.path not in real_paths:
                     real_paths[result.path] = target
                     created.append(result)
-            roots.append(_Root(_root_facts(plan), session, root_created, existing))
+            roots.append(_Root(_root_facts(plan), session, root_created, existing, project.inputs.notes()))
             project.release()
     if on_total:
         on_total(len(tasks) + len(untouched))
@@ -505,7 +505,8 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         if not dirty and options.mode is Mode.WRITE:
             results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]
     targets = {result.path: real_paths[result.path] for result in results if result.status is Status.CHANGED}
-    return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty, targets=targets)
+    return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty,
+                      targets=targets, warnings=warnings)
 
 
 def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
@@ -525,17 +526,18 @@ class _Root:
     session: cache.Session | None
     created: list[tuple[FileResult, Path]] | None = None
     existing: list[Path] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)  # the analysis's questions (`engine.inputs`)
 
     def finish(self, results: list[FileResult]) -> None:
         if self.session is not None and self.created is not None:
-            self.session.finish(results, self.created, self.existing, self.facts)
+            self.session.finish(results, self.created, self.existing, self.facts, self.notes)
 
 
 def _cache_session(prepared: Prepared, options: RunOptions, names: PathNames,
-                   seen: Mapping[str, Path]) -> cache.Session | None:
+                   seen: Mapping[str, Path], warnings: list[str]) -> cache.Session | None:
     """The root's cache, its files hashed; None when not caching. Files an earlier
     root of the run already took are not this root's."""
-    store = cache.RootCache.of(prepared.project.root, options.cache)
+    store = cache.RootCache.of(prepared.project.root, options.cache, warnings)
     if store is None:
         return None
     setup = cache.setup_digest(names(prepared.root), prepared.config, prepared.chosen, options.format)
@@ -543,13 +545,14 @@ def _cache_session(prepared: Prepared, options: RunOptions, names: PathNames,
     return cache.Session.start(store, setup, files)
 
 
-def _from_record(record: cache.RunRecord, real_paths: dict[str, Path], created: list[FileResult]) -> list[FileResult]:
-    """A run record's results, registered like computed ones; its created files go
-    to ``created``."""
+def _from_record(record: cache.RunRecord, paths: Mapping[str, Path], real_paths: dict[str, Path],
+                 created: list[FileResult]) -> list[FileResult]:
+    """A run record's results, registered like computed ones (``paths``: where each
+    file of the root is); its created files go to ``created``."""
     results = []
-    for result, path in zip(record.results, record.paths):
-        real_paths.setdefault(result.path, Path(path))
-        results.append(_refreshed(result, Path(path)))
+    for result in record.results:
+        real_paths.setdefault(result.path, paths[result.path])
+        results.append(_refreshed(result, paths[result.path]))
     for result, target in record.created:
         if result.path not in real_paths:
             real_paths[result.path] = Path(target)
@@ -574,7 +577,7 @@ def _remember(tasks: list[_Task], results: list[FileResult], sessions: list[cach
         task = by_path.get(result.path)
         session = sessions[task.plan_index] if task is not None else None
         if session is not None:
-            session.remember(task.path, result)
+            session.remember(result)
 
 
 def _root_facts(plan: Plan) -> cache.RootFacts:

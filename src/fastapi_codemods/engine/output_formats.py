@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi_codemods import DOCUMENTATION_URL, __version__, codemods
 from fastapi_codemods.engine import sarif
-from fastapi_codemods.engine.driver import Mode, RunOutcome
+from fastapi_codemods.engine.options import Mode
 from fastapi_codemods.engine.results import FileResult, Status
+
+if TYPE_CHECKING:
+    from fastapi_codemods.engine.driver import RunOutcome
 
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _QUOTED = re.compile(r"'[^'\s]*'")  # a quoted name, not the apostrophes of "request's"

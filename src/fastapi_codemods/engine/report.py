@@ -11,18 +11,19 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from fastapi_codemods import __version__
-from fastapi_codemods.engine import output_formats, replay
-from fastapi_codemods.engine.driver import Mode, RunOutcome
+from fastapi_codemods.engine.options import Mode
 from fastapi_codemods.engine.results import FileResult, Status
+
+if TYPE_CHECKING:
+    from fastapi_codemods.engine.driver import RunOutcome
 
 REPORT_VERSION = 1
 NO_NEWLINE = b"\\ No newline at end of file\n"
@@ -37,6 +38,8 @@ def split_lines(data: bytes) -> list[bytes]:
 
 def file_diff(result: FileResult) -> bytes:
     """The git-style unified diff of one changed file, as exact bytes."""
+    import difflib  # a run answered from the cache without a diff needs none of it
+
     assert result.new is not None
     path = result.path.encode("utf-8", "surrogateescape")
     old_lines = split_lines(result.old)
@@ -146,6 +149,7 @@ def json_report(outcome: RunOutcome) -> dict[str, Any]:
             for f in outcome.findings
         ],
         "refused_dirty_files": outcome.dirty,
+        "warnings": outcome.warnings,
         "exit_code": exit_code(outcome),
     }
 
@@ -174,6 +178,8 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None, output_format:
     """
     out_color = _wants_color(color, "stdout")
     err_color = _wants_color(color, "stderr")
+    for warning in outcome.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True, color=err_color)
     if outcome.mode is Mode.DIFF:
         diff = unified_diff(outcome)
         sys.stdout.flush()
@@ -209,9 +215,9 @@ def _print_document(outcome: RunOutcome, output_format: str, stream: Any) -> Non
     if output_format == "json":
         text = json.dumps(json_report(outcome), indent=2, ensure_ascii=False) + "\n"
     elif output_format == "sarif":
-        text = json.dumps(output_formats.sarif_document(outcome), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(_output_formats().sarif_document(outcome), indent=2, ensure_ascii=False) + "\n"
     else:
-        text = "".join(line + "\n" for line in output_formats.github_lines(outcome))
+        text = "".join(line + "\n" for line in _output_formats().github_lines(outcome))
     stream.flush()
     stream.write(text)
     stream.flush()
@@ -236,9 +242,7 @@ class Progress:
 
     def start(self, total: int) -> None:
         if self._enabled and total:
-            # Drawn on the terminal itself: a command record replays output, not progress.
-            stream = replay.unrecorded(sys.stderr)
-            self._bar = click.progressbar(length=total, label="fastapi-codemods", file=stream)
+            self._bar = click.progressbar(length=total, label="fastapi-codemods", file=sys.stderr)
             self._bar.__enter__()
 
     def step(self, _result: FileResult) -> None:
@@ -295,7 +299,7 @@ def _print_summary(outcome: RunOutcome, stream: Any, color: bool, statistics: bo
             )
     _print_left_alone(outcome, stream)
     if statistics:
-        for line in output_formats.statistics_lines(outcome):
+        for line in _output_formats().statistics_lines(outcome):
             click.echo(line, file=stream)
         return
     for finding in findings:
@@ -325,3 +329,10 @@ def _print_left_alone(outcome: RunOutcome, stream: Any) -> None:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _output_formats() -> Any:
+    """The machine formats (SARIF, GitHub, statistics), imported when asked for."""
+    from fastapi_codemods.engine import output_formats
+
+    return output_formats
