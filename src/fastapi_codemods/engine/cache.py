@@ -124,13 +124,13 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
         return None
 
 
-def file_stamp(path: str | os.PathLike[str]) -> list[int] | None:
-    """[size, mtime, ctime, inode, device] of a file, None when there is none."""
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
+    """(size, mtime, ctime, inode, device) of a file, None when there is none."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
         return None
-    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
 def _racy(stamp: Sequence[int], stamped_at: int) -> bool:
@@ -472,7 +472,7 @@ class Hashed:
     """The bytes digest and stamp of each file, taken at the start of a run."""
 
     digests: dict[str, str | None]
-    stamps: dict[str, list[int]]
+    stamps: dict[str, tuple[int, ...]]
     stamped_at: int
     read: int  # files read and hashed (their stamps could not be trusted)
 
@@ -489,7 +489,7 @@ def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) ->
     known = previous.sources if previous is not None else {}
     recorded_at = previous.stamped_at if previous is not None else 0
     digests: dict[str, str | None] = {}
-    stamps: dict[str, list[int]] = {}
+    stamps: dict[str, tuple[int, ...]] = {}
     read = 0
     for path, info in files:
         stamp = file_stamp(path)
@@ -497,7 +497,7 @@ def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) ->
             digests[info.path] = None
             continue
         old = known.get(info.path)
-        if old is not None and list(old.stamp) == stamp and not _racy(stamp, recorded_at):
+        if old is not None and old.stamp == stamp and not _racy(stamp, recorded_at):
             bytes_digest: str | None = old.digest
         else:
             bytes_digest = file_digest(path)
@@ -738,7 +738,7 @@ class Session:
 
     def _sources(self) -> dict[str, SourceEntry]:
         return {
-            shown: SourceEntry(relpath, tuple(self.hashed.stamps[shown]), bytes_digest)
+            shown: SourceEntry(relpath, self.hashed.stamps[shown], bytes_digest)
             for shown, (relpath, _) in self._files.items()
             if (bytes_digest := self.digests.get(shown)) is not None
         }
