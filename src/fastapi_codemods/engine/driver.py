@@ -117,11 +117,12 @@ class PathNames:
             return path.resolve()
         return self._resolved_folder(path.parent) / path.name
 
-    def _resolved_folder(self, folder: Path) -> Path:
+    def _resolved_folder(self, folder: Path, walked: bool = False) -> Path:
+        """``folder.resolve()``; ``walked``: discovery descended into it (see `walked`)."""
         resolved = self._folders.get(folder)
         if resolved is None:
             text = os.fspath(folder)
-            for root, resolved_root in self._walked.items():
+            for root, resolved_root in self._walked.items() if walked else ():
                 if text.startswith(root):
                     resolved = Path(resolved_root + text[len(root):])
                     break
@@ -169,7 +170,7 @@ class PathNames:
         key = (head, base)
         prefixes = self._prefixes.get(key)
         if prefixes is None:
-            folder = self._resolved_folder(Path(head))
+            folder = self._resolved_folder(Path(head), walked=regular)
             git_root = self._git_root_of(folder)
             shown_from = git_root if git_root is not None else self._cwd
             prefixes = self._prefixes[key] = (_folder_prefix(folder, shown_from), _folder_prefix(folder, base))
