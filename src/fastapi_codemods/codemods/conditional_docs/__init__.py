@@ -84,9 +84,12 @@ class _Edit:
 
 
 def _kind(value: cst.BaseExpression | None) -> str:
-    """absent, fixed (a string the project wrote), none, conditional or computed."""
+    """absent, fixed (a string the project wrote), none (``None`` or ``""``),
+    conditional or computed."""
     if value is None:
         return ABSENT
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) and not value.evaluated_value:
+        return "none"  # FastAPI serves nothing at a falsy URL, as for None
     if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         return FIXED
     if isinstance(value, cst.Name) and value.value == "None":
@@ -222,7 +225,9 @@ class ConditionalDocs(Transform):
         kinds = {key: _kind(values.get(key)) for key in DOCS_KEYS}
         openapi = values.get("openapi_url")
         if kinds["openapi_url"] == "none":
-            self.report(call, "left unchanged: openapi_url=None already turns the schema and the docs pages off")
+            self.report(
+                call, f"left unchanged: openapi_url={code(openapi)} already turns the schema and the docs pages off"
+            )
             return
         if kinds["openapi_url"] not in (ABSENT, FIXED):
             assert openapi is not None
