@@ -52,9 +52,8 @@ def _status_codes(app_folder: Path, tmp_path: Path, **settings: str) -> dict[str
 
 def test_the_app_module_gets_all_three_keywords(rewritten: Path) -> None:
     main = (rewritten / "app" / "main.py").read_text(encoding="utf-8")
-    assert 'API_DOCS_ENABLED = settings.ENVIRONMENT in ("local", "development")\napp = FastAPI(' in main
     for key, url in (("openapi_url", "/openapi.json"), ("docs_url", "/docs"), ("redoc_url", "/redoc")):
-        assert f'{key}="{url}" if API_DOCS_ENABLED else None,' in main
+        assert f'{key}="{url}" if settings.DEBUG else None,' in main
     assert "# docs_url=" in main, "the commented-out arguments stay"
 
 
@@ -63,9 +62,9 @@ def test_production_serves_no_docs(rewritten: Path, tmp_path: Path) -> None:
     assert codes == {url: 404 for url in DOCS_URLS}
 
 
-def test_staging_serves_no_docs_even_with_debug_on(rewritten: Path, tmp_path: Path) -> None:
+def test_the_debug_setting_turns_them_on_in_any_environment(rewritten: Path, tmp_path: Path) -> None:
     codes = _status_codes(rewritten, tmp_path, ENVIRONMENT="staging", DEBUG="true")
-    assert codes == {url: 404 for url in DOCS_URLS}
+    assert codes == {url: 200 for url in DOCS_URLS}
 
 
 def test_development_serves_the_docs(rewritten: Path, tmp_path: Path) -> None:

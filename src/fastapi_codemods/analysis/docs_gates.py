@@ -118,6 +118,11 @@ def switch_of(expression: str) -> str | None:
         return None
     if isinstance(node, ast.Compare):
         node = node.left
+    # ``settings.ENV.lower()``, ``(settings.ENV or "").lower()``
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "lower":
+        node = node.func.value
+    if isinstance(node, ast.BoolOp):
+        node = node.values[0]
     if isinstance(node, ast.Attribute):
         return node.attr
     if isinstance(node, ast.Name):
@@ -246,7 +251,7 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     docs of each."""
     settings_modules = [found for _, _, found in project.results(SETTINGS_MODULES, options)]
     index = SettingsIndex(settings_modules)
-    sources = index.sources()
+    sources = index.sources(values=True)
     import_names = import_spellings(settings_modules, index)
 
     plans: dict[str, FlagPlan] = {}
@@ -385,9 +390,13 @@ def _plan_for(
 
 
 def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, str] | None) -> FlagPlan:
-    notes: tuple[str, ...] = ()
+    if source.kind == "value":
+        where = f"the setting {source.module}.{source.name}"
+    else:
+        where = f"the {source.flag.field} setting of {source.module}.{source.name}" + ("()" if source.kind == "function" else "")
+    notes: tuple[str, ...] = (f"docs served only when {source.serves(local)} ({where})",)
     if source.flag.default_on:
-        notes = (
+        notes += (
             (
                 f"the docs now follow {source.expression(local)}, and {source.flag.field} defaults to "
                 f"{source.flag.default_text}: make sure production sets {source.flag.field}"
@@ -395,7 +404,7 @@ def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, s
         )
     return FlagPlan(
         expression=source.expression(local),
-        local=local,
+        local=local.split(".")[0],
         import_from=import_from,
         source_class=source.cls,
         notes=notes,
