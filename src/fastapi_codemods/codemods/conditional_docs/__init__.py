@@ -14,6 +14,7 @@ the docs of is left alone unless the test set-up turns the docs on.
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -621,7 +622,7 @@ class ConditionalDocs(Transform):
             if arg.keyword is not None and arg.keyword.value in edit.changed
         }
         where = self._where(original_node, original_node.args[0] if original_node.args else None)
-        return rebuild(  # type: ignore[return-value]
+        rebuilt = rebuild(
             updated_node.args,
             updated_node.whitespace_before_args,
             None,
@@ -631,6 +632,7 @@ class ConditionalDocs(Transform):
             where,
             lambda elements, opening, _closing: updated_node.with_changes(args=elements, whitespace_before_args=opening),
         )
+        return rebuilt.visit(_DropReplacedComments())  # type: ignore[return-value]
 
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
         edit = self._edits.get(original_node)
@@ -652,7 +654,7 @@ class ConditionalDocs(Transform):
                 ),
             )
 
-        return rebuild(  # type: ignore[return-value]
+        rebuilt = rebuild(
             updated_node.elements,
             updated_node.lbrace.whitespace_after,
             updated_node.rbrace.whitespace_before,
@@ -662,6 +664,28 @@ class ConditionalDocs(Transform):
             where,
             render,
         )
+        return rebuilt.visit(_DropReplacedComments())  # type: ignore[return-value]
+
+
+_REPLACED_COMMENT = re.compile(r"#\s*[\"']?(openapi_url|docs_url|redoc_url)[\"']?\s*[=:]")
+
+
+class _DropReplacedComments(cst.CSTTransformer):
+    """Drops the commented-out ``# docs_url="/docs"`` lines of a rewritten call or
+    dict: the new keywords replace them, and beside them they read as a second,
+    contradicting setting."""
+
+    def leave_ParenthesizedWhitespace(
+        self, original_node: cst.ParenthesizedWhitespace, updated_node: cst.ParenthesizedWhitespace
+    ) -> cst.ParenthesizedWhitespace:
+        kept = [line for line in updated_node.empty_lines if not _replaced(line.comment)]
+        if len(kept) == len(updated_node.empty_lines):
+            return updated_node
+        return updated_node.with_changes(empty_lines=kept)
+
+
+def _replaced(comment: cst.Comment | None) -> bool:
+    return comment is not None and _REPLACED_COMMENT.match(comment.value) is not None
 
 
 def _more(requests: list[DocsRequest]) -> str:
