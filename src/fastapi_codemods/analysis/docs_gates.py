@@ -175,6 +175,9 @@ class _AppModule:
     builds_app: bool
     imported: tuple[tuple[str, str], ...]
     defined: tuple[tuple[str, str], ...]
+    # An app of it serves its schema whatever the environment (no openapi_url, or a
+    # non-empty literal one, and no ``**kwargs``): what a use of the docs keeps.
+    serves: bool = False
 
 
 def app_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _AppModule:
@@ -188,7 +191,17 @@ def app_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str
         for target in targets:
             if isinstance(target, ast.Name):
                 defined.append((f"{info.module}.{target.id}", target.id))
+    serves = any(
+        None not in keywords
+        and (
+            "openapi_url" not in keywords
+            or isinstance(keywords["openapi_url"], ast.Constant) and bool(keywords["openapi_url"].value)
+        )
+        for call in calls
+        for keywords in [{keyword.arg: keyword.value for keyword in call.keywords}]
+    )
     return _AppModule(
+        serves=serves,
         builds_app=bool(calls),
         imported=tuple((qualified, local) for local, qualified in imports.names.items()),
         defined=tuple(defined),
@@ -300,7 +313,10 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
 
     plans: dict[str, FlagPlan] = {}
     app_modules: dict[str, FileInfo] = {}
+    serving: set[str] = set()
     for _path, info, app in project.results(APP_MODULES, options):
+        if app.serves:
+            serving.add(info.relpath)
         plans[info.relpath] = _plan_for(info.module, app, index, sources, import_names, options)
         if app.builds_app:
             app_modules[info.module] = info
@@ -311,7 +327,7 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     references = _references(project, options)
     kept = []
     for info in app_modules.values():
-        if info.is_test_file:
+        if info.is_test_file or info.relpath not in serving:
             continue
         first = references[0].where if references else next(
             (r.where for r in app_requests.get(info.relpath, ())), None
