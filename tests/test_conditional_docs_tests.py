@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_codemods.analysis.docs_gates import DocsRequest, analyze, switch_of
+from fastapi_codemods.analysis.docs_gates import analyze
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine.fileinfo import FileInfo
 
@@ -98,31 +98,3 @@ def test_a_test_with_its_own_app_only_is_about_that_app(tmp_path: Path) -> None:
 
 def test_requests_elsewhere_than_tests_are_not_read(tmp_path: Path) -> None:
     assert _requests(tmp_path, {"app/client.py": "import httpx\n\nhttpx.get('/docs')\n"}) == {}
-
-
-@pytest.mark.parametrize(
-    ("words", "switch", "mentioned"),
-    [
-        ({"enable_api_docs"}, "ENABLE_API_DOCS", True),
-        ({"app_debug"}, "DEBUG", True),  # env_prefix="APP_"
-        ({"debugger"}, "DEBUG", False),
-        ({"environment"}, None, False),
-    ],
-)
-def test_what_a_set_up_mentions(words: set[str], switch: str | None, mentioned: bool) -> None:
-    request = DocsRequest("tests/test_docs.py", 3, "/docs", True, frozenset(words))
-    assert request.mentions(switch) is mentioned
-
-
-@pytest.mark.parametrize(
-    ("expression", "switch"),
-    [
-        ("settings.DEBUG", "DEBUG"),
-        ('get_settings().environment in ("local", "development")', "environment"),
-        ("SHOW_DOCS", "SHOW_DOCS"),
-        ('os.getenv("ENABLE_API_DOCS", "").lower() in ("1", "true", "yes")', None),
-        ("not settings.HIDE_DOCS", None),
-    ],
-)
-def test_the_setting_a_flag_reads(expression: str, switch: str | None) -> None:
-    assert switch_of(expression) == switch

@@ -10,9 +10,11 @@ testing, so that conditional_docs leaves those apps alone.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi_codemods.analysis.astindex import nodes_of, walk
@@ -61,9 +63,6 @@ class FlagPlan:
     # True when the expression reads nothing but the environment (the fallback):
     # evaluating it earlier, or where the app is not built, changes nothing.
     pure: bool = False
-    # What a test set-up sets to turn the docs on, when the expression alone does not
-    # say (the fallback's variable); see `switch_of`.
-    switch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,16 +71,13 @@ class DocsRequest:
 
     ``traced``: the test (or a conftest.py above it) imports this app's module, or the
     test builds the app itself; otherwise the test's app could not be traced and every
-    app counts. ``words``: the names its set-up mentions (string contents, attribute
-    and keyword names of the test file and its conftest.py files), to tell whether it
-    turns the docs on.
+    app counts.
     """
 
     path: str
     line: int
     url: str
     traced: bool
-    words: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -91,13 +87,21 @@ class DocsRequest:
     def where(self) -> str:
         return f"{self.path}:{self.line}"
 
-    def mentions(self, switch: str | None) -> bool:
-        """The set-up names ``switch`` (any case; ``APP_DEBUG`` names ``DEBUG``, for
-        settings read with an ``env_prefix``)."""
-        if not switch:
-            return False
-        wanted = switch.lower()
-        return any(word == wanted or word.endswith("_" + wanted) for word in self.words)
+
+@dataclass(frozen=True)
+class DocsReference:
+    """A use of the docs outside the tests: ``what`` the file does at ``path:line``
+    (``links to /docs``, ``replaces app.openapi``); ``key`` is the docs keyword whose
+    URL it needs."""
+
+    path: str
+    line: int
+    key: str
+    what: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -106,23 +110,10 @@ class DocsFacts:
     # app module relpath -> the docs requests of the tests that may be testing its apps
     app_requests: Mapping[str, tuple[DocsRequest, ...]] = field(default_factory=dict)
     candidates: Candidates | None = None
-
-
-def switch_of(expression: str) -> str | None:
-    """The setting a flag expression reads: ``DEBUG`` for ``settings.DEBUG``,
-    ``environment`` for ``get_settings().environment in (...)``, ``SHOW_DOCS`` for
-    ``SHOW_DOCS``; None for other shapes."""
-    try:
-        node = ast.parse(expression, mode="eval").body
-    except SyntaxError:
-        return None
-    if isinstance(node, ast.Compare):
-        node = node.left
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return None
+    # The code, templates and static files using the docs (of any app of the root).
+    references: tuple[DocsReference, ...] = ()
+    # App modules the project uses the docs of: (relpath, the first use), for the summary.
+    kept: tuple[tuple[str, str], ...] = ()
 
 
 def env_var_plan(variable: str, reason: str) -> FlagPlan:
@@ -132,7 +123,6 @@ def env_var_plan(variable: str, reason: str) -> FlagPlan:
         import_from=None,
         plain_import="os",
         pure=True,
-        switch=variable,
         notes=(
             (
                 f"{reason}: the docs are now served only when the environment variable {variable} "
@@ -185,6 +175,9 @@ class _AppModule:
     builds_app: bool
     imported: tuple[tuple[str, str], ...]
     defined: tuple[tuple[str, str], ...]
+    # An app of it serves its schema whatever the environment (no openapi_url, or a
+    # non-empty literal one, and no ``**kwargs``): what a use of the docs keeps.
+    serves: bool = False
 
 
 def app_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _AppModule:
@@ -198,7 +191,17 @@ def app_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str
         for target in targets:
             if isinstance(target, ast.Name):
                 defined.append((f"{info.module}.{target.id}", target.id))
+    serves = any(
+        None not in keywords
+        and (
+            "openapi_url" not in keywords
+            or isinstance(keywords["openapi_url"], ast.Constant) and bool(keywords["openapi_url"].value)
+        )
+        for call in calls
+        for keywords in [{keyword.arg: keyword.value for keyword in call.keywords}]
+    )
     return _AppModule(
+        serves=serves,
         builds_app=bool(calls),
         imported=tuple((qualified, local) for local, qualified in imports.names.items()),
         defined=tuple(defined),
@@ -208,13 +211,11 @@ def app_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str
 @dataclass(frozen=True)
 class _TestFile:
     """A test file's docs requests (line, url), what it imports (every module name an
-    import may load, project or not), whether it builds a FastAPI app itself, and the
-    words its code mentions (`DocsRequest.words`)."""
+    import may load, project or not) and whether it builds a FastAPI app itself."""
 
     requests: tuple[tuple[int, str], ...]
     imports: frozenset[str]
     builds_app: bool
-    words: frozenset[str]
 
 
 def docs_requests(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _TestFile | None:
@@ -224,7 +225,7 @@ def docs_requests(info: FileInfo, tree: ast.Module, text: str, options: Mapping[
     if not requests:
         return None
     builds = bool(app_constructions(tree, ImportMap(tree, info.package, nested=True)))
-    return _TestFile(requests, frozenset(imported_modules(tree, info.package)), builds, _words(tree))
+    return _TestFile(requests, frozenset(imported_modules(tree, info.package)), builds)
 
 
 def acts_on(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> bool:
@@ -232,12 +233,73 @@ def acts_on(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, A
 
 
 APP_MODULES = FilePass("conditional_docs.apps", ("FastAPI",), app_module)
+
+
+@dataclass(frozen=True)
+class _CodeUses:
+    """A non-test module's strings that may name a docs URL (line, text), its
+    ``X.openapi = ...`` assignments and reads of ``X.openapi_url`` (line, code),
+    and the literal URLs its apps set (custom docs URLs: key, url)."""
+
+    strings: tuple[tuple[int, str], ...]
+    overrides: tuple[tuple[int, str], ...]
+    reads: tuple[tuple[int, str, str], ...]
+    urls: tuple[tuple[str, str], ...]
+
+
+_MAYBE_DOCS = re.compile(r"docs|redoc|openapi|swagger", re.IGNORECASE)
+
+
+def code_uses(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> _CodeUses | None:
+    if info.is_test_file:
+        return None
+    imports = ImportMap(tree, info.package, nested=True)
+    definitions: set[int] = set()
+    urls: list[tuple[str, str]] = []
+    for call in app_constructions(tree, imports):
+        for keyword in call.keywords:
+            if keyword.arg in DOCS_KEYS:
+                definitions.update(id(node) for node in walk(keyword.value))
+                if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str) and keyword.value.value:
+                    urls.append((keyword.arg, keyword.value.value))
+    for node in nodes_of(tree, ast.Dict):
+        for key, value in zip(node.keys, node.values):
+            if isinstance(key, ast.Constant) and key.value in DOCS_KEYS:
+                definitions.update(id(sub) for sub in walk(value))
+    docstrings = {
+        id(node.value)
+        for node in nodes_of(tree, ast.Expr)
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    }
+    strings = tuple(
+        (node.lineno, node.value)
+        for node in nodes_of(tree, ast.Constant)
+        if isinstance(node.value, str)
+        and id(node) not in definitions
+        and id(node) not in docstrings
+        and _MAYBE_DOCS.search(node.value)
+    )
+    overrides = tuple(
+        (node.lineno, ast.unparse(target))
+        for node in nodes_of(tree, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute) and target.attr == "openapi"
+    )
+    reads = tuple(
+        (node.lineno, node.attr, ast.unparse(node))
+        for node in nodes_of(tree, ast.Attribute)
+        if node.attr in DOCS_KEYS and isinstance(node.ctx, ast.Load) and id(node) not in definitions
+    )
+    if not (strings or overrides or reads or urls):
+        return None
+    return _CodeUses(strings, overrides, reads, tuple(urls))
 DOCS_REQUESTS = FilePass("conditional_docs.requests", tuple(DEFAULT_URLS.values()), docs_requests)
 ACTS_ON = FilePass("conditional_docs.candidates", ("FastAPI", *DOCS_KEYS, *DOCS_HELPER_NAMES), acts_on)
 
 # The transform's declarations (`ConditionalDocs` refers to them), here so the driver
 # reads them without importing libcst.
-FILE_PASSES = (SETTINGS_MODULES, APP_MODULES, DOCS_REQUESTS, ACTS_ON)
+CODE_USES = FilePass("conditional_docs.uses", ("docs", "redoc", "openapi", "swagger"), code_uses)
+FILE_PASSES = (SETTINGS_MODULES, APP_MODULES, DOCS_REQUESTS, ACTS_ON, CODE_USES)
 OPTIONS = {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}
 
 
@@ -246,12 +308,15 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     docs of each."""
     settings_modules = [found for _, _, found in project.results(SETTINGS_MODULES, options)]
     index = SettingsIndex(settings_modules)
-    sources = index.sources()
+    sources = index.sources(values=True)
     import_names = import_spellings(settings_modules, index)
 
     plans: dict[str, FlagPlan] = {}
     app_modules: dict[str, FileInfo] = {}
+    serving: set[str] = set()
     for _path, info, app in project.results(APP_MODULES, options):
+        if app.serves:
+            serving.add(info.relpath)
         plans[info.relpath] = _plan_for(info.module, app, index, sources, import_names, options)
         if app.builds_app:
             app_modules[info.module] = info
@@ -259,7 +324,112 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     tests = [(path, info, found) for path, info, found in project.results(DOCS_REQUESTS, options) if found]
     app_requests = _app_requests(project, tests, app_modules) if tests else {}
     candidates = from_results(project, ACTS_ON, options, lambda info, acts: acts)
-    return DocsFacts(plans=plans, app_requests=app_requests, candidates=candidates)
+    references = _references(project, options)
+    kept = []
+    for info in app_modules.values():
+        if info.is_test_file or info.relpath not in serving:
+            continue
+        first = references[0].where if references else next(
+            (r.where for r in app_requests.get(info.relpath, ())), None
+        )
+        if first:
+            kept.append((info.relpath, first))
+    return DocsFacts(
+        plans=plans,
+        app_requests=app_requests,
+        candidates=candidates,
+        references=references,
+        kept=tuple(sorted(kept)),
+    )
+
+
+# Files beside the code that may link to the docs: templates, front-end sources, docs.
+STATIC_SUFFIXES = frozenset(
+    {".html", ".htm", ".jinja", ".jinja2", ".j2", ".js", ".mjs", ".ts", ".jsx", ".tsx", ".vue", ".svelte", ".md"}
+)
+SKIPPED_FOLDERS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "node_modules", "__pycache__", "build",
+        "dist", "site-packages", "__pypackages__", "coverage", "htmlcov",
+    }
+)
+# A docs page path where a person or program asks for it: at the start, after a quote,
+# a space, a bracket, ``=``, a template's ``}``, a host (``http://api.example.com``,
+# ``localhost:8000``); not inside a longer path (``../docs``, ``repo/tree/main/docs``).
+_PAGE = re.compile(r"/(?:docs|redoc)(?=$|[^\w/.-]|\.(?!\w)|/oauth2-redirect)")
+_PAGE_BEFORE = re.compile(r"(?:^|[\s\"'`(\[=>}]|(?:https?:)?//[\w.-]+(?::\d+)?|[\w.-]+:\d+)$")
+_SCHEMA = re.compile(r"(?<![\w-])openapi\.json(?![\w-])")
+
+
+def _find_url(text: str, custom: Mapping[str, str]) -> str | None:
+    """The first docs URL ``text`` names, or None."""
+    for match in _PAGE.finditer(text):
+        if _PAGE_BEFORE.search(text[max(0, match.start() - 80) : match.start()]) or match.start() == 0:
+            return match.group(0)
+    schema = _SCHEMA.search(text)
+    if schema:
+        return schema.group(0)
+    for url in custom:
+        index = text.find(url)
+        if index >= 0 and not re.match(r"[\w-]", text[index + len(url) : index + len(url) + 1]):
+            return url
+    return None
+
+
+def _key_of(url: str, custom: Mapping[str, str]) -> str:
+    if url in custom:
+        return custom[url]
+    return "openapi_url" if url.endswith("openapi.json") else "redoc_url" if url.endswith("redoc") else "docs_url"
+
+
+def _references(project: Project, options: Mapping[str, Any]) -> tuple[DocsReference, ...]:
+    """Every use of the docs in the root's code (tests aside: see `_app_requests`),
+    templates and static files, in path order."""
+    uses = [(info, found) for _path, info, found in project.results(CODE_USES, options) if found]
+    custom = {url: key for _info, found in uses for key, url in found.urls if url not in DEFAULT_URLS.values()}
+    found_refs: list[DocsReference] = []
+    for info, found in uses:
+        for line, text in found.strings:
+            url = _find_url(text, custom)
+            if url:
+                shown = "" if text.strip() == url else f" ({_short(text)})"
+                found_refs.append(DocsReference(info.path, line, _key_of(url, custom), f"names {url}{shown}"))
+        for line, target in found.overrides:
+            found_refs.append(DocsReference(info.path, line, "openapi_url", f"replaces {target} (a custom schema)"))
+        for line, key, read in found.reads:
+            found_refs.append(DocsReference(info.path, line, key, f"reads {read}"))
+    # Shown as the sources are (relative to where the tool runs).
+    shown_root = next(
+        (info.path[: -len(info.relpath)] for _, info in project.files if info.path.endswith(info.relpath)), ""
+    )
+    for path in _static_files(project, project.root):
+        text = project.text(path)
+        if not text:
+            continue
+        relative = shown_root + Path(os.path.relpath(path, os.path.abspath(project.root))).as_posix()
+        for number, line in enumerate(text.splitlines(), start=1):
+            url = _find_url(line, custom) if "doc" in line or "openapi" in line or custom else None
+            if url:
+                found_refs.append(DocsReference(relative, number, _key_of(url, custom), f"links to {url}"))
+    return tuple(sorted(found_refs, key=lambda r: (r.path, r.line)))
+
+
+def _static_files(project: Project, folder: Any) -> list[Any]:
+    """Template and static files under ``folder``, through the project's noted
+    questions (the run cache asks them again)."""
+    files = [path for path in project.glob(folder, "*.*") if path.suffix.lower() in STATIC_SUFFIXES]
+    files = [path for path in files if project.is_file(path)]
+    for sub in project.glob(folder, "*/"):
+        name = sub.name or sub.parent.name
+        if name in SKIPPED_FOLDERS or name.startswith(".") or name.endswith(".egg-info"):
+            continue
+        files.extend(_static_files(project, sub))
+    return files
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _app_requests(
@@ -275,25 +445,21 @@ def _app_requests(
     that is not itself in a test file: the safe answer.
     """
     by_relpath = {info.relpath: (path, info) for path, info in project.files}
-    conftests: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+    conftests: dict[str, frozenset[str]] = {}
 
-    def conftest(relpath: str) -> tuple[frozenset[str], frozenset[str]]:
+    def conftest(relpath: str) -> frozenset[str]:
         if relpath not in conftests:
             path, info = by_relpath.get(relpath, (None, None))
             tree = project.tree(path) if path is not None else None
-            conftests[relpath] = (
-                (frozenset(imported_modules(tree, info.package)), _words(tree)) if tree is not None else (frozenset(), frozenset())
-            )
+            conftests[relpath] = frozenset(imported_modules(tree, info.package)) if tree is not None else frozenset()
         return conftests[relpath]
 
     public = [info.relpath for info in app_modules.values() if not info.is_test_file]
     found: dict[str, list[DocsRequest]] = {}
     for _path, info, test in tests:
-        imports, words = set(test.imports), set(test.words)
+        imports = set(test.imports)
         for folder in _folders(info.relpath):
-            conftest_imports, conftest_words = conftest(f"{folder}conftest.py")
-            imports |= conftest_imports
-            words |= conftest_words
+            imports |= conftest(f"{folder}conftest.py")
         if test.builds_app and not any(m in project.modules and m != info.module for m in test.imports):
             tested, traced = {info.relpath}, True
         else:
@@ -303,10 +469,9 @@ def _app_requests(
                 tested = set(public)
             if test.builds_app:
                 tested.add(info.relpath)
-        frozen_words = frozenset(words)
         for relpath in tested:
             found.setdefault(relpath, []).extend(
-                DocsRequest(info.path, line, url, traced, frozen_words) for line, url in test.requests
+                DocsRequest(info.path, line, url, traced) for line, url in test.requests
             )
     return {relpath: tuple(requests) for relpath, requests in found.items()}
 
@@ -315,30 +480,6 @@ def _folders(relpath: str) -> list[str]:
     """The folders holding ``relpath`` and those above it, as prefixes: ``a/b/``, ``a/``, ``""``."""
     parts = relpath.split("/")[:-1]
     return ["/".join(parts[:count]) + "/" for count in range(len(parts), 0, -1)] + [""]
-
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _words(tree: ast.Module) -> frozenset[str]:
-    """Lower-cased names in strings (``os.environ["DEBUG"]``, ``monkeypatch.setenv(...)``),
-    attribute names (``settings.DEBUG = True``) and keyword names (``Settings(DEBUG=True)``)
-    of a module, docstrings left out."""
-    docstrings = {
-        id(node.value)
-        for node in nodes_of(tree, ast.Expr)
-        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-    }
-    words: set[str] = set()
-    for node in nodes_of(tree, ast.Constant, ast.Attribute, ast.keyword):
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and id(node) not in docstrings:
-                words.update(_WORD.findall(node.value))
-        elif isinstance(node, ast.Attribute):
-            words.add(node.attr)
-        elif node.arg:
-            words.add(node.arg)
-    return frozenset(word.lower() for word in words)
 
 
 def _acts_on(tree: ast.Module) -> bool:
@@ -385,9 +526,13 @@ def _plan_for(
 
 
 def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, str] | None) -> FlagPlan:
-    notes: tuple[str, ...] = ()
+    if source.kind == "value":
+        where = f"the setting {source.module}.{source.name}"
+    else:
+        where = f"the {source.flag.field} setting of {source.module}.{source.name}" + ("()" if source.kind == "function" else "")
+    notes: tuple[str, ...] = (f"docs served only when {source.serves(local)} ({where})",)
     if source.flag.default_on:
-        notes = (
+        notes += (
             (
                 f"the docs now follow {source.expression(local)}, and {source.flag.field} defaults to "
                 f"{source.flag.default_text}: make sure production sets {source.flag.field}"
@@ -395,7 +540,7 @@ def _settings_plan(source: SettingsSource, local: str, import_from: tuple[str, s
         )
     return FlagPlan(
         expression=source.expression(local),
-        local=local,
+        local=local.split(".")[0],
         import_from=import_from,
         source_class=source.cls,
         notes=notes,

@@ -29,8 +29,14 @@ BASE_SETTINGS = frozenset(
         "pydantic.v1.BaseSettings",
     }
 )
-DEBUG_FIELDS = ("DEBUG", "debug")
-ENVIRONMENT_FIELDS = ("ENVIRONMENT", "environment", "ENV", "env", "APP_ENV", "app_env")
+DEBUG_FIELDS = ("DEBUG", "debug", "APP_DEBUG", "app_debug")
+ENVIRONMENT_FIELDS = tuple(
+    spelling
+    for name in ("ENVIRONMENT", "ENV", "APP_ENV", "APP_ENVIRONMENT", "FASTAPI_ENV", "ENVIRONMENT_NAME")
+    for spelling in (name, name.lower())
+)
+STARLETTE_CONFIG = frozenset({"starlette.config.Config"})
+ENVIRON_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
 PRODUCTION_LIKE = frozenset(
     {"production", "prod", "staging", "stage", "live", "preprod", "pre-prod", "preproduction", "pre-production"}
 )
@@ -40,17 +46,22 @@ _UNKNOWN = object()
 
 @dataclass(frozen=True)
 class Flag:
-    """How one settings field gates the docs: ``test`` is written after the object."""
+    """How one setting gates the docs: ``test`` with ``{obj}`` replaced by the
+    settings object (by the setting itself for a module-level value); ``serves`` says
+    when the docs are served, for the findings."""
 
     field: str
     test: str
     default_on: bool
     default_text: str
+    serves: str = ""
 
 
 @dataclass(frozen=True)
 class SettingsSource:
-    """A way to reach a settings object: ``module.name`` (instance) or ``module.name()``."""
+    """A way to reach a settings object: ``module.name`` (instance), ``module.name()``
+    (function) or, for a setting read into a module-level name (Starlette's ``Config``,
+    ``os.getenv``), that name itself (value)."""
 
     module: str
     name: str
@@ -60,7 +71,11 @@ class SettingsSource:
 
     def expression(self, local: str) -> str:
         obj = f"{local}()" if self.kind == "function" else local
-        return f"{obj}{self.flag.test}"
+        return self.flag.test.replace("{obj}", obj)
+
+    def serves(self, local: str) -> str:
+        """``settings.DEBUG is true``: when the docs are served."""
+        return self.flag.serves.replace("{obj}", f"{local}()" if self.kind == "function" else local)
 
 
 @dataclass
@@ -97,6 +112,8 @@ class SettingsModule:
     functions: list[tuple[str, str]]
     pending_instances: list[tuple[str, str, str | None, bool]]
     imported_from: list[tuple[str, str]]
+    # Module-level settings read from the environment: (``module.name``, its flag).
+    values: list[tuple[str, Flag]] = field(default_factory=list)
 
 
 def settings_module(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> SettingsModule:
@@ -142,10 +159,86 @@ def settings_module(info: FileInfo, tree: ast.Module, text: str, options: Mappin
         if not node.level and node.module
         for alias in node.names
     ]
-    return SettingsModule(info.module, classes, functions, pending_instances, imported_from)
+    return SettingsModule(info.module, classes, functions, pending_instances, imported_from, _values(info, tree, imports))
 
 
-SETTINGS_MODULES = FilePass("conditional_docs.settings", ("Settings", "settings"), settings_module)
+def _values(info: FileInfo, tree: ast.Module, imports: ImportMap) -> list[tuple[str, Flag]]:
+    """``DEBUG = config("DEBUG", cast=bool, default=False)`` (Starlette's ``Config``),
+    ``ENV = os.getenv("ENV", "production")``, ``DEBUG = os.getenv("DEBUG", "") == "true"``:
+    module-level names holding a debug flag or an environment name."""
+    configs = {
+        name
+        for node in tree.body
+        for value, names in [_assigned(node)]
+        if isinstance(value, ast.Call) and imports.qualified(value.func) in STARLETTE_CONFIG
+        for name in names
+    }
+    found: list[tuple[str, Flag]] = []
+    for node in tree.body:
+        value, names = _assigned(node)
+        for name in names:
+            if value is None:
+                continue
+            flag = None
+            if name in DEBUG_FIELDS:
+                flag = _debug_value(name, value, configs, imports)
+            elif name in ENVIRONMENT_FIELDS:
+                flag = _environment_value(name, value, configs, imports)
+            if flag is not None:
+                found.append((f"{info.module}.{name}", flag))
+    return found
+
+
+def _environment_read(value: ast.expr, configs: set[str], imports: ImportMap) -> tuple[bool, object] | None:
+    """(whether it may be None, the default) of ``config("X", default=...)``,
+    ``os.getenv("X", default)``, ``os.environ.get(...)`` or ``os.environ["X"]``."""
+    if isinstance(value, ast.Subscript) and imports.qualified(value.value) == "os.environ":
+        return False, _UNKNOWN
+    if not isinstance(value, ast.Call) or not value.args:
+        return None
+    keywords = {k.arg: k.value for k in value.keywords}
+    if isinstance(value.func, ast.Name) and value.func.id in configs:
+        if "cast" in keywords and not (isinstance(keywords["cast"], ast.Name) and keywords["cast"].id == "str"):
+            return None
+        default = keywords.get("default", value.args[1] if len(value.args) > 1 else None)
+    elif imports.qualified(value.func) in ENVIRON_READS:
+        default = keywords.get("default", value.args[1] if len(value.args) > 1 else None)
+    else:
+        return None
+    if default is None:
+        return "default" not in keywords and not isinstance(value.func, ast.Name), _UNKNOWN
+    literal = _default(default)
+    return literal is None, literal
+
+
+def _debug_value(name: str, value: ast.expr, configs: set[str], imports: ImportMap) -> Flag | None:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in configs:
+        keywords = {k.arg: k.value for k in value.keywords}
+        cast = keywords.get("cast")
+        if not (isinstance(cast, ast.Name) and cast.id == "bool"):
+            return None
+        default = _default(keywords["default"]) if "default" in keywords else _UNKNOWN
+        return _bool_flag(name, "{obj}", default)
+    # ``os.getenv("DEBUG", "false").lower() == "true"`` / ``... in ("1", "true")``: a bool.
+    if isinstance(value, ast.Compare) and len(value.ops) == 1 and isinstance(value.ops[0], (ast.Eq, ast.In)):
+        reads = [n for n in walk(value.left) if isinstance(n, ast.Call) and imports.qualified(n.func) in ENVIRON_READS]
+        if reads:
+            return _bool_flag(name, "{obj}", _UNKNOWN)
+    return None
+
+
+def _environment_value(name: str, value: ast.expr, configs: set[str], imports: ImportMap) -> Flag | None:
+    read = _environment_read(value, configs, imports)
+    if read is None:
+        return None
+    optional, default = read
+    return _environment_test(name, "{obj}", optional, None, default)
+
+
+# A module-level setting (`_values`) reads Starlette's Config or the environment.
+SETTINGS_MODULES = FilePass(
+    "conditional_docs.settings", ("Settings", "settings", "Config", "getenv", "environ"), settings_module
+)
 
 
 class SettingsIndex:
@@ -164,7 +257,10 @@ class SettingsIndex:
         self.instances: dict[str, str] = {}
         self.functions: dict[str, str] = {}
         pending_instances: list[tuple[str, str, str | None, bool]] = []
+        self.values: dict[str, list[tuple[str, Flag]]] = {}
         for module in modules:
+            for qualified, flag in module.values:
+                self.values.setdefault(module.module, []).append((qualified.rpartition(".")[2], flag))
             for cls in module.classes:
                 self.classes[cls.qualified] = cls
             self.functions.update(module.functions)
@@ -233,20 +329,19 @@ class SettingsIndex:
         fields = self.fields(qualified)
         debug = next((_debug_flag(n, *fields[n]) for n in DEBUG_FIELDS if n in fields), None)
         environment = next((_environment_flag(n, *fields[n]) for n in ENVIRONMENT_FIELDS if n in fields), None)
-        choices = [f for f in (environment, debug) if f is not None]
-        if not choices:
-            return None
-        closed = [f for f in choices if not f.default_on]
-        return (closed or choices)[0]
+        choices = [f for f in (debug, environment) if f is not None]
+        return _preferred([("", f) for f in choices])[1] if choices else None
 
     def debug_flag(self, qualified: str) -> Flag | None:
         """The class's ``DEBUG``/``debug`` bool field, if it has one."""
         fields = self.fields(qualified)
         return next((flag for n in DEBUG_FIELDS if n in fields and (flag := _debug_flag(n, *fields[n]))), None)
 
-    def sources(self, debug_only: bool = False) -> list[SettingsSource]:
+    def sources(self, debug_only: bool = False, values: bool = False) -> list[SettingsSource]:
         """Every usable way to reach a settings object, instances before factories;
-        with ``debug_only``, those whose class has a debug bool, flagged by it."""
+        with ``debug_only``, those whose class has a debug bool, flagged by it. With
+        ``values``, then the module-level settings read from the environment, one per
+        module (the one `flag` would pick; the module stands for the class)."""
         found: list[SettingsSource] = []
         for kind, table in (("instance", self.instances), ("function", self.functions)):
             for qualified, cls in sorted(table.items()):
@@ -254,6 +349,10 @@ class SettingsIndex:
                 if flag is not None:
                     module, _, name = qualified.rpartition(".")
                     found.append(SettingsSource(module, name, kind, cls, flag))
+        if values:
+            for module, flags in sorted(self.values.items()):
+                name, flag = _preferred(flags)
+                found.append(SettingsSource(module, name, "value", module, flag))
         return found
 
     def bound_names(self, imported: Iterable[tuple[str, str]], defined: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -261,7 +360,7 @@ class SettingsIndex:
         (qualified, local) and defines (``module.name``, name)."""
         bound = {}
         for qualified, local in imported:
-            resolved = self.resolve(qualified)
+            resolved = qualified if qualified in self.modules else self.resolve(qualified)
             if resolved:
                 bound[resolved] = local
         for qualified, local in defined:
@@ -288,6 +387,10 @@ def choose_source(
     here = [s for s in sources if f"{s.module}.{s.name}" in bound]
     if here:
         return SourceChoice(here[0], bound[f"{here[0].module}.{here[0].name}"], None)
+    # ``from app import config`` then ``config.settings``/``config.DEBUG``
+    through = [s for s in sources if s.module in bound]
+    if through:
+        return SourceChoice(through[0], f"{bound[through[0].module]}.{through[0].name}", None)
     if not sources:
         return []
 
@@ -317,6 +420,14 @@ def import_spellings(modules: list[SettingsModule], index: SettingsIndex) -> dic
             if resolved and (resolved in index.instances or resolved in index.functions):
                 seen.setdefault(resolved, Counter())[source] += 1
     return {name: counter.most_common(1)[0][0] for name, counter in seen.items()}
+
+
+def _preferred(flags: list[tuple[str, Flag]]) -> tuple[str, Flag]:
+    """The debug flag when the project has one, unless its default turns the docs on
+    and an environment name's does not (see the README)."""
+    ordered = sorted(flags, key=lambda item: item[1].field not in DEBUG_FIELDS)
+    closed = [item for item in ordered if not item[1].default_on]
+    return (closed or ordered)[0]
 
 
 def _assigned(node: ast.stmt) -> tuple[ast.expr | None, list[str]]:
@@ -361,8 +472,11 @@ def _annotation_names(annotation: ast.expr) -> list[str]:
 def _debug_flag(name: str, annotation: ast.expr, value: ast.expr | None) -> Flag | None:
     if {n for n in _annotation_names(annotation) if n != "None"} != {"bool"}:
         return None
-    default = _default(value)
-    return Flag(name, f".{name}", default is True, repr(default) if default is not _UNKNOWN else "")
+    return _bool_flag(name, f"{{obj}}.{name}", _default(value))
+
+
+def _bool_flag(name: str, test: str, default: object) -> Flag:
+    return Flag(name, test, default is True, repr(default) if default is not _UNKNOWN else "", f"{test} is true")
 
 
 def _literal_values(annotation: ast.expr) -> list[str] | None:
@@ -379,21 +493,39 @@ def _literal_values(annotation: ast.expr) -> list[str] | None:
 
 def _environment_flag(name: str, annotation: ast.expr, value: ast.expr | None) -> Flag | None:
     literal = _literal_values(annotation)
+    names = set(_annotation_names(annotation))
+    if literal is None and names - {"None"} != {"str"}:
+        return None
+    optional = "None" in names or (
+        isinstance(annotation, ast.Subscript) and _annotation_names(annotation.value) == ["Optional"]
+    )
+    return _environment_test(name, f"{{obj}}.{name}", optional, literal, _default(value))
+
+
+def _environment_test(
+    name: str, setting: str, optional: bool, literal: list[str] | None, default: object
+) -> Flag | None:
+    """``setting in (...)`` for a ``Literal`` (its values are exact: Pydantic checks
+    them), else the default allow-list compared case-insensitively (``Local`` and
+    ``DEV`` count), with ``or ""`` when the setting may be None."""
     if literal is not None:
         allowed = tuple(v for v in literal if v.lower() not in PRODUCTION_LIKE)
-    elif {n for n in _annotation_names(annotation) if n != "None"} == {"str"}:
-        allowed = DEFAULT_ALLOWED
+        read = setting
     else:
-        return None
+        allowed = DEFAULT_ALLOWED
+        read = f"({setting} or \"\").lower()" if optional else f"{setting}.lower()"
     if not allowed:
         return None
-    default = _default(value)
     values = ", ".join(_quote(v) for v in allowed) + ("," if len(allowed) == 1 else "")
+    on = isinstance(default, str) and (default in allowed if literal is not None else default.lower() in allowed)
+    shown = (", ".join(allowed[:-1]) + " or " if len(allowed) > 1 else "") + allowed[-1]
+    shown += "" if literal is not None else ", in any case"
     return Flag(
         name,
-        f".{name} in ({values})",
-        default in allowed,
+        f"{read} in ({values})",
+        on,
         repr(default) if default is not _UNKNOWN else "",
+        f"{setting} is {shown}",
     )
 
 

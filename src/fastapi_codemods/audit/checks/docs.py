@@ -3,8 +3,9 @@
 Looks at every ``FastAPI(...)`` call (under any import alias) in the application's
 modules (test code, test helpers and documentation snippets aside). ``/docs`` and
 ``/redoc`` render ``/openapi.json``, so the app serves its docs unconditionally when
-``openapi_url`` is not passed or is a string literal: FAIL. ``openapi_url=None`` or
-an expression (a flag) counts as gated. An app whose keywords come from ``**kwargs``
+``openapi_url`` is not passed or is a non-empty string literal: FAIL.
+``openapi_url=None``, ``""`` (FastAPI serves nothing at a falsy URL) or an
+expression (a flag) counts as gated. An app whose keywords come from ``**kwargs``
 cannot be decided: NEEDS ATTENTION. No app in the application: NOT APPLICABLE.
 Each piece of evidence names the flag conditional_docs would gate it
 with (`analysis.docs_gates`).
@@ -38,7 +39,7 @@ def docs_apps(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str,
         openapi = keywords.get("openapi_url")
         if openapi is None and None in keywords:
             state = UNKNOWN
-        elif openapi is None or isinstance(openapi, ast.Constant) and isinstance(openapi.value, str):
+        elif openapi is None or isinstance(openapi, ast.Constant) and isinstance(openapi.value, str) and openapi.value:
             state = SERVED
         else:
             continue

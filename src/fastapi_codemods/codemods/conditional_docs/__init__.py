@@ -4,16 +4,19 @@ Audit item "Swagger/ReDoc docs exposed in production" and FastAPI's "Conditional
 OpenAPI" docs: every ``FastAPI(...)`` gets ``openapi_url``, ``docs_url`` and
 ``redoc_url`` as ``<url> if FLAG else None``. ``openapi_url`` is always included:
 the docs pages need it, and without it the schema stays public. FLAG comes from the
-project's Pydantic settings (an ENVIRONMENT allow-list or a DEBUG bool), from
-configuration, or else from an environment variable that fails closed. A FLAG longer
-than a dotted name is computed once, in ``API_DOCS_ENABLED = FLAG`` just before the
-app is built, so that the change reads in a few lines. An app that a test requests
-the docs of is left alone unless the test set-up turns the docs on.
+project's settings (its debug flag or an environment-name allow-list), from
+configuration, or, where the project has no settings, from an environment variable
+that fails closed. A FLAG longer than a dotted name is computed once, in
+``API_DOCS_ENABLED = FLAG`` just before the app is built, so that the change reads
+in a few lines. An app whose docs the project uses (its code, templates, static
+files or tests name a docs URL, or it replaces ``app.openapi``) is left alone with
+a finding.
 """
 
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,12 +31,10 @@ from fastapi_codemods.analysis.docs_gates import (
     DEFAULT_URLS,
     DOCS_KEYS,
     DocsFacts,
-    DocsRequest,
     FlagPlan,
     analyze,
     config_plan,
     env_var_plan,
-    switch_of,
 )
 from fastapi_codemods.codemods.conditional_docs._layout import (
     CALL_ARGS,
@@ -84,9 +85,12 @@ class _Edit:
 
 
 def _kind(value: cst.BaseExpression | None) -> str:
-    """absent, fixed (a string the project wrote), none, conditional or computed."""
+    """absent, fixed (a string the project wrote), none (``None`` or ``""``),
+    conditional or computed."""
     if value is None:
         return ABSENT
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) and not value.evaluated_value:
+        return "none"  # FastAPI serves nothing at a falsy URL, as for None
     if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         return FIXED
     if isinstance(value, cst.Name) and value.value == "None":
@@ -122,6 +126,18 @@ class ConditionalDocs(Transform):
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> DocsFacts:
         return analyze(project, options)
+
+    @classmethod
+    def kept(cls, facts: DocsFacts | None) -> tuple[str, ...]:
+        if facts is None or not facts.kept:
+            return ()
+        shown = ", ".join(f"{app} ({use})" for app, use in facts.kept[:SHOWN_REQUESTS])
+        more = len(facts.kept) - SHOWN_REQUESTS
+        count = len(facts.kept)
+        return (
+            f"kept the docs of {count} app module{'s' if count > 1 else ''} whose docs the project uses: "
+            f"{shown}{f' and {more} more' if more > 0 else ''}",
+        )
 
     @classmethod
     def wants(cls, file: FileInfo, text: str, facts: DocsFacts | None) -> bool:
@@ -222,7 +238,9 @@ class ConditionalDocs(Transform):
         kinds = {key: _kind(values.get(key)) for key in DOCS_KEYS}
         openapi = values.get("openapi_url")
         if kinds["openapi_url"] == "none":
-            self.report(call, "left unchanged: openapi_url=None already turns the schema and the docs pages off")
+            self.report(
+                call, f"left unchanged: openapi_url={code(openapi)} already turns the schema and the docs pages off"
+            )
             return
         if kinds["openapi_url"] not in (ABSENT, FIXED):
             assert openapi is not None
@@ -252,7 +270,6 @@ class ConditionalDocs(Transform):
                 return
             test = _none_branch_test(next(iter(others.values())))
             assert test is not None
-            switch = switch_of(code(test))
         elif kinds["docs_url"] == kinds["redoc_url"] == "none":
             self.report(
                 call,
@@ -260,19 +277,14 @@ class ConditionalDocs(Transform):
                 "served at /openapi.json; set openapi_url too unless clients need the schema",
             )
             return
-        else:
-            switch = plan.switch or switch_of(plan.expression)
         # Before the flag's import is scheduled: a refused app stays byte-identical.
-        tests_note = self._tests_allow(call, changed | set(added), switch)
-        if tests_note is None:
+        if not self._uses_allow(call, changed | set(added)):
             return
         if test is None:
             test = self._flag_expression(call, plan)
             if test is None:
                 return
         self._edits[target] = _Edit(changed, added, test, flag=not others)
-        if tests_note:
-            self.report(call, tests_note)
         if not others and not self._noted:
             self._noted = True
             for note in plan.notes:
@@ -513,39 +525,42 @@ class ConditionalDocs(Transform):
 
     # -- tests that request the docs -------------------------------------------
 
-    def _tests_allow(self, call: cst.Call, keys: set[str], switch: str | None) -> str | None:
-        """Whether rewriting ``keys`` of this app keeps every test requesting its docs
-        working: the URLs they request stay served, or their set-up mentions
-        ``switch``, the setting that turns the docs on. None (after a finding) when
-        not; else the finding to add once the app is rewritten, or ``""``."""
+    def _uses_allow(self, call: cst.Call, keys: set[str]) -> bool:
+        """Whether nothing of the project uses the URLs the rewrite would turn off:
+        code, templates and static files (any app's), and the tests that may be
+        testing this app. False after a finding naming the first use."""
+        facts: DocsFacts = self.facts or DocsFacts()
+        uses = [r for r in facts.references if r.key in keys]
+        if uses:
+            first = uses[0]
+            self.report(
+                call,
+                f"left unchanged: {first.where} {first.what}{_more(uses)}: the project uses the docs, and hiding them "
+                "would break that wherever they are off; make openapi_url, docs_url and redoc_url conditional by hand "
+                "if every such use is for development only",
+            )
+            return False
         requests = [r for r in self._requests if r.key in keys]
         if not requests:
-            return ""
-        blocked = [r for r in requests if not r.mentions(switch)]
-        if not blocked:
-            first = requests[0]
-            return (
-                f"rewritten although {first.where} requests {first.url} from this app{_more(requests)}: the test "
-                f"set-up mentions {switch}; check that it turns the docs on"
-            )
-        first = blocked[0]
-        if all(r.path == self.file.path for r in blocked):
+            return True
+        first = requests[0]
+        if all(r.path == self.file.path for r in requests):
             self.report(call, f"not rewritten: this app is built by a test, and {first.where} requests {first.url} from it")
-            return None
-        tests = "that test" if len(blocked) == 1 else "those tests"
+            return False
         if first.traced:
-            what = f"{first.where} requests {first.url} from this app{_more(blocked)}; rewriting would break {tests}"
+            what = f"{first.where} requests {first.url} from this app{_more(requests)}"
         else:
             what = (
-                f"{first.where} requests {first.url}{_more(blocked)} and its app could not be traced (the test "
-                f"imports no module that builds one), so it may be this one; rewriting could break {tests}"
+                f"{first.where} requests {first.url}{_more(requests)} and its app could not be traced (the test "
+                "imports no module that builds one), so it may be this one"
             )
-        if switch:
-            how = f"turn the docs on in the test set-up, e.g. set {switch} in conftest.py, then run again"
-        else:
-            how = "turn the docs on in the test set-up, then make openapi_url, docs_url and redoc_url conditional by hand"
-        self.report(call, f"not rewritten: {what} ({how})")
-        return None
+        self.report(
+            call,
+            f"not rewritten: {what}; the project tests its docs, so they are part of what it serves. Make "
+            "openapi_url, docs_url and redoc_url conditional by hand if they are for development only, keeping them "
+            "on where the tests run",
+        )
+        return False
 
     # -- findings that need no rewrite -----------------------------------------
 
@@ -616,7 +631,7 @@ class ConditionalDocs(Transform):
             if arg.keyword is not None and arg.keyword.value in edit.changed
         }
         where = self._where(original_node, original_node.args[0] if original_node.args else None)
-        return rebuild(  # type: ignore[return-value]
+        rebuilt = rebuild(
             updated_node.args,
             updated_node.whitespace_before_args,
             None,
@@ -626,6 +641,7 @@ class ConditionalDocs(Transform):
             where,
             lambda elements, opening, _closing: updated_node.with_changes(args=elements, whitespace_before_args=opening),
         )
+        return rebuilt.visit(_DropReplacedComments())  # type: ignore[return-value]
 
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
         edit = self._edits.get(original_node)
@@ -647,7 +663,7 @@ class ConditionalDocs(Transform):
                 ),
             )
 
-        return rebuild(  # type: ignore[return-value]
+        rebuilt = rebuild(
             updated_node.elements,
             updated_node.lbrace.whitespace_after,
             updated_node.rbrace.whitespace_before,
@@ -657,10 +673,32 @@ class ConditionalDocs(Transform):
             where,
             render,
         )
+        return rebuilt.visit(_DropReplacedComments())  # type: ignore[return-value]
 
 
-def _more(requests: list[DocsRequest]) -> str:
-    """`` (also tests/a.py:3, tests/b.py:7 and 2 more)`` for the requests after the first."""
+_REPLACED_COMMENT = re.compile(r"#\s*[\"']?(openapi_url|docs_url|redoc_url)[\"']?\s*[=:]")
+
+
+class _DropReplacedComments(cst.CSTTransformer):
+    """Drops the commented-out ``# docs_url="/docs"`` lines of a rewritten call or
+    dict: the new keywords replace them, and beside them they read as a second,
+    contradicting setting."""
+
+    def leave_ParenthesizedWhitespace(
+        self, original_node: cst.ParenthesizedWhitespace, updated_node: cst.ParenthesizedWhitespace
+    ) -> cst.ParenthesizedWhitespace:
+        kept = [line for line in updated_node.empty_lines if not _replaced(line.comment)]
+        if len(kept) == len(updated_node.empty_lines):
+            return updated_node
+        return updated_node.with_changes(empty_lines=kept)
+
+
+def _replaced(comment: cst.Comment | None) -> bool:
+    return comment is not None and _REPLACED_COMMENT.match(comment.value) is not None
+
+
+def _more(requests: list[Any]) -> str:
+    """`` (also tests/a.py:3, tests/b.py:7 and 2 more)`` for the uses after the first."""
     rest = requests[1:]
     if not rest:
         return ""

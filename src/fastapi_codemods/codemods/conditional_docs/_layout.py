@@ -1,7 +1,7 @@
 """Setting keyword arguments of a call, or entries of a dict literal, black-style.
 
 Transforms that add ``key=value`` to a call must keep the call's comments (a
-commented-out ``# docs_url="/docs"`` line stays where it was) and produce what black
+comment line stays where it was) and produce what black
 would: one argument per line with a trailing comma once the line would pass 88
 columns, and a long value wrapped in parentheses (split at ``if``/``else`` when it
 still does not fit).
