@@ -2,5 +2,9 @@ import os
 
 from sqlalchemy import create_engine
 
-options = {"pool_size": 10}
-engine = create_engine(os.environ["DATABASE_URL"], **options)
+
+def make_engine(**kwargs):
+    return create_engine(os.environ["DATABASE_URL"], **kwargs)
+
+
+engine = make_engine(echo=True)
