@@ -45,6 +45,9 @@ class Evidence:
     column: int
     excerpt: str
     message: str
+    fix: str | None = None
+    """The transform that fixes this very site, when the check knows it does (the
+    others of a practice with a fix need a person)."""
 
 
 @dataclass(frozen=True)
