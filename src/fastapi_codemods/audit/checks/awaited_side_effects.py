@@ -131,7 +131,8 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     aside = (f"; {in_request} awaited call(s) write with the request's session and belong to the request"
              if in_request else "")
     if evidence:
-        return Outcome(Verdict.FAIL, tuple(evidence), reason=aside.removeprefix("; ") or None)
+        return Outcome(Verdict.FAIL, tuple(evidence), reason=aside.removeprefix("; ") or None,
+                       fixes=sum(1 for item in evidence if item.fix))
     if not any_route and not facts.web_app:
         return Outcome(Verdict.NOT_APPLICABLE, reason="no FastAPI app, router or route found")
     return Outcome(Verdict.PASS, reason="no async route awaits a call named like a notification, audit or "
