@@ -69,7 +69,7 @@ NULL_POOLS = frozenset({"sqlalchemy.pool.NullPool", "sqlalchemy.NullPool", "sqla
 def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]
                      ) -> tuple[tuple[int, int, str, str], ...]:
     """(line, column, excerpt, state) of each engine or pool creation; state is one
-    of CREATED, NO_POOL_SETTINGS, KWARGS and PER_REQUEST."""
+    of CREATED, NO_POOL_SETTINGS, KWARGS, NULL_POOL and PER_REQUEST."""
     imports = ImportMap(tree, info.package, nested=True)
     creations = [(call, imports.qualified(call.func)) for call in nodes_of(tree, ast.Call)]
     creations = [(call, name) for call, name in creations if name in ENGINES or name in OTHER_POOLS]
@@ -77,6 +77,16 @@ def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mappi
         return ()
     per_request = _per_request_functions(tree)
     enclosing = _enclosing_functions(tree)
+    # A module function passing its own **kwargs to the engine is a wrapper: the
+    # calls of it in the module are the engines, judged by their own keywords.
+    wrappers = {function.name: qualified for call, qualified in creations
+                if isinstance(function := enclosing.get(id(call)), (ast.FunctionDef, ast.AsyncFunctionDef))
+                and function in tree.body and _passes_own_kwargs(call, function)}
+    wrapped = [(call, wrappers[call.func.id]) for call in nodes_of(tree, ast.Call)
+               if isinstance(call.func, ast.Name) and call.func.id in wrappers]
+    if wrapped:
+        creations = [(call, name) for call, name in creations
+                     if getattr(enclosing.get(id(call)), "name", None) not in wrappers] + wrapped
     found = []
     for call, qualified in creations:
         function = enclosing.get(id(call))
@@ -85,7 +95,7 @@ def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mappi
         if function in per_request:
             state = PER_REQUEST
         elif _null_pool(call, imports):
-            state = NULL_POOL
+            state = CREATED if _pool_in_other_branch(call, tree, imports) else NULL_POOL
         elif qualified in OTHER_POOLS or POOL_SETTINGS & keywords or _is_sqlite(call):
             state = CREATED
         elif None in keywords:
@@ -93,7 +103,29 @@ def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mappi
         else:
             state = NO_POOL_SETTINGS
         found.append((call.lineno, call.col_offset + 1, excerpt_of(text, call.lineno), state))
-    return tuple(found)
+    return tuple(sorted(found))
+
+
+def _passes_own_kwargs(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    kwarg = function.args.kwarg
+    return kwarg is not None and any(
+        keyword.arg is None and any(isinstance(node, ast.Name) and node.id == kwarg.arg
+                                    for node in ast.walk(keyword.value))
+        for keyword in call.keywords)
+
+
+def _pool_in_other_branch(call: ast.Call, tree: ast.Module, imports: ImportMap) -> bool:
+    """``call`` (a NullPool engine) sits in a branch of an ``if`` whose other branch
+    builds an engine with pool settings: a setting chooses, NullPool is the opt-out."""
+    for node in nodes_of(tree, ast.If):
+        for mine, other in ((node.body, node.orelse), (node.orelse, node.body)):
+            if not any(call is inner for statement in mine for inner in ast.walk(statement)):
+                continue
+            if any(isinstance(inner, ast.Call) and not _null_pool(inner, imports)
+                   and POOL_SETTINGS & {keyword.arg for keyword in inner.keywords}
+                   for statement in other for inner in ast.walk(statement)):
+                return True
+    return False
 
 
 def _null_pool(call: ast.Call, imports: ImportMap) -> bool:

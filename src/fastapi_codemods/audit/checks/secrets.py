@@ -104,7 +104,7 @@ def _names_itself(name: str, value: str) -> bool:
     its words (``"users:reset_password"``): a permission, event or enum name."""
     if not IDENTIFIER_LIKE.fullmatch(value):
         return False
-    words = {word for word in name.lower().split("_") if word}
+    words = {word for word in re.split(r"[_.:\-]", name.lower()) if word}
     found = set(re.split(r"[_.:\-]", value))
     return value.replace("-", "_") == name.lower().strip("_") or len(words & found) >= 2
 

@@ -2,9 +2,6 @@ import os
 
 from sqlalchemy import create_engine
 
+from settings import settings
 
-def make_engine(**kwargs):
-    return create_engine(os.environ["DATABASE_URL"], **kwargs)
-
-
-engine = make_engine(echo=True)
+engine = create_engine(os.environ["DATABASE_URL"], **settings.engine_options)

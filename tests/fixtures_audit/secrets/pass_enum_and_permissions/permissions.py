@@ -14,3 +14,9 @@ class GrantType(str, Enum):
 RESET_USER_PASSWORD = "reset_user_password"
 CAN_RESET_PASSWORD = "users:reset_password"
 PASSWORD_RESET_TOKEN = "password_reset_token"
+
+# A rename map of configuration keys: the values are key names too.
+RENAMED_KEYS = {
+    "oauth.oidc.client_secret": "oauth.client_secret",
+    "rag.openai_api_key": "rag.openai.api_key",
+}
