@@ -107,14 +107,26 @@ def calls_in_context(tree: ast.Module) -> Iterator[tuple[ast.Call, bool, bool]]:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # A CLI command named for development (``def develop()``, ``@cli.command("dev")``).
             guarded = guarded or bool(words(node.name) & DEVELOPMENT_WORDS) or any(
-                isinstance(item, ast.Constant) and isinstance(item.value, str)
-                and bool(words(item.value) & DEVELOPMENT_WORDS)
-                for decorator in node.decorator_list if isinstance(decorator, ast.Call)
-                for item in [*decorator.args, *(keyword.value for keyword in decorator.keywords)]
-            )
+                bool(words(name) & DEVELOPMENT_WORDS) for name in command_names(node))
         for child in ast.iter_child_nodes(node):
             yield from visit(child, guarded, in_main)
     yield from visit(tree, False, False)
+
+
+def command_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """The names a CLI registers the function under: ``@cli.command("develop")``,
+    ``@app.command(name="dev")`` (not its options: ``--reload`` is no command name)."""
+    names = []
+    for decorator in function.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            continue
+        func = decorator.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if not called.endswith("command"):
+            continue
+        values = [*decorator.args[:1], *(k.value for k in decorator.keywords if k.arg == "name")]
+        names += [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return names
 
 
 def is_main_test(test: ast.expr) -> bool:

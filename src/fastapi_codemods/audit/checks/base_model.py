@@ -22,7 +22,8 @@ project models derive from, ``class Schema(BaseModel)``) is the fix already in
 place: a setting its descendants write is a deliberate per-model choice (input
 models that forbid extra fields), not a repetition; only models bypassing every
 project base can repeat. Keys that are per model by nature (SQLModel's ``table``,
-``title``, ``json_schema_extra``) never repeat.
+``title``, ``json_schema_extra``, ``arbitrary_types_allowed``: only the models
+holding such types need it) never repeat.
 
 Verdict: fewer than 3 models: NOT APPLICABLE. One setting repeated by 3 or more
 models: FAIL, with each repeating class's setting line as evidence (the classes
@@ -53,7 +54,7 @@ V1_NAMES = {
 }
 MINIMUM_MODELS = 3
 MINIMUM_REPEATS = 3
-PER_MODEL_KEYS = frozenset({"table", "title", "json_schema_extra", "schema_extra"})
+PER_MODEL_KEYS = frozenset({"table", "title", "json_schema_extra", "schema_extra", "arbitrary_types_allowed"})
 
 TRANSFORM = None
 FILE_PASSES = (MODEL_MODULES,)
