@@ -8,7 +8,8 @@ functions:
 - without any of ``pool_size``, ``max_overflow``, ``pool_pre_ping``,
   ``pool_recycle``, ``pool_timeout`` or ``poolclass``: evidence, unless its URL is a
   string literal (or f-string) starting with ``sqlite``, which needs no pool; a URL
-  read from settings may be SQLite too, and the message says so. Keywords passed
+  read from settings may be SQLite too, and the message says so; an engine in the
+  body of an ``if`` whose test names ``sqlite`` is SQLite's. Keywords passed
   through ``**options`` count when ``options`` is a dict the same function (or the
   module) builds from a literal, ``dict(...)``, ``options["pool_size"] = ...`` or
   ``options.update(...)``;
@@ -87,6 +88,7 @@ def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mappi
     if wrapped:
         creations = [(call, name) for call, name in creations
                      if getattr(enclosing.get(id(call)), "name", None) not in wrappers] + wrapped
+    sqlite_branch = _sqlite_branches(tree)
     found = []
     for call, qualified in creations:
         function = enclosing.get(id(call))
@@ -96,7 +98,7 @@ def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mappi
             state = PER_REQUEST
         elif _null_pool(call, imports):
             state = CREATED if _pool_in_other_branch(call, tree, imports) else NULL_POOL
-        elif qualified in OTHER_POOLS or POOL_SETTINGS & keywords or _is_sqlite(call):
+        elif qualified in OTHER_POOLS or POOL_SETTINGS & keywords or _is_sqlite(call) or id(call) in sqlite_branch:
             state = CREATED
         elif None in keywords:
             state = KWARGS
@@ -104,6 +106,22 @@ def engine_creations(info: FileInfo, tree: ast.Module, text: str, options: Mappi
             state = NO_POOL_SETTINGS
         found.append((call.lineno, call.col_offset + 1, excerpt_of(text, call.lineno), state))
     return tuple(sorted(found))
+
+
+def _sqlite_branches(tree: ast.Module) -> set[int]:
+    """Ids of the calls in the body of an ``if`` whose test names ``sqlite``
+    (``if "sqlite" in DATABASE_URL:``, ``if settings.database_is_sqlite:``)."""
+    found: set[int] = set()
+    for node in nodes_of(tree, ast.If):
+        mentions = any(
+            isinstance(part, ast.Constant) and isinstance(part.value, str) and "sqlite" in part.value.lower()
+            or isinstance(part, ast.Name) and "sqlite" in part.id.lower()
+            or isinstance(part, ast.Attribute) and "sqlite" in part.attr.lower()
+            for part in ast.walk(node.test))
+        if mentions:
+            found.update(id(inner) for statement in node.body for inner in ast.walk(statement)
+                         if isinstance(inner, ast.Call))
+    return found
 
 
 def _passes_own_kwargs(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
