@@ -63,8 +63,9 @@ def audit(options: AuditOptions, today: datetime.date | None = None) -> AuditRep
         for module in MODULES.values():
             for file_pass in module.FILE_PASSES:
                 scheduled.setdefault(file_pass.name, (file_pass, tables.get(module.TRANSFORM, {})))
+        jobs = analysis_jobs(project, options.jobs)
         try:
-            project.compute_all(list(scheduled.values()), analysis_jobs(project, options.jobs))
+            project.compute_all(list(scheduled.values()), jobs)
         except Exception as error:  # a broken worker pool
             raise UsageError(f"internal error while analysing {shown}: {type(error).__name__}: {error}") from error
         unread = unreadable(project)
@@ -72,7 +73,7 @@ def audit(options: AuditOptions, today: datetime.date | None = None) -> AuditRep
         if unread:
             shown_paths = application_paths(project)
             unread_application += sum(1 for path, _problem in unread if path in shown_paths)
-        facts = AuditFacts(project, shown, tables)
+        facts = AuditFacts(project, shown, tables, jobs)
         for number, check in CHECKS.items():
             try:
                 outcomes[number].append(check(project, facts))
