@@ -61,6 +61,10 @@ def foreign_owners(tree: ast.Module, names: set[str]) -> set[str]:
         for target in targets:
             if isinstance(target, ast.Name) and target.id in names and node.value is not None:
                 bindings.setdefault(target.id, []).append(node.value)
+    # ``router = APIRouter(...)``, the usual binding, needs no import resolved.
+    bindings = {name: values for name, values in bindings.items()
+                if not any(isinstance(value, ast.Call) and _last_name(value.func) in FASTAPI_NAMES
+                           for value in values)}
     if not bindings:
         return set()
     imports = ImportMap(tree, "", nested=True)
@@ -71,6 +75,13 @@ def foreign_owners(tree: ast.Module, names: set[str]) -> set[str]:
                for qualified in called):
             foreign.add(name)
     return foreign
+
+
+FASTAPI_NAMES = frozenset(name.rpartition(".")[2] for name in APP_CLASSES | ROUTER_CLASSES)
+
+
+def _last_name(node: ast.expr) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
 
 
 def parameters(route: Function) -> list[tuple[ast.arg, ast.expr | None]]:

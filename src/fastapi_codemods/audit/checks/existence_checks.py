@@ -89,6 +89,7 @@ def existence_checks(info: FileInfo, tree: ast.Module, text: str, options: Mappi
         for (key, shown), statement in _load_or_404(route, values, imports, info.module, receivers):
             found.append((key, shown, f"{route.name}@{route.lineno}", statement.lineno, statement.col_offset + 1,
                           excerpt_of(text, statement.lineno)))
+    _ASSIGNED.clear()  # keeps no tree alive past its file
     return len(http_routes), tuple(found)
 
 
@@ -203,8 +204,15 @@ def _loaded(value: ast.expr, values: set[str], imports: ImportMap, module: str,
 
 
 def _assigned_in(route: routes.Function, name: str) -> bool:
-    return any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
-               for node in own_nodes(route))
+    assigned = _ASSIGNED.get(id(route))
+    if assigned is None or assigned[0] is not route:
+        names = {node.id for node in own_nodes(route) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+        assigned = _ASSIGNED[id(route)] = (route, names)
+    return name in assigned[1]
+
+
+# The names each route assigns, for the route being read (a few routes at a time).
+_ASSIGNED: dict[int, tuple[routes.Function, set[str]]] = {}
 
 
 def _model(shown: str) -> tuple[str, str]:

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.facts import AuditFacts, shorten
@@ -112,10 +113,16 @@ def _names_itself(name: str, value: str) -> bool:
 def _dict_literals(tree: ast.Module) -> Iterator[tuple[str, ast.Constant, bool | None]]:
     """(key, literal value, None) of each dict entry keyed by a secret name with a
     literal value (seed accounts), docs examples aside."""
+    wanted = {id(node) for node in nodes_of(tree, ast.Dict) if any(
+        isinstance(key, ast.Constant) and isinstance(key.value, str) and secret_kind(key.value) in ("secret", "token")
+        and isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes))
+        for key, value in zip(node.keys, node.values))}
+    if not wanted:  # most modules: no walk for the examples' context
+        return
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_example = stack.pop()
-        if isinstance(node, ast.Dict) and not in_example:
+        if isinstance(node, ast.Dict) and not in_example and id(node) in wanted:
             for key, value in zip(node.keys, node.values):
                 if (isinstance(key, ast.Constant) and isinstance(key.value, str) and secret_kind(key.value)
                         in ("secret", "token") and isinstance(value, ast.Constant)
