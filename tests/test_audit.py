@@ -94,17 +94,20 @@ def test_json_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [p["number"] for p in data["practices"]] == list(range(1, 16))
     assert data["score"] == sum(p["verdict"] == "PASS" for p in data["practices"])
     for practice in data["practices"]:
-        assert set(practice) == {"id", "number", "name", "verdict", "severity", "reason", "evidence", "fix",
-                                 "recommendation"}
+        assert set(practice) == {"id", "number", "name", "verdict", "severity", "reason", "status", "evidence",
+                                 "fix", "fixes", "recommendation"}
+        assert practice["status"].startswith(practice["verdict"])
         assert practice["verdict"] in {v.value for v in Verdict}
         assert practice["severity"] in {"critical", "high", "medium", "low"}
         for item in practice["evidence"]:
-            assert set(item) == {"path", "line", "column", "excerpt", "message"}
+            assert set(item) == {"path", "line", "column", "excerpt", "message", "fix"}
     logging = data["practices"][13]
     assert logging["verdict"] == "FAIL" and logging["fix"] == "print_to_logging"
     assert {"path": "examples/app/main.py", "line": 27, "column": 5,
             "excerpt": 'print("🚀 Starting CivicLens API...")',
-            "message": "print() in application code: log it instead"} in logging["evidence"]
+            "message": "print() in application code: log it instead", "fix": None} in logging["evidence"]
+    background = data["practices"][4]
+    assert background["fixes"] == sum(item["fix"] == "background_tasks" for item in background["evidence"]) == 2
 
 
 def _report(*verdicts: tuple[int, Verdict], errors: tuple = ()) -> AuditReport:
@@ -146,6 +149,23 @@ def test_a_file_that_does_not_parse_fails_the_run(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["errors"] == [{"path": "broken.py", "error": "syntax error at line 1: invalid syntax"}]
     assert data["practices"][5]["verdict"] == "FAIL"
+    # A verdict that may depend on the unread file says so, with the count.
+    lifespan = data["practices"][11]
+    assert lifespan["verdict"] == "NEEDS ATTENTION"
+    assert lifespan["reason"].startswith("1 application file(s) could not be read")
+    assert "without them: PASS" in lifespan["reason"]
+    markdown = subprocess.run(
+        [sys.executable, "-m", "fastapi_codemods", "audit", "broken.py", "main.py"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": SOURCE},
+    ).stdout
+    assert "## Files not read" in markdown and "- `broken.py`: syntax error at line 1: invalid syntax" in markdown
+    sarif = json.loads(subprocess.run(
+        [sys.executable, "-m", "fastapi_codemods", "audit", "broken.py", "main.py", "--format", "sarif"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": SOURCE},
+    ).stdout)
+    (notification,) = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
+    assert sarif["runs"][0]["properties"]["verdicts"]["lifespan"] == "NEEDS ATTENTION"
 
 
 def test_the_audit_runs_without_libcst() -> None:

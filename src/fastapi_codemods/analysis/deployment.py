@@ -84,7 +84,7 @@ def server_sites(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
             reloads.append(site)
         if "workers" in keywords:
             configures_workers = True
-        elif served and not in_main_block:
+        elif served and not in_main_block and not guarded:
             starts.append((*site, called))
     return ServerSites(tuple(reloads), tuple(starts), configures_workers)
 
@@ -105,10 +105,28 @@ def calls_in_context(tree: ast.Module) -> Iterator[tuple[ast.Call, bool, bool]]:
             in_main = in_main or is_main_test(node.test)
             guarded = guarded or mentions_development(node.test)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            guarded = guarded or bool(words(node.name) & DEVELOPMENT_WORDS)
+            # A CLI command named for development (``def develop()``, ``@cli.command("dev")``).
+            guarded = guarded or bool(words(node.name) & DEVELOPMENT_WORDS) or any(
+                bool(words(name) & DEVELOPMENT_WORDS) for name in command_names(node))
         for child in ast.iter_child_nodes(node):
             yield from visit(child, guarded, in_main)
     yield from visit(tree, False, False)
+
+
+def command_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """The names a CLI registers the function under: ``@cli.command("develop")``,
+    ``@app.command(name="dev")`` (not its options: ``--reload`` is no command name)."""
+    names = []
+    for decorator in function.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            continue
+        func = decorator.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if not called.endswith("command"):
+            continue
+        values = [*decorator.args[:1], *(k.value for k in decorator.keywords if k.arg == "name")]
+        names += [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return names
 
 
 def is_main_test(test: ast.expr) -> bool:
@@ -156,10 +174,23 @@ def deployment_folders(project: Project) -> list[Path]:
     return [folder]
 
 
-def deployment_files(project: Project) -> list[Path]:
+def deployment_files(project: Project, app_folders: Iterable[Path] = ()) -> list[Path]:
+    """The deployment files of `deployment_folders`, then of ``app_folders`` (the
+    folders of the app's own modules and those between them and the root, where a
+    ``backend/Dockerfile`` sits), each with its `SUBFOLDERS` and their own
+    sub-folders (``docker/api/Dockerfile``)."""
     found: list[Path] = []
-    for folder in deployment_folders(project):
-        for place in (folder, *(folder / name for name in SUBFOLDERS)):
+    parents = deployment_folders(project)
+    # The sub-folders of a parent's `SUBFOLDERS` may be other projects (a parent named ``deploy``).
+    deep = {parents[0], *app_folders}
+    for folder in dict.fromkeys([*parents, *app_folders]):
+        places = [folder]
+        for name in SUBFOLDERS:
+            if project.is_dir(folder / name):
+                places.append(folder / name)
+                if folder in deep:
+                    places.extend(path for path in project.glob(folder / name, "*") if project.is_dir(path))
+        for place in places:
             if not project.is_dir(place):
                 continue
             for pattern in DEPLOYMENT_PATTERNS:

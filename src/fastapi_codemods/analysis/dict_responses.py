@@ -19,6 +19,7 @@ from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.astnames import import_bindings
 from fastapi_codemods.analysis.candidates import Candidates
 from fastapi_codemods.analysis.fastapi_names import ROUTE_METHODS
+from fastapi_codemods.analysis.routes import routes as route_functions
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.models import MODEL_MODULES
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -70,6 +71,9 @@ def candidate_returns(tree: ast.Module, package: str) -> Iterator[tuple[ast.Func
         for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
         if any(map(_declares_model, node.decorator_list))
     ]
+    if routes:  # only decorators of what may be a FastAPI app or router (`analysis.routes`)
+        routed = route_functions(tree)
+        routes = [route for route in routes if route in routed]
     if not routes:
         return
     dict_names = _dict_names(import_bindings(tree, package))

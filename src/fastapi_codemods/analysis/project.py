@@ -93,6 +93,10 @@ class Project:
             if tree is not None:
                 yield path, info, tree
 
+    def has_run(self, file_pass: FilePass) -> bool:
+        """Whether `compute_all` ran ``file_pass`` already."""
+        return file_pass.name in self._computed
+
     def results(self, file_pass: FilePass, options: Mapping[str, Any]) -> Iterator[tuple[Path, FileInfo, Any]]:
         """``file_pass``'s result for each file it applies to and ``ast`` parses, in
         file order: from `compute_all`, which runs it here first if it has not yet

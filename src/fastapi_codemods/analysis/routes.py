@@ -2,9 +2,16 @@
 
 A route is a function decorated ``@X.<method>(...)`` (``get``, ``post``, ...,
 ``websocket``) or passed to ``X.add_api_route(...)`` (or a websocket kin) anywhere
-in the module. ``X`` is any name: the decorator's shape is what FastAPI routes,
-whatever the app or router is called. Practices 1, 4, 5, 9 and 10 and the
-background_tasks transform all start from this list.
+in the module, where ``X`` may be a FastAPI app or router: whatever it is called,
+unless the module binds ``X`` only to an object of another framework
+(`fastapi_names.OTHER_FRAMEWORKS`: ``app = slack_bolt.App(...)``, ``bp =
+flask.Blueprint(...)``), whose ``@app.options``/``@bp.get`` handlers are no routes.
+An ``X`` imported from another module or taken as a parameter may be an app or
+router: it counts (the over-approximation the transforms' candidate lists need).
+The libcst twin (`cst.fastapi`) is stricter: the transforms act only on an ``X``
+bound to ``FastAPI(...)``/``APIRouter(...)`` or known to be one across the project,
+a subset of these. Practices 1, 4, 5, 9 and 10 and the background_tasks transform
+all start from this list.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ from __future__ import annotations
 import ast
 
 from fastapi_codemods.analysis.astindex import nodes_of
-from fastapi_codemods.analysis.fastapi_names import ROUTE_METHODS
+from fastapi_codemods.analysis.astnames import ImportMap
+from fastapi_codemods.analysis.fastapi_names import APP_CLASSES, ROUTE_METHODS, ROUTER_CLASSES, is_other_framework
 
 WEBSOCKET_METHODS = frozenset({"websocket", "websocket_route"})
 ROUTE_REGISTRATIONS = frozenset({"add_api_route", "add_api_websocket_route", "add_websocket_route"})
@@ -37,7 +45,43 @@ def routes(tree: ast.Module) -> dict[Function, set[str]]:
     for name, owner in registered:
         for function in functions.get(name, []):
             owners.setdefault(function, set()).add(owner)
+    if owners:
+        foreign = foreign_owners(tree, {name for names in owners.values() for name in names})
+        if foreign:
+            owners = {function: names - foreign for function, names in owners.items() if names - foreign}
     return owners
+
+
+def foreign_owners(tree: ast.Module, names: set[str]) -> set[str]:
+    """Those of ``names`` the module binds only to calls of another framework
+    (``app = App(token=...)`` with ``from slack_bolt import App``)."""
+    bindings: dict[str, list[ast.expr]] = {}
+    for node in nodes_of(tree, ast.Assign, ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in names and node.value is not None:
+                bindings.setdefault(target.id, []).append(node.value)
+    # ``router = APIRouter(...)``, the usual binding, needs no import resolved.
+    bindings = {name: values for name, values in bindings.items()
+                if not any(isinstance(value, ast.Call) and _last_name(value.func) in FASTAPI_NAMES
+                           for value in values)}
+    if not bindings:
+        return set()
+    imports = ImportMap(tree, "", nested=True)
+    foreign = set()
+    for name, values in bindings.items():
+        called = [imports.qualified(value.func) if isinstance(value, ast.Call) else None for value in values]
+        if all(is_other_framework(qualified) and qualified not in APP_CLASSES | ROUTER_CLASSES
+               for qualified in called):
+            foreign.add(name)
+    return foreign
+
+
+FASTAPI_NAMES = frozenset(name.rpartition(".")[2] for name in APP_CLASSES | ROUTER_CLASSES)
+
+
+def _last_name(node: ast.expr) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
 
 
 def parameters(route: Function) -> list[tuple[ast.arg, ast.expr | None]]:

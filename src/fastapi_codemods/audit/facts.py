@@ -27,6 +27,14 @@ class AuditFacts:
     project: Project
     root: str
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    jobs: int = 1
+    """Worker processes for a pass a check runs only when it needs it (`ensure`)."""
+
+    def ensure(self, file_pass: Any, options: Mapping[str, Any]) -> None:
+        """Run ``file_pass`` on every file now (in ``jobs`` workers) unless it ran:
+        for the project-wide facts a check needs only when it found something."""
+        if not self.project.has_run(file_pass):
+            self.project.compute_all([(file_pass, options)], self.jobs)
 
     @cached_property
     def not_application(self) -> dict[str, str]:

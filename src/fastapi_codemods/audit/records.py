@@ -45,6 +45,9 @@ class Evidence:
     column: int
     excerpt: str
     message: str
+    fix: str | None = None
+    """The transform that fixes this very site, when the check knows it does (the
+    others of a practice with a fix need a person)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class Outcome:
     verdict: Verdict
     evidence: tuple[Evidence, ...] = ()
     reason: str | None = None
+    fixes: int | None = None
+    """How many evidence sites the practice's command fixes (those whose ``fix`` is
+    set), when the check knows it site by site; None when it does not."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class PracticeResult:
     verdict: Verdict
     evidence: tuple[Evidence, ...] = ()
     reason: str | None = None
+    fixes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,4 +99,6 @@ def combine(outcomes: list[Outcome]) -> Outcome:
     verdict = min((outcome.verdict for outcome in outcomes), key=WORST_FIRST.index)
     evidence = tuple(sorted({item for outcome in outcomes for item in outcome.evidence}))
     reasons = [outcome.reason for outcome in outcomes if outcome.verdict is verdict and outcome.reason]
-    return Outcome(verdict, evidence, reasons[0] if reasons else None)
+    known = [outcome.fixes for outcome in outcomes if outcome.fixes is not None]
+    fixes = sum(1 for item in evidence if item.fix) if known else None
+    return Outcome(verdict, evidence, reasons[0] if reasons else None, fixes)

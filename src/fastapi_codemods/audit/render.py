@@ -6,8 +6,15 @@ JSON schema, version 1::
      "score": int, "practices": [{"id": str, "number": int, "name": str,
      "verdict": "PASS" | "NEEDS ATTENTION" | "FAIL" | "NOT APPLICABLE",
      "severity": "critical" | "high" | "medium" | "low", "reason": str | null,
-     "evidence": [{"path": str, "line": int, "column": int, "excerpt": str,
-     "message": str}], "fix": str | null, "recommendation": str}]}
+     "status": str, "evidence": [{"path": str, "line": int, "column": int,
+     "excerpt": str, "message": str, "fix": str | null}], "fix": str | null,
+     "fixes": int | null, "recommendation": str}]}
+
+``reason`` says what was checked and found (also for a PASS); ``status`` is the
+one-line summary the Markdown shows. An evidence item's ``fix`` names the transform
+that fixes that very site; a practice's ``fixes`` counts them when its check knows
+it site by site (null: the practice's ``fix`` command rewrites what it can prove
+safe and reports the rest). ``errors`` lists the files that could not be read.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from fastapi_codemods.audit.records import (
     Verdict,
 )
 from fastapi_codemods.audit.sarif import to_sarif
+from fastapi_codemods.audit.status import _plural, fix_split, size, status
 
 JSON_VERSION = 1
 SHOWN_EVIDENCE = 20  # per practice in Markdown; the JSON has all
@@ -59,11 +67,14 @@ def to_json(report: AuditReport) -> dict[str, Any]:
                 "verdict": result.verdict.value,
                 "severity": result.practice.severity,
                 "reason": result.reason,
+                "status": status(result),
                 "evidence": [
-                    {"path": e.path, "line": e.line, "column": e.column, "excerpt": e.excerpt, "message": e.message}
+                    {"path": e.path, "line": e.line, "column": e.column, "excerpt": e.excerpt, "message": e.message,
+                     "fix": e.fix}
                     for e in result.evidence
                 ],
                 "fix": result.practice.fix,
+                "fixes": result.fixes,
                 "recommendation": result.practice.recommendation,
             }
             for result in report.results
@@ -107,6 +118,11 @@ def to_markdown(report: AuditReport) -> str:
             f"| {practice.number} | [{practice.name}](#{_anchor(result)}) | {practice.severity} "
             f"| {MARKS[result.verdict]} | {len(result.evidence)} |"
         )
+    if report.errors:
+        lines += ["", "## Files not read", "",
+                  f"{_plural(len(report.errors), 'file')} could not be read; a verdict that may depend on them "
+                  "says NEEDS ATTENTION:", ""]
+        lines += [f"- `{path}`: {problem}" for path, problem in report.errors]
     lines += ["", "## Practices"]
     for result in report.results:
         practice = result.practice
@@ -116,10 +132,10 @@ def to_markdown(report: AuditReport) -> str:
             "",
             f"### {practice.number}. {practice.name}: {result.verdict.value}",
             "",
-            f"Severity: {practice.severity}.",
+            f"Severity: {practice.severity}. **Status:** {status(result)}.",
         ]
-        if result.reason:
-            lines[-1] += f" {result.reason[0].upper()}{result.reason[1:]}."
+        if result.reason and result.evidence:
+            lines += ["", f"{result.reason[0].upper()}{result.reason[1:]}."]
         if result.evidence:
             lines.append("")
             for item in result.evidence[:SHOWN_EVIDENCE]:
@@ -130,21 +146,38 @@ def to_markdown(report: AuditReport) -> str:
                 lines.append(f"- ... and {hidden} more (see `--format json`)")
         if result.verdict is not Verdict.PASS and result.verdict is not Verdict.NOT_APPLICABLE:
             lines += ["", f"**Recommendation:** {practice.recommendation}"]
-            if practice.fix:
-                lines += ["", "Fix:", "", "```sh", fix_command(report, practice.fix), "```"]
+            split = fix_split(result)
+            if practice.fix and (split is None or split[0]):
+                what = (f"fixes {split[0]} of {len(result.evidence)}" + (
+                    f"; the other {split[1]} need a person (their evidence says why)" if split[1] else "")
+                    if split else "rewrites what it can prove safe and reports each site it refuses")
+                lines += ["", f"Fix ({what}):", "", "```sh", fix_command(report, practice.fix), "```"]
+            elif practice.fix:
+                lines += ["", f"No fix by `{practice.fix}`: it would refuse every site here (their evidence says why)."]
     lines += ["", "## Action plan", ""]
     pending = [r for r in report.results if r.verdict in (Verdict.FAIL, Verdict.NEEDS_ATTENTION)]
     pending.sort(key=lambda r: (r.practice.rank, r.verdict is not Verdict.FAIL, r.practice.number))
     if not pending:
         lines.append("Nothing to do: every practice passes or does not apply.")
-    for index, result in enumerate(pending, 1):
+        return "\n".join(lines) + "\n"
+    commands, people = [], []
+    for result in pending:
         practice = result.practice
-        count = f"{len(result.evidence)} finding{'s' if len(result.evidence) != 1 else ''}"
-        detail = result.reason if result.reason and not result.evidence else count
-        step = f"{index}. **{practice.name}** (practice {practice.number}, {practice.severity}, {result.verdict.value}: {detail})"
-        if practice.fix:
-            step += f": run {_code(fix_command(report, practice.fix))}"
-        lines.append(step)
+        split = fix_split(result)
+        heading = f"**{practice.name}** (practice {practice.number}, {practice.severity}, {result.verdict.value})"
+        if practice.fix and result.evidence and (split is None or split[0]):
+            what = f"{split[0]} of {len(result.evidence)} sites" if split else size(result)
+            commands.append(f"{heading}: run {_code(fix_command(report, practice.fix))} ({what})")
+        remaining = split[1] if split else (0 if practice.fix and result.evidence else len(result.evidence))
+        if remaining or not result.evidence:
+            detail = result.reason if not result.evidence and result.reason else _plural(remaining, "finding")
+            people.append(f"{heading}: {detail}")
+    if commands:
+        lines += ["What a command fixes (review the diff with `--diff` first):", ""]
+        lines += [f"{index}. {step}" for index, step in enumerate(commands, 1)]
+    if people:
+        lines += ["", "What needs a person:", ""] if commands else ["What needs a person:", ""]
+        lines += [f"{index}. {step}" for index, step in enumerate(people, 1)]
     return "\n".join(lines) + "\n"
 
 

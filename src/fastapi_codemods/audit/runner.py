@@ -23,6 +23,7 @@ from fastapi_codemods.audit.records import (
     AuditReport,
     Outcome,
     PracticeResult,
+    Verdict,
     combine,
 )
 from fastapi_codemods.engine.driver import (
@@ -48,6 +49,7 @@ def audit(options: AuditOptions, today: datetime.date | None = None) -> AuditRep
     names = PathNames()
     outcomes: dict[int, list[Outcome]] = {number: [] for number in CHECKS}
     errors: list[tuple[str, str]] = []
+    unread_application = 0
     roots: list[str] = []
     for root in options.paths:
         root = Path(root)
@@ -61,12 +63,17 @@ def audit(options: AuditOptions, today: datetime.date | None = None) -> AuditRep
         for module in MODULES.values():
             for file_pass in module.FILE_PASSES:
                 scheduled.setdefault(file_pass.name, (file_pass, tables.get(module.TRANSFORM, {})))
+        jobs = analysis_jobs(project, options.jobs)
         try:
-            project.compute_all(list(scheduled.values()), analysis_jobs(project, options.jobs))
+            project.compute_all(list(scheduled.values()), jobs)
         except Exception as error:  # a broken worker pool
             raise UsageError(f"internal error while analysing {shown}: {type(error).__name__}: {error}") from error
-        errors.extend(unreadable(project))
-        facts = AuditFacts(project, shown, tables)
+        unread = unreadable(project)
+        errors.extend(unread)
+        if unread:
+            shown_paths = application_paths(project)
+            unread_application += sum(1 for path, _problem in unread if path in shown_paths)
+        facts = AuditFacts(project, shown, tables, jobs)
         for number, check in CHECKS.items():
             try:
                 outcomes[number].append(check(project, facts))
@@ -78,8 +85,8 @@ def audit(options: AuditOptions, today: datetime.date | None = None) -> AuditRep
         project.release()
     results = []
     for practice in PRACTICES:
-        outcome = combine(outcomes[practice.number])
-        results.append(PracticeResult(practice, outcome.verdict, outcome.evidence, outcome.reason))
+        outcome = depending_on_unread(combine(outcomes[practice.number]), unread_application)
+        results.append(PracticeResult(practice, outcome.verdict, outcome.evidence, outcome.reason, outcome.fixes))
     return AuditReport(
         project=" ".join(roots),
         date=(today or datetime.date.today()).isoformat(),
@@ -88,6 +95,29 @@ def audit(options: AuditOptions, today: datetime.date | None = None) -> AuditRep
         roots=tuple(roots),
         errors=tuple(sorted(set(errors))),
     )
+
+
+def depending_on_unread(outcome: Outcome, unread: int) -> Outcome:
+    """Every check reads the code, so a PASS or NOT APPLICABLE may change once the
+    ``unread`` application files are read: NEEDS ATTENTION, with the count. A FAIL
+    stands on its evidence, and says how much was not read."""
+    if not unread:
+        return outcome
+    note = f"{unread} application file(s) could not be read (see \"Files not read\")"
+    if outcome.verdict in (Verdict.PASS, Verdict.NOT_APPLICABLE):
+        was = f"; without them: {outcome.verdict.value}" + (f", {outcome.reason}" if outcome.reason else "")
+        return Outcome(Verdict.NEEDS_ATTENTION, outcome.evidence, note + was, outcome.fixes)
+    return Outcome(outcome.verdict, outcome.evidence, f"{outcome.reason}; {note}" if outcome.reason else note,
+                   outcome.fixes)
+
+
+def application_paths(project: Project) -> set[str]:
+    """Display paths of the root's files that are not test code or documentation by
+    their path alone (what an unread file can be judged by)."""
+    return {
+        info.path for _path, info in project.files
+        if not info.is_test_file and not code_roles.DOCS_FOLDERS.intersection(Path(info.relpath).parts[:-1])
+    }
 
 
 def unreadable(project: Project) -> list[tuple[str, str]]:

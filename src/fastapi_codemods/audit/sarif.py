@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi_codemods import DOCUMENTATION_URL
 from fastapi_codemods.audit.records import AuditReport, Evidence, PracticeResult
+from fastapi_codemods.audit.status import status
 from fastapi_codemods.engine import sarif
 
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -42,6 +43,7 @@ def to_sarif(report: AuditReport, fix_command: FixCommand) -> dict[str, Any]:
         "date": report.date,
         "score": report.score,
         "verdicts": {result.practice.id: result.verdict.value for result in report.results},
+        "statuses": {result.practice.id: status(result) for result in report.results},
     }
     return sarif.document(report.tool_version, rules, results, notifications, properties)
 
@@ -64,10 +66,13 @@ def _rule(result: PracticeResult, report: AuditReport, fix_command: FixCommand) 
 
 
 def _result(result: PracticeResult, rule_index: int, item: Evidence) -> dict[str, Any]:
-    return {
+    found = {
         "ruleId": result.practice.id,
         "ruleIndex": rule_index,
         "level": LEVELS[result.practice.severity],
         "message": {"text": item.message},
         "locations": [sarif.location(item.path, item.line, item.column, item.excerpt)],
     }
+    if item.fix:  # the transform that fixes this very site
+        found["properties"] = {"fix": item.fix}
+    return found

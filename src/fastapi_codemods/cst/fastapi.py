@@ -102,7 +102,12 @@ def bound_to(transform: cst.MetadataDependent, name: cst.Name, targets: set[cst.
 
 
 def route_decorator_method(decorator: cst.Decorator) -> tuple[cst.Name, str, cst.Call] | None:
-    """For ``@R.m(...)`` return (R, m, call) when m is a route method; else None."""
+    """For ``@R.m(...)`` return (R, m, call) when m is a route method; else None.
+
+    The decorator's shape only: a transform then requires R to be an app or router
+    (`bound_to` `app_and_router_targets`, or one the project facts know), which
+    leaves out what `analysis.routes` leaves out (an R bound to another framework's
+    object, such as Slack Bolt's ``App``) and more."""
     call = decorator.decorator
     if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
         return None

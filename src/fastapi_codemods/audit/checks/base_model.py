@@ -17,6 +17,14 @@ already carries that same value, and no project model derives from it: a base
 carrying a setting is the cure, not a repetition (so is any model with
 subclasses, even one that is a schema itself: a repetition may go unseen there).
 
+A project base model (a model deriving straight from Pydantic's base that other
+project models derive from, ``class Schema(BaseModel)``) is the fix already in
+place: a setting its descendants write is a deliberate per-model choice (input
+models that forbid extra fields), not a repetition; only models bypassing every
+project base can repeat. Keys that are per model by nature (SQLModel's ``table``,
+``title``, ``json_schema_extra``, ``arbitrary_types_allowed``: only the models
+holding such types need it) never repeat.
+
 Verdict: fewer than 3 models: NOT APPLICABLE. One setting repeated by 3 or more
 models: FAIL, with each repeating class's setting line as evidence (the classes
 sharing a base that carries it do not repeat it). Otherwise PASS: the models share
@@ -46,6 +54,7 @@ V1_NAMES = {
 }
 MINIMUM_MODELS = 3
 MINIMUM_REPEATS = 3
+PER_MODEL_KEYS = frozenset({"table", "title", "json_schema_extra", "schema_extra", "arbitrary_types_allowed"})
 
 TRANSFORM = None
 FILE_PASSES = (MODEL_MODULES,)
@@ -62,12 +71,16 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     if len(models) < MINIMUM_MODELS:
         return Outcome(Verdict.NOT_APPLICABLE, reason=f"fewer than {MINIMUM_MODELS} Pydantic models")
     bases = {base for model in pydantic.values() for base in model.bases if base in pydantic}
+    roots = {name for name in bases if not any(base in pydantic for base in pydantic[name].bases)}
+    on_root = {name for name in models if name not in roots and _ancestors(name, pydantic) & roots}
     repeats: dict[Setting, list[tuple[Model, int]]] = defaultdict(list)
     for name, model in models.items():
+        if name in on_root:
+            continue
         inherited = _inherited(model, pydantic)
         for key, value, line in model.settings:
             setting = (V1_NAMES.get(key, key), value)
-            if name not in bases and setting not in inherited:
+            if name not in bases and setting not in inherited and setting[0] not in PER_MODEL_KEYS:
                 repeats[setting].append((model, line))
     evidence = [
         _evidence(project.text(application[model.path]) or "", setting, model, line, len(places))
@@ -75,7 +88,13 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         if len(places) >= MINIMUM_REPEATS
         for model, line in places
     ]
-    return Outcome(Verdict.FAIL, tuple(sorted(evidence))) if evidence else Outcome(Verdict.PASS)
+    if evidence:
+        return Outcome(Verdict.FAIL, tuple(sorted(evidence)))
+    shown = ", ".join(f"`{name.rpartition('.')[2]}`" for name in sorted(roots)[:3])
+    base = (f"; {len(on_root)} derive from the project base model(s) {shown}, their own settings are "
+            "deliberate" if on_root else "")
+    return Outcome(Verdict.PASS, reason=f"{len(models)} Pydantic models checked: no setting repeated by "
+                                        f"{MINIMUM_REPEATS} or more outside a shared base{base}")
 
 
 def _pydantic_models(models: dict[str, Model]) -> dict[str, Model]:
@@ -88,6 +107,17 @@ def _pydantic_models(models: dict[str, Model]) -> dict[str, Model]:
             if name not in found and any(base in MODEL_BASES or base in found for base in model.bases):
                 found[name] = model
                 changed = True
+    return found
+
+
+def _ancestors(name: str, models: dict[str, Model]) -> set[str]:
+    found: set[str] = set()
+    stack = [name]
+    while stack:
+        for base in models[stack.pop()].bases:
+            if base in models and base not in found:
+                found.add(base)
+                stack.append(base)
     return found
 
 

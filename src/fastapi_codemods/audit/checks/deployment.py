@@ -6,31 +6,39 @@ aside) and the deployment files of the root and its parents up to the git work t
 there is neither): ``Procfile``, ``Dockerfile``, ``Dockerfile.*``, ``*.Dockerfile``,
 ``docker-compose*.yml``/``compose*.yml`` (and ``.yaml``), ``gunicorn.conf.py``,
 ``gunicorn_conf.py``, and ``*.sh`` scripts that start a server, in each folder and in
-its ``docker``, ``deploy``, ``deployment``, ``scripts`` and ``bin`` subfolders.
+its ``docker``, ``deploy``, ``deployment``, ``scripts`` and ``bin`` subfolders (and
+their sub-folders: ``docker/api/Dockerfile``); and the same in the folders of the
+app's own modules and those between them and the root (``backend/Dockerfile`` when
+the audit runs on the repository holding ``backend/app/main.py``).
 
 (a) Reload in production: ``uvicorn.run(..., reload=True)``, or a served
 ``uvicorn.Config(..., reload=True)`` (see (b)), with the literal ``True`` (any
-import alias), unless inside an ``if`` whose test, or a function whose name,
-mentions debug, dev, development, local or reload (``if settings.DEBUG:``;
+import alias), unless inside an ``if`` whose test, or a function whose name or
+decorator arguments (a click ``develop`` command), mention debug, dev, develop,
+development, local or reload (``if settings.DEBUG:``;
 ``reload=settings.debug`` is no literal); and a ``--reload`` on a server command in
 a ``Procfile`` or a ``Dockerfile`` whose name does not say dev (compose files and
 scripts are often the development setup). Evidence at the call or line: FAIL.
 
-(b) One worker process: workers are configured when a gunicorn config file exists,
-``gunicorn`` is declared as a runtime dependency or imported by the application,
-the application calls ``uvicorn.run(..., workers=...)`` or holds the string
-``--workers``, ``WEB_CONCURRENCY`` or ``UVICORN_WORKERS`` (a CLI option, an
-environment variable), or a deployment file mentions ``gunicorn``, ``--workers``,
-``WEB_CONCURRENCY`` or ``UVICORN_WORKERS``. Otherwise each server start is
-evidence, FAIL: a ``uvicorn module:app`` / ``fastapi run`` / ``hypercorn`` /
-``granian`` command in a deployment file, or, outside an ``if __name__ ==
-"__main__":`` block (so in a launcher the package ships), a ``uvicorn.run`` call or
-a ``uvicorn.Config`` in a module that builds a ``uvicorn.Server`` (elsewhere a
-Config may only be inspected, or served by a subclass in a thread: an embedded
-server). With no such start but deployment files: FAIL, evidence at line 0. With
-neither (a wheel, a bare source tree; a ``__main__`` block's ``uvicorn.run`` is a
-development entry): NEEDS ATTENTION, evidence at line 0, "no deployment
-configuration in this tree".
+(b) One worker process. A server command in a deployment file (``uvicorn
+module:app`` / ``fastapi run`` / ``hypercorn`` / ``granian``) is judged on its own:
+several workers when its line or its file mentions ``gunicorn``, ``--workers``,
+``WEB_CONCURRENCY`` or ``UVICORN_WORKERS`` (``ENV WEB_CONCURRENCY=4``), its file's
+name says development (``Dockerfile.dev``), or a compose or env file sets ``WEB_CONCURRENCY``/``UVICORN_WORKERS`` (uvicorn reads
+them); else it is evidence, FAIL, whatever else the tree holds (a gunicorn config
+or a declared gunicorn nothing starts does not make a plain ``uvicorn`` command run
+several workers). In the code, outside an ``if __name__ == "__main__":`` block and
+outside development guards (see (a)), a ``uvicorn.run`` call or a ``uvicorn.Config``
+in a module that builds a ``uvicorn.Server`` (elsewhere a Config may only be
+inspected, or served by a subclass in a thread: an embedded server) is evidence,
+FAIL, unless the project configures workers elsewhere (`workers_setting`: a
+gunicorn config, gunicorn declared or imported, ``workers=`` or a workers option in
+the application, a deployment file mentioning them). With no start anywhere: a
+gunicorn config that no deployment file or module starts (no ``gunicorn`` command,
+no ``import gunicorn``): NEEDS ATTENTION; no workers configured but deployment
+files: FAIL, evidence at line 0; neither (a wheel, a bare source tree; a
+``__main__`` block's ``uvicorn.run`` is a development entry): NEEDS ATTENTION,
+evidence at line 0, "no deployment configuration in this tree".
 
 (c) No uvloop and httptools: ``uvicorn`` declared as a runtime dependency
 (`analysis.dependencies`) without the ``standard`` extra while neither ``uvloop``
@@ -48,6 +56,9 @@ from pathlib import Path
 from fastapi_codemods.analysis.dependencies import Declaration
 from fastapi_codemods.analysis.deployment import (
     DEVELOPMENT_WORDS,
+    GUNICORN_CONFIGS,
+    WORKERS_MENTION,
+    imports_gunicorn,
     SERVER_COMMAND,
     SERVER_SITES,
     code_lines,
@@ -82,7 +93,7 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     if not facts.builds_app:
         return Outcome(Verdict.NOT_APPLICABLE, reason="no FastAPI app found")
     sites = [(info, found) for _path, info, found in facts.application_results(SERVER_SITES)]
-    files = deployment_files(project)
+    files = deployment_files(project, _app_folders(project, facts))
     failing: list[Evidence] = []
     attention: list[Evidence] = []
     for info, found in sites:
@@ -90,21 +101,41 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
             failing.append(Evidence(info.path, line, column, excerpt,
                                     "reload=True outside a debug guard: the production server would watch files"))
     declarations = facts.declarations
-    configures_workers = workers_setting(project, declarations, (found for _info, found in sites), files) is not None
-    starts: list[Evidence] = []
+    setting = workers_setting(project, declarations, (found for _info, found in sites), files)
+    configures_workers = setting is not None
+    texts = {path: [line for _number, line in code_lines(project.text(path) or "")] for path in files}
+    environment_workers = any(
+        ("compose" in path.name or path.name.startswith(".env")) and "gunicorn" not in line
+        and WORKERS_MENTION.search(line) for path in files for line in texts[path])
+    file_starts: list[Evidence] = []
+    checked = 0
     for path in files:
         text = project.text(path) or ""
+        file_workers = any(WORKERS_MENTION.search(line) for line in texts[path])
         for number, line in code_lines(text):
             if SERVER_COMMAND.search(line):
-                starts.append(facts.file_evidence(path, number, "starts the server with a single worker process"))
+                checked += 1
+                if not (file_workers or environment_workers or words(path.name) & DEVELOPMENT_WORDS):
+                    file_starts.append(facts.file_evidence(
+                        path, number, "starts the server with a single worker process" + (
+                            f" ({setting}, but this command does not use it)" if setting else "")))
                 if "--reload" in line and not _reload_allowed_in(path):
                     failing.append(facts.file_evidence(path, number, "--reload in a production server command"))
+    failing.extend(file_starts)
+    starts: list[Evidence] = []
     for info, found in sites:
         for line, column, excerpt, called in found.starts:
+            checked += 1
             starts.append(Evidence(info.path, line, column, excerpt, START_MESSAGES[called]))
+    unstarted = _unstarted_gunicorn_config(files, texts, sites, project)
+    if configures_workers and not checked and unstarted:
+        attention.append(facts.file_evidence(unstarted, 0, f"{unstarted.name} configures gunicorn, but no "
+                                             "deployment file or module starts gunicorn: check what production runs"))
     if not configures_workers:
         if starts:
             failing.extend(starts)
+        elif checked:
+            pass
         elif files:
             names = ", ".join(sorted({path.name for path in files}))
             failing.append(Evidence(facts.root, 0, 0, "", f"no workers configured in {shorten(names)}"))
@@ -118,7 +149,34 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         return Outcome(Verdict.FAIL, tuple(failing + attention))
     if attention:
         return Outcome(Verdict.NEEDS_ATTENTION, tuple(attention))
-    return Outcome(Verdict.PASS)
+    return Outcome(Verdict.PASS, reason=f"{len(files)} deployment file(s) and {checked} server start(s) checked: "
+                                        f"several workers ({setting or 'each command sets them'}), no reload")
+
+
+def _app_folders(project: Project, facts: AuditFacts) -> list[Path]:
+    """The folders of the modules that build an app or route, and those between them and the root."""
+    root = project.root.resolve() if project.root.is_dir() else project.root.resolve().parent
+    web = {relpath for relpath, role in facts.roles.items() if role.web_app}
+    folders: list[Path] = []
+    for path, info in project.files:
+        if info.relpath not in web:
+            continue
+        folder = path.resolve().parent
+        while folder != root and root in folder.parents and folder not in folders:
+            folders.append(folder)
+            folder = folder.parent
+    return folders
+
+
+def _unstarted_gunicorn_config(files: list[Path], texts: dict[Path, list[str]], sites, project: Project
+                               ) -> Path | None:
+    """A gunicorn config file when nothing in the tree starts gunicorn."""
+    configs = [path for path in files if path.name in GUNICORN_CONFIGS]
+    if not configs:
+        return None
+    starts_gunicorn = any("gunicorn" in line for path in files if path.name not in GUNICORN_CONFIGS
+                          for line in texts[path])
+    return None if starts_gunicorn else configs[0]
 
 
 def _uvicorn_without_standard(declarations: list[Declaration], facts: AuditFacts) -> list[Evidence]:

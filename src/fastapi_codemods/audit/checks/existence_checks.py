@@ -27,7 +27,11 @@ capitalised first argument of a ``get``/``select``/``query`` call, or the class 
 ``get``/``filter``/``find_one``... method is called on (``Item.get(item_id)``,
 ``Item.objects.filter(...)``); else the called function, resolved through the
 imports (``crud.get_item`` of two modules is one function when both import the
-same ``crud``). Verdict: a group found in 2 or more routes: FAIL, with each
+same ``crud``). A method of a route parameter (``repository.get(item_id)``) is
+grouped by the parameter's type (``repository: ItemRepository``, also inside
+``Annotated``) or, untyped, by its dependency (``Depends(get_item_repository)``),
+never by the parameter's name: two routes' ``repository`` may load different
+models. A method of a local variable of unknown type is grouped by nothing. Verdict: a group found in 2 or more routes: FAIL, with each
 occurrence's ``if`` line; a single occurrence is fine. Routes but no repeated
 group: PASS. No route in the application: NOT APPLICABLE.
 """
@@ -74,17 +78,19 @@ Occurrence = tuple[str, str, str, int, int, str]  # (group key, name shown, rout
 
 
 def existence_checks(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]
-                     ) -> tuple[bool, tuple[Occurrence, ...]]:
-    """(whether the module has an HTTP route, each "load or 404" block of its routes)."""
+                     ) -> tuple[int, tuple[Occurrence, ...]]:
+    """(the module's HTTP routes, each "load or 404" block of its routes)."""
     http_routes = [route for route in routes.routes(tree) if not routes.is_websocket_route(route)]
     imports = ImportMap(tree, info.package)
     found = []
     for route in http_routes:
         values = _request_values(route)
-        for (key, shown), statement in _load_or_404(route, values, imports, info.module):
+        receivers = _parameter_types(route)
+        for (key, shown), statement in _load_or_404(route, values, imports, info.module, receivers):
             found.append((key, shown, f"{route.name}@{route.lineno}", statement.lineno, statement.col_offset + 1,
                           excerpt_of(text, statement.lineno)))
-    return bool(http_routes), tuple(found)
+    _ASSIGNED.clear()  # keeps no tree alive past its file
+    return len(http_routes), tuple(found)
 
 
 def _request_values(route: routes.Function) -> set[str]:
@@ -94,6 +100,22 @@ def _request_values(route: routes.Function) -> set[str]:
         for arg, default in routes.parameters(route)
         if not any(_calls_dependency(node) for node in (default, arg.annotation))
     }
+
+
+def _parameter_types(route: routes.Function) -> dict[str, str]:
+    """Parameter name -> what its value is: its annotation's class (``Annotated``'s
+    first element), else its dependency's name; "" when neither is known."""
+    found: dict[str, str] = {}
+    for arg, default in routes.parameters(route):
+        annotation = arg.annotation
+        if isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Annotated":
+            elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            annotation = elements[0] if elements else None
+        shown = ast.unparse(annotation) if annotation is not None else ""
+        if not shown and isinstance(default, ast.Call) and _last_name(default.func) in DEPENDENCY_FUNCTIONS:
+            shown = "Depends(" + (ast.unparse(default.args[0]) if default.args else "") + ")"
+        found[arg.arg] = shown
+    return found
 
 
 def _calls_dependency(node: ast.AST | None) -> bool:
@@ -111,27 +133,30 @@ def _blocks(route: routes.Function) -> Iterator[list[ast.stmt]]:
                 yield block
 
 
-def _load_or_404(route: routes.Function, values: set[str], imports: ImportMap, module: str
-                 ) -> Iterator[tuple[tuple[str, str], ast.If]]:
+def _load_or_404(route: routes.Function, values: set[str], imports: ImportMap, module: str,
+                 receivers: Mapping[str, str]) -> Iterator[tuple[tuple[str, str], ast.If]]:
     """(what is loaded, the ``if`` raising 404) per occurrence in the route."""
     for block in _blocks(route):
         for position, statement in enumerate(block):
-            if isinstance(statement, ast.If) and (loaded := _walrus_load(statement, values, imports, module)):
+            if isinstance(statement, ast.If) and (loaded := _walrus_load(statement, values, imports, module,
+                                                                          receivers, route)):
                 yield loaded, statement
             name, value = single_assignment(statement)
-            if name is None or value is None or not (loaded := _loaded(value, values, imports, module)):
+            if name is None or value is None or not (loaded := _loaded(value, values, imports, module,
+                                                                       receivers, route)):
                 continue
             following = next((s for s in block[position + 1:] if _uses(s, name)), None)
             if isinstance(following, ast.If) and _tests_missing(following.test, name) and _answers_404(following):
                 yield loaded, following
 
 
-def _walrus_load(statement: ast.If, values: set[str], imports: ImportMap, module: str) -> tuple[str, str] | None:
+def _walrus_load(statement: ast.If, values: set[str], imports: ImportMap, module: str,
+                 receivers: Mapping[str, str], route: routes.Function) -> tuple[str, str] | None:
     """What ``if not (x := <lookup>): raise ...404...`` loads, or None for any other ``if``."""
     walrus = _walrus_lookup(statement.test)
     if walrus is None or not _answers_404(statement):
         return None
-    return _loaded(walrus.value, values, imports, module)
+    return _loaded(walrus.value, values, imports, module, receivers, route)
 
 
 def _walrus_lookup(test: ast.expr) -> ast.NamedExpr | None:
@@ -143,7 +168,8 @@ def _walrus_lookup(test: ast.expr) -> ast.NamedExpr | None:
     return test if isinstance(test, ast.NamedExpr) else None
 
 
-def _loaded(value: ast.expr, values: set[str], imports: ImportMap, module: str) -> tuple[str, str] | None:
+def _loaded(value: ast.expr, values: set[str], imports: ImportMap, module: str,
+            receivers: Mapping[str, str], route: routes.Function) -> tuple[str, str] | None:
     """(group key, name shown) of what the lookup loads (see the module), or None
     when ``value`` is no lookup by a request value."""
     core = _peel(value)
@@ -161,10 +187,32 @@ def _loaded(value: ast.expr, values: set[str], imports: ImportMap, module: str) 
         if _is_class_name(receiver):
             return _model(_receiver_name(core.func.value) if _is_dotted(core.func.value) else _last_name(receiver))
     shown = ast.unparse(core.func)
+    root = core.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(core.func, ast.Attribute) and isinstance(root, ast.Name) and (
+            root.id in receivers or _assigned_in(route, root.id)):
+        kind = receivers.get(root.id, "")
+        if kind:  # a parameter whose type or dependency is known
+            return f"receiver:{kind}.{core.func.attr}", f"{kind}.{core.func.attr}"
+        # A local object, or a parameter of unknown type: what it loads is unknown.
+        return f"local:{module}.{route.name}@{route.lineno}:{shown}", shown
     qualified = imports.qualified(core.func)
     if qualified is None and isinstance(core.func, ast.Name):
         qualified = f"{module}.{core.func.id}"
     return (qualified or shown), shown
+
+
+def _assigned_in(route: routes.Function, name: str) -> bool:
+    assigned = _ASSIGNED.get(id(route))
+    if assigned is None or assigned[0] is not route:
+        names = {node.id for node in own_nodes(route) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+        assigned = _ASSIGNED[id(route)] = (route, names)
+    return name in assigned[1]
+
+
+# The names each route assigns, for the route being read (a few routes at a time).
+_ASSIGNED: dict[int, tuple[routes.Function, set[str]]] = {}
 
 
 def _model(shown: str) -> tuple[str, str]:
@@ -263,9 +311,9 @@ FILE_PASSES = (EXISTENCE_CHECKS,)
 def check(project: Project, facts: AuditFacts) -> Outcome:
     """FAIL for a "load or 404" block repeated in 2 or more routes; see the module."""
     groups: dict[str, list[tuple[str, Occurrence]]] = defaultdict(list)
-    any_route = False
+    any_route = 0
     for _path, info, (has_route, found) in facts.application_results(EXISTENCE_CHECKS):
-        any_route = any_route or has_route
+        any_route += has_route
         for occurrence in found:
             groups[occurrence[0]].append((info.path, occurrence))
     if not any_route:
@@ -281,4 +329,8 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
                      "dependency (get_..._or_404) the routes share")
             for path, (_, shown, _route, line, column, excerpt) in places
         )
-    return Outcome(Verdict.FAIL, tuple(sorted(evidence))) if evidence else Outcome(Verdict.PASS)
+    if evidence:
+        return Outcome(Verdict.FAIL, tuple(sorted(evidence)))
+    blocks = sum(len(places) for places in groups.values())
+    return Outcome(Verdict.PASS, reason=f"{any_route} HTTP routes checked: {blocks} \"load or 404\" block(s), "
+                                        "none repeated for one model")

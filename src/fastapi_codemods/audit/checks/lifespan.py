@@ -47,4 +47,6 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         for _path, info, found in facts.application_results(EVENT_HANDLERS)
         for line, column, excerpt, method in found
     ]
-    return Outcome(Verdict.FAIL, tuple(evidence)) if evidence else Outcome(Verdict.PASS)
+    if evidence:
+        return Outcome(Verdict.FAIL, tuple(evidence))
+    return Outcome(Verdict.PASS, reason="no on_event() or add_event_handler() registration in the application")

@@ -39,7 +39,8 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         return Outcome(Verdict.FAIL, tuple(evidence))
     if evidence:
         return Outcome(Verdict.NEEDS_ATTENTION, tuple(evidence))
-    return Outcome(Verdict.PASS)
+    return Outcome(Verdict.PASS, reason="no print() in the code the web app runs (command-line programs, tests and "
+                                        "__main__ blocks keep theirs), and logging is configured")
 
 
 def _no_configuration(project: Project, facts: AuditFacts) -> Evidence:

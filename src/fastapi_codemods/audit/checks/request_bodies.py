@@ -16,8 +16,11 @@ aside), each HTTP route (`analysis.routes`: ``@X.<method>(...)`` or
 - ``await request.json()``, or ``json.loads`` (``orjson``, ``ujson``) of ``await
   request.body()`` (directly or through a local name), where ``request`` is a
   parameter annotated ``Request`` (fastapi or starlette): evidence, whose message
-  says to declare a model if the payload has a known shape (a webhook with an
-  arbitrary payload may keep it).
+  says to declare a model if the payload has a known shape. Not evidence: such a
+  read in a webhook receiver, a route whose name or path says ``webhook`` or
+  ``callback``, or that also reads the raw ``await request.body()`` and parses it
+  again (it verifies a provider's signature over the raw bytes): the payload's
+  shape is the provider's.
 
 Verdict: any evidence: FAIL; routes but none: PASS; no route in the application:
 NOT APPLICABLE.
@@ -53,18 +56,18 @@ Found = tuple[int, int, str, str]
 
 
 def request_bodies(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]
-                   ) -> tuple[bool, tuple[Found, ...]]:
-    """(whether the module has an HTTP route, (line, column, excerpt, message) per
+                   ) -> tuple[int, tuple[Found, ...]]:
+    """(the module's HTTP routes, (line, column, excerpt, message) per
     body taken as a dict or read by hand)."""
     http_routes = [route for route in routes.routes(tree) if not routes.is_websocket_route(route)]
     if not http_routes:
-        return False, ()
+        return 0, ()
     names = _Names(tree, info.package)
     found: list[Found] = []
     for route in http_routes:
         for node, message in [*_dict_parameters(route, names), *_hand_read_bodies(route, names)]:
             found.append((node.lineno, node.col_offset + 1, excerpt_of(text, node.lineno), message))
-    return True, tuple(sorted(found))
+    return len(http_routes), tuple(sorted(found))
 
 
 class _Names:
@@ -147,6 +150,8 @@ def _hand_read_bodies(route: routes.Function, names: _Names) -> list[tuple[ast.A
     if not requests:
         return []
     nodes = own_nodes(route)
+    if _receives_webhooks(route, nodes, requests):
+        return []
     bodies = _body_names(nodes, requests)
     found: list[tuple[ast.AST, str]] = []
     for node in nodes:
@@ -159,6 +164,22 @@ def _hand_read_bodies(route: routes.Function, names: _Names) -> list[tuple[ast.A
                 found.append((node, f"{route.name}() parses its raw body with `{ast.unparse(node.func)}`: if the "
                                     "payload has a known shape, take a Pydantic model parameter instead"))
     return found
+
+
+WEBHOOK_WORDS = ("webhook", "callback")
+
+
+def _receives_webhooks(route: routes.Function, nodes: list[ast.AST], requests: set[str]) -> bool:
+    """The route receives a provider's webhook: named or routed so, or it reads the
+    raw body (to check a signature) besides parsing it."""
+    paths = [decorator.args[0].value for decorator in route.decorator_list
+             if isinstance(decorator, ast.Call) and decorator.args and isinstance(decorator.args[0], ast.Constant)
+             and isinstance(decorator.args[0].value, str)]
+    if any(word in text.lower() for text in [route.name, *paths] for word in WEBHOOK_WORDS):
+        return True
+    raw = any(isinstance(node, ast.Await) and _reads(node.value, requests, "body") for node in nodes)
+    parsed = any(isinstance(node, ast.Await) and _reads(node.value, requests, "json") for node in nodes)
+    return raw and parsed
 
 
 def _is_request(annotation: ast.expr | None, names: _Names) -> bool:
@@ -200,12 +221,13 @@ FILE_PASSES = (REQUEST_BODIES,)
 def check(project: Project, facts: AuditFacts) -> Outcome:
     """FAIL for each body taken as a dict or read by hand; see the module."""
     evidence: list[Evidence] = []
-    any_route = False
+    any_route = 0
     for _path, info, (has_route, found) in facts.application_results(REQUEST_BODIES):
-        any_route = any_route or has_route
+        any_route += has_route
         evidence.extend(Evidence(info.path, line, column, excerpt, message) for line, column, excerpt, message in found)
     if evidence:
         return Outcome(Verdict.FAIL, tuple(evidence))
     if not any_route:
         return Outcome(Verdict.NOT_APPLICABLE, reason="no HTTP route found")
-    return Outcome(Verdict.PASS)
+    return Outcome(Verdict.PASS, reason=f"{any_route} HTTP routes checked: no body taken as a dict or read by hand "
+                                        "(await request.json())")

@@ -31,4 +31,6 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
                 info, text, ret,
                 f"{route.name}() copies attributes into a dict although its route declares response_model",
             ))
-    return Outcome(Verdict.FAIL, tuple(evidence)) if evidence else Outcome(Verdict.PASS)
+    if evidence:
+        return Outcome(Verdict.FAIL, tuple(evidence))
+    return Outcome(Verdict.PASS, reason="no route declaring response_model copies attributes into a dict")

@@ -52,4 +52,8 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
         evidence.extend(functions.evidence(
             path, info.path, call, f"dependency `{function.name}()` is a sync def doing I/O (`{call.name}`): it "
             f"runs in the thread pool; make it async with {alternative}") for call, alternative in found)
-    return Outcome(Verdict.FAIL, tuple(sorted(evidence))) if evidence else Outcome(Verdict.PASS)
+    if evidence:
+        return Outcome(Verdict.FAIL, tuple(sorted(evidence)))
+    sync = sum(1 for _path, _info, function in dependencies if not function.is_async)
+    return Outcome(Verdict.PASS, reason=f"{len(dependencies)} project dependencies checked ({sync} sync def): "
+                                        "none does blocking I/O or queries a sync session")

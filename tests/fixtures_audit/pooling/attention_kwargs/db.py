@@ -2,5 +2,6 @@ import os
 
 from sqlalchemy import create_engine
 
-options = {"pool_size": 10}
-engine = create_engine(os.environ["DATABASE_URL"], **options)
+from settings import settings
+
+engine = create_engine(os.environ["DATABASE_URL"], **settings.engine_options)

@@ -7,8 +7,8 @@ from starlette.requests import Request as StarletteRequest
 app = FastAPI()
 
 
-@app.post("/webhooks/stripe")
-async def stripe_webhook(request: StarletteRequest) -> dict[str, bool]:
+@app.post("/orders/import")
+async def import_orders(request: StarletteRequest) -> dict[str, bool]:
     event = await request.json()
     return {"ok": bool(event)}
 
