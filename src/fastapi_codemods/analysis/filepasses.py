@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_codemods.engine.fileinfo import FileInfo
-from fastapi_codemods.engine.sources import decode, parse
+from fastapi_codemods.engine.sources import decode, parse, read_regular
 from fastapi_codemods.engine.workerpool import largest_first, worker_pool
 
 Compute = Callable[[FileInfo, ast.Module, str, Mapping[str, Any]], Any]
@@ -93,7 +93,7 @@ def _compute_chunk(indices: list[int]) -> list[tuple[int, dict[str, Any]]]:
     for index in indices:
         path, info = _FILES[index]
         try:
-            text = decode(path.read_bytes())
+            text = decode(read_regular(path))
         except OSError:
             text = None
         if text is None:

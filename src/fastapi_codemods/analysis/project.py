@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi_codemods.analysis.filepasses import FilePass, PassFailure, Scheduled, compute_file, computing_in_workers
 from fastapi_codemods.engine.fileinfo import FileInfo
-from fastapi_codemods.engine.sources import decode, parse
+from fastapi_codemods.engine.sources import decode, parse, read_regular
 
 
 class Project:
@@ -36,7 +36,7 @@ class Project:
         """The decoded source, or None when it cannot be read or decoded."""
         if path not in self._text:
             try:
-                self._text[path] = decode(path.read_bytes())
+                self._text[path] = decode(read_regular(path))
             except OSError:
                 self._text[path] = None
         return self._text[path]

@@ -19,6 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from fastapi_codemods import codemods
+from fastapi_codemods.engine.sources import read_regular
 
 TABLE = "fastapi-codemods"
 GENERAL_KEYS: Mapping[str, type | tuple[type, ...]] = {
@@ -72,7 +73,7 @@ def load_config(root: Path) -> Config:
     if pyproject is None:
         return Config()
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(pyproject).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{pyproject}: cannot read: {error}") from error
     tool = data.get("tool", {})

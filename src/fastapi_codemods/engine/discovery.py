@@ -14,6 +14,7 @@ from pathlib import Path
 import pathspec
 
 from fastapi_codemods.engine import replay
+from fastapi_codemods.engine.sources import read_regular_text
 
 SKIPPED_DIRS = frozenset(
     {
@@ -77,7 +78,7 @@ class IgnoreRules:
             gitignore = folder / ".gitignore"
             if gitignore.is_file():
                 try:
-                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                    lines = read_regular_text(gitignore).splitlines()
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
                 except OSError:
                     spec = None

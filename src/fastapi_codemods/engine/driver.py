@@ -29,7 +29,9 @@ from fastapi_codemods.engine.config import Config, ConfigError, load_config
 from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.results import FileResult, Finding, Status
+from fastapi_codemods.engine.sources import read_regular
 from fastapi_codemods.engine.workerpool import largest_first, start_method, worker_pool
+from fastapi_codemods.engine.writing import Writer
 
 if TYPE_CHECKING:
     from fastapi_codemods.cst.transform import Transform
@@ -65,6 +67,8 @@ class RunOptions:
     # Read and write `engine.cache` under each folder root (the command line's
     # default; ``--no-cache`` turns it off).
     cache: bool = False
+    # Rewrite files without write permission too (`engine.writing`).
+    allow_readonly: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class RunOutcome:
     dirty: list[str] = field(default_factory=list)
     # Display path -> the file to write (a review writes after the run).
     targets: dict[str, Path] = field(default_factory=dict)
+    writer: Writer = field(default_factory=Writer)
 
     @property
     def findings(self) -> list[Finding]:
@@ -220,6 +225,10 @@ def discover_root(root: Path, config: Config, excludes: Sequence[str], names: Pa
         patterns.append((config.base, config.exclude))
     files: list[tuple[Path, FileInfo]] = []
     for path in iter_python_files(root, patterns):
+        if not walked:
+            # A symlink named on the command line is resolved once, here: its target
+            # is the file processed and written (`engine.writing` never follows one).
+            path = Path(os.path.realpath(path))
         shown, relpath = names.of_file(path, base, regular=walked)
         files.append((path, FileInfo(path=shown, relpath=relpath)))
     return Project(root, files)
@@ -382,7 +391,7 @@ def _edited_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[
             result = FileResult(path=names(target), root=plan.root, status=Status.FAILED, transforms=(transform.NAME,))
             try:
                 mode = stat.S_IMODE(target.stat().st_mode)
-                data = target.read_bytes()
+                data = read_regular(target)
             except OSError as error:
                 edited.append((replace(result, error=f"cannot read: {error.strerror}"), target))
                 continue
@@ -409,7 +418,7 @@ def _process(task: _Task) -> FileResult:
     plan = _PLANS[task.plan_index]
     try:
         mode = stat.S_IMODE(task.path.stat().st_mode)
-        data = task.path.read_bytes()
+        data = read_regular(task.path)
     except OSError as error:
         return FileResult(path=task.info.path, root=plan.root, status=Status.FAILED, error=f"cannot read: {error.strerror}")
     try:
@@ -496,6 +505,7 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         root_run.finish(results)
 
     dirty: list[str] = []
+    writer = Writer(allow_readonly=options.allow_readonly)
     if options.mode in (Mode.WRITE, Mode.REVIEW):
         changed = [result for result in results if result.status is Status.CHANGED]
         if not options.allow_dirty:
@@ -503,9 +513,36 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
             # Edited non-Python files (a requirements.txt) are guarded like sources.
             dirty = _dirty([real_paths[r.path] for r in changed if not r.created], names)
         if not dirty and options.mode is Mode.WRITE:
-            results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]
+            results = write_all(results, real_paths, writer)
     targets = {result.path: real_paths[result.path] for result in results if result.status is Status.CHANGED}
-    return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty, targets=targets)
+    return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty,
+                      targets=targets, writer=writer)
+
+
+def write_all(results: list[FileResult], real_paths: Mapping[str, Path], writer: Writer) -> list[FileResult]:
+    """Write every changed result; the results as written (a refused one FAILED).
+
+    Created files go first, and a transform whose created file could not be written
+    gets none of its other files written: an interrupted run then leaves at most a
+    created file without the edits that go with it, which the transforms recognise
+    as their own (a rerun completes the edits), never the edits without the file.
+    """
+    by_path = {result.path: result for result in results}
+    order = sorted((r for r in results if r.status is Status.CHANGED), key=lambda r: (not r.created, r.path))
+    failed_creators: set[str] = set()
+    for result in order:
+        held_back = failed_creators.intersection(result.transforms)
+        if held_back:
+            by_path[result.path] = replace(
+                result, status=Status.FAILED, new=None,
+                error=f"not written: the file {sorted(held_back)[0]} creates could not be written",
+            )
+            continue
+        written = writer.write(result, real_paths[result.path])
+        if written.status is Status.FAILED and result.created:
+            failed_creators.update(result.transforms)
+        by_path[result.path] = written
+    return [by_path[result.path] for result in results]
 
 
 def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
@@ -513,7 +550,7 @@ def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
     accepted) atomically, as a write run would; a failure comes back as FAILED."""
     if outcome.mode is not Mode.REVIEW or outcome.dirty:
         raise ValueError("only a review run that was not refused writes its results afterwards")
-    return _write(result, outcome.targets[result.path])
+    return outcome.writer.write(result, outcome.targets[result.path])
 
 
 @dataclass
@@ -621,62 +658,6 @@ def _dirty(paths: list[Path], names: PathNames) -> list[str]:
     for git_root, repo_paths in by_repo.items():
         dirty.extend(names(path) for path in dirty_files(git_root, repo_paths))
     return sorted(dirty)
-
-
-def _write(result: FileResult, path: Path) -> FileResult:
-    """Replace ``path`` atomically with the new bytes, keeping its permission bits.
-
-    The bytes go to a temporary file in the same folder, then ``os.replace``: a
-    reader sees the old file or the new one, never a part. A symlink is written
-    through (its target is rewritten, the link stays). A created file is linked into
-    place, which fails rather than overwrite a file that appeared during the run.
-    """
-    import tempfile  # only write mode needs it
-
-    assert result.new is not None
-    path = Path(os.path.realpath(path))
-    mode = result.mode
-    if mode is None:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    temp_name = None
-    try:
-        if result.created:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(result.new)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
-        if result.created:
-            _move_new(temp_name, path)
-        else:
-            os.replace(temp_name, path)
-    except OSError as error:
-        if temp_name is not None:
-            try:
-                os.unlink(temp_name)
-            except OSError:
-                pass
-        return replace(result, status=Status.FAILED, new=None, error=f"cannot write: {error}")
-    return result
-
-
-def _move_new(source: str, target: Path) -> None:
-    """Move ``source`` to ``target`` only if nothing is there (a hard link cannot clobber)."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        raise
-    except OSError:
-        # Filesystems without hard links: check, then replace (a narrow race).
-        if target.exists() or target.is_symlink():
-            raise FileExistsError(f"{target} appeared during the run") from None
-        os.replace(source, target)
-    else:
-        os.unlink(source)
 
 
 def _summaries(roots: list[_Root], results: list[FileResult]) -> list[RootSummary]:
