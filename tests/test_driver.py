@@ -376,7 +376,7 @@ def test_one_job_or_one_file_runs_in_this_process(project: Path, monkeypatch: py
     def no_pool(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a worker pool was started")
 
-    monkeypatch.setattr(driver, "worker_pool", no_pool)
+    monkeypatch.setattr(driver, "isolated_map", no_pool)
     assert exit_code(run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=1))) == 1
     assert exit_code(run(RunOptions(paths=[project / "app/a.py"], mode=Mode.CHECK, jobs=4))) == 1
     with pytest.raises(AssertionError, match="worker pool"):

@@ -29,8 +29,9 @@ from fastapi_codemods.engine.config import Config, ConfigError, load_config
 from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.results import FileResult, Finding, Status
-from fastapi_codemods.engine.sources import read_regular
-from fastapi_codemods.engine.workerpool import largest_first, start_method, worker_pool
+from fastapi_codemods.engine.sources import decode, read_regular
+from fastapi_codemods.engine.limits import limit_problem
+from fastapi_codemods.engine.workerpool import isolated_map, largest_first, start_method
 from fastapi_codemods.engine.writing import Writer
 
 if TYPE_CHECKING:
@@ -421,6 +422,11 @@ def _process(task: _Task) -> FileResult:
         data = read_regular(task.path)
     except OSError as error:
         return FileResult(path=task.info.path, root=plan.root, status=Status.FAILED, error=f"cannot read: {error.strerror}")
+    text = decode(data)
+    problem = limit_problem(text) if text is not None else None
+    if problem is not None:
+        return FileResult(path=task.info.path, root=plan.root, status=Status.FAILED,
+                          error=f"beyond the per-file limits: {problem}; file left untouched")
     try:
         result = process_source(data, task.info, plan, explicit=task.explicit)
     except Exception as error:  # noqa: BLE001 - a crash on one file must not stop the run
@@ -626,6 +632,10 @@ def _root_facts(plan: Plan) -> cache.RootFacts:
 
 def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
                  on_result: Callable[[FileResult], None] | None) -> list[FileResult]:
+    """Every task's result. In worker processes, a file that crashes its worker or
+    takes too long fails alone and the others go on. One job or one file is
+    processed here, with no process to start: there the per-file limits checked in
+    `_process` are the guard."""
     results: list[FileResult] = []
     if jobs <= 1 or len(tasks) <= 1:
         _init_worker(plans)
@@ -635,13 +645,17 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
             if on_result:
                 on_result(result)
         return results
+
+    def lost(task: _Task, reason: str) -> FileResult:
+        return FileResult(path=task.info.path, root=plans[task.plan_index].root, status=Status.FAILED,
+                          error=f"{reason}; file left untouched")
+
     # Largest files first, one at a time.
     tasks = largest_first(tasks, lambda task: task.path)
-    with worker_pool(min(jobs, len(tasks)), _init_worker, (plans,)) as executor:
-        for result in executor.map(_process, tasks, chunksize=1):
-            results.append(result)
-            if on_result:
-                on_result(result)
+    for result in isolated_map(_process, tasks, min(jobs, len(tasks)), _init_worker, (plans,), lost):
+        results.append(result)
+        if on_result:
+            on_result(result)
     return results
 
 

@@ -92,7 +92,8 @@ def parse(text: str, path: Path) -> ast.Module | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ast.parse(text, filename=str(path))
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # MemoryError: CPython's parser on 10,000 nested ``not``.
         return None
 
 
