@@ -19,6 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from fastapi_codemods import codemods
+from fastapi_codemods.engine.discovery import pattern_problem
 from fastapi_codemods.engine.sources import read_regular
 
 TABLE = "fastapi-codemods"
@@ -99,6 +100,9 @@ def parse_table(table: Mapping[str, Any], source: Path, black: dict[str, Any] | 
             raise ConfigError(
                 f"{source}: unknown key {raw_key!r} in [tool.{TABLE}]; valid keys: {', '.join(valid)}"
             )
+    problem = pattern_problem(general.get("exclude", []))
+    if problem is not None:
+        raise ConfigError(f"{source}: invalid exclude pattern {problem}")
     return Config(
         source=source,
         only=general.get("only"),

@@ -8,6 +8,7 @@ folders no user wants rewritten. A file named on the command line is always take
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -53,6 +54,27 @@ def find_git_root(path: Path) -> Path | None:
 Excludes = Sequence[tuple[Path, Sequence[str]]]
 
 
+def pattern_problem(patterns: Sequence[object]) -> str | None:
+    """Why ``patterns`` are not valid exclude patterns ("'[z-a]': bad character range
+    z-a"), or None: a usage error for the command line and the configuration."""
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            return f"{pattern!r} is not a string"
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except (ValueError, TypeError, re.error) as error:
+            return f"{pattern!r}: {error}"
+    return None
+
+
+def _gitignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """A .gitignore's spec; a line git would not understand either is left out."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, TypeError, re.error):
+        return pathspec.GitIgnoreSpec.from_lines([line for line in lines if pattern_problem([line]) is None])
+
+
 class IgnoreRules:
     """Gitignore specs keyed by the folder that holds them; deeper files override.
 
@@ -79,7 +101,7 @@ class IgnoreRules:
             if gitignore.is_file():
                 try:
                     lines = read_regular_text(gitignore).splitlines()
-                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                    spec = _gitignore_spec(lines)
                 except OSError:
                     spec = None
             self._specs[folder] = spec

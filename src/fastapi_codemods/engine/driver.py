@@ -26,7 +26,7 @@ from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
-from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files
+from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files, pattern_problem
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.results import FileResult, Finding, Status
 from fastapi_codemods.engine.sources import decode, read_regular
@@ -95,6 +95,9 @@ class RunOutcome:
     results: list[FileResult]
     roots: list[RootSummary]
     dirty: list[str] = field(default_factory=list)
+    # Why ``dirty`` lists files git could not answer for (what git said); None when
+    # git answered and they hold uncommitted changes.
+    git_error: str | None = None
     # Display path -> the file to write (a review writes after the run).
     targets: dict[str, Path] = field(default_factory=dict)
     writer: Writer = field(default_factory=Writer)
@@ -219,6 +222,9 @@ def root_config(root: Path) -> Config:
 def discover_root(root: Path, config: Config, excludes: Sequence[str], names: PathNames) -> Project:
     """The root's Python files (the command line's and the configuration's excludes
     applied), as the read-only `Project` every command analyses."""
+    problem = pattern_problem(excludes)
+    if problem is not None:
+        raise UsageError(f"invalid --exclude pattern {problem}")
     walked = root.is_dir()  # its files are regular files found by the walk, never symlinks
     base = import_root(absolute(root) if walked else absolute(root).parent).resolve()
     patterns = [(root, list(excludes))]
@@ -511,18 +517,19 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         root_run.finish(results)
 
     dirty: list[str] = []
+    git_error = None
     writer = Writer(allow_readonly=options.allow_readonly)
     if options.mode in (Mode.WRITE, Mode.REVIEW):
         changed = [result for result in results if result.status is Status.CHANGED]
         if not options.allow_dirty:
             # Created files are new paths: nothing of the user's can be lost there.
             # Edited non-Python files (a requirements.txt) are guarded like sources.
-            dirty = _dirty([real_paths[r.path] for r in changed if not r.created], names)
+            dirty, git_error = _dirty([real_paths[r.path] for r in changed if not r.created], names)
         if not dirty and options.mode is Mode.WRITE:
             results = write_all(results, real_paths, writer)
     targets = {result.path: real_paths[result.path] for result in results if result.status is Status.CHANGED}
     return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty,
-                      targets=targets, writer=writer)
+                      targets=targets, writer=writer, git_error=git_error)
 
 
 def write_all(results: list[FileResult], real_paths: Mapping[str, Path], writer: Writer) -> list[FileResult]:
@@ -659,9 +666,10 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
     return results
 
 
-def _dirty(paths: list[Path], names: PathNames) -> list[str]:
-    """Display paths of the files whose current content git could not restore."""
-    from fastapi_codemods.engine.gitstate import dirty_files  # subprocess: only write mode needs it
+def _dirty(paths: list[Path], names: PathNames) -> tuple[list[str], str | None]:
+    """Display paths of the files whose current content git could not restore, and
+    what git said when it failed (every file of that repository is then listed)."""
+    from fastapi_codemods.engine.gitstate import GitFailed, dirty_files  # subprocess: only write mode needs it
 
     by_repo: dict[Path, list[Path]] = {}
     for path in paths:
@@ -669,9 +677,14 @@ def _dirty(paths: list[Path], names: PathNames) -> list[str]:
         if git_root is not None:
             by_repo.setdefault(git_root, []).append(path.resolve())
     dirty: list[str] = []
+    error = None
     for git_root, repo_paths in by_repo.items():
-        dirty.extend(names(path) for path in dirty_files(git_root, repo_paths))
-    return sorted(dirty)
+        try:
+            found = dirty_files(git_root, repo_paths)
+        except GitFailed as failure:
+            found, error = repo_paths, str(failure)
+        dirty.extend(names(path) for path in found)
+    return sorted(dirty), error
 
 
 def _summaries(roots: list[_Root], results: list[FileResult]) -> list[RootSummary]:
