@@ -151,3 +151,44 @@ def test_a_closed_stdout_does_not_change_the_exit_code(tmp_path: Path, args: lis
         os.close(write_end)
     assert completed.returncode == expected, completed.stderr.decode()
     assert b"Traceback" not in completed.stderr
+
+
+SIGTERM_AT_FIRST_WRITE = """
+import os, signal, sys
+from fastapi_codemods.engine import writing
+from fastapi_codemods.cli import main
+
+def hook(name):
+    os.kill(os.getpid(), signal.SIGTERM)
+
+writing.before_replace = hook
+sys.argv[0] = "fastapi-codemods"
+main()
+"""
+
+
+def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text('def f():\n    print("hi")\n')
+    completed = subprocess.run(
+        [sys.executable, "-c", SIGTERM_AT_FIRST_WRITE, "run", "--no-cache", "--allow-dirty", "."],
+        cwd=tmp_path, capture_output=True, env=cli_env(),
+    )
+    assert completed.returncode == 130, completed.stderr.decode()
+    assert sorted(os.listdir(tmp_path)) == ["main.py"]
+    assert (tmp_path / "main.py").read_text() == 'def f():\n    print("hi")\n'
+
+
+def test_read_regular_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    from fastapi_codemods.engine.sources import read_regular
+
+    (tmp_path / "file").write_bytes(b"data")
+    (tmp_path / "link").symlink_to(tmp_path / "file")
+    os.mkfifo(tmp_path / "fifo")
+    assert read_regular(tmp_path / "file") == b"data"
+    assert read_regular(tmp_path / "link") == b"data"
+    with pytest.raises(OSError, match="not a regular file"):
+        read_regular(tmp_path / "fifo")  # no writer: a plain open would block here
+    with pytest.raises(OSError):
+        read_regular(tmp_path / "link", follow_symlinks=False)
+    with pytest.raises(OSError, match="not a regular file"):
+        read_regular(tmp_path)

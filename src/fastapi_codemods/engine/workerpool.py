@@ -181,6 +181,11 @@ def _death(exitcode: int | None) -> str:
 def _serve(connection: Any, function: Callable[..., Any], initializer: Callable[..., None],
            initargs: tuple[Any, ...], parent: int) -> None:
     """Worker side: one item at a time until the pipe closes."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
     _limit_memory()
     initializer(*initargs)
