@@ -141,9 +141,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tree", type=Path)
     parser.add_argument("--sample", type=int, help="kill at this many write indices, evenly spread")
-    parser.add_argument("options", nargs="*", help="run options (after --)")
-    arguments = parser.parse_args()
-    writes, rows = table(arguments.tree.resolve(), arguments.options, sample=arguments.sample)
+    argv = sys.argv[1:]
+    options = argv[argv.index("--") + 1:] if "--" in argv else []
+    arguments = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
+    writes, rows = table(arguments.tree.resolve(), options, sample=arguments.sample)
     print(f"{arguments.tree}: {writes} files written by an uninterrupted run")
     print("| kill at write | killed | rerun exit | tree = uninterrupted run | temporary file left |")
     print("| --- | --- | --- | --- | --- |")
