@@ -136,6 +136,26 @@ def test_either_half_of_production_server_is_completed(tmp_path: Path, state: st
     assert exit_code(run(RunOptions(paths=[partial], mode=Mode.CHECK, jobs=1, only=["production_server"]))) == 0
 
 
+def test_a_full_disk_creating_the_config_holds_back_the_dependency_edit(tmp_path: Path, monkeypatch) -> None:
+    expected = build(tmp_path / "expected", modules=0, serve=False, declaration="requirements", procfile=False)
+    run(RunOptions(paths=[expected], jobs=1, only=["production_server"]))
+    root = build(tmp_path / "tree", modules=0, serve=False, declaration="requirements", procfile=False)
+
+    def disk_full(name: str) -> None:
+        if name == "gunicorn.conf.py":
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writing, "before_replace", disk_full)
+    outcome = run(RunOptions(paths=[root], jobs=1, only=["production_server"]))
+    errors = {result.path: result.error for result in outcome.results if result.error}
+    assert errors["gunicorn.conf.py"].startswith("cannot write: [Errno 28]")
+    assert errors["requirements.txt"] == "not written: the file production_server creates could not be written"
+    assert (root / "requirements.txt").read_text() == REQUIREMENTS and not (root / "gunicorn.conf.py").exists()
+    monkeypatch.setattr(writing, "before_replace", None)
+    run(RunOptions(paths=[root], jobs=1, only=["production_server"]))
+    assert kill_rerun.snapshot(root) == kill_rerun.snapshot(expected)
+
+
 def test_a_users_own_gunicorn_declaration_still_means_workers_are_configured(tmp_path: Path) -> None:
     root = build(tmp_path / "tree", modules=0, serve=False, declaration="requirements", procfile=False)
     (root / "requirements.txt").write_text("gunicorn>=21\nfastapi==0.115.0\nuvicorn==0.30.1\n")

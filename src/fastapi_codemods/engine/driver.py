@@ -28,9 +28,9 @@ from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
 from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files, pattern_problem
 from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.limits import limit_problem
 from fastapi_codemods.engine.results import FileResult, Finding, Status
 from fastapi_codemods.engine.sources import decode, read_regular
-from fastapi_codemods.engine.limits import limit_problem
 from fastapi_codemods.engine.workerpool import isolated_map, largest_first, start_method
 from fastapi_codemods.engine.writing import Writer
 
