@@ -536,13 +536,13 @@ def write_all(results: list[FileResult], real_paths: Mapping[str, Path], writer:
     """Write every changed result; the results as written (a refused one FAILED).
 
     Created files go first, and a transform whose created file could not be written
-    gets none of its other files written: an interrupted run then leaves at most a
+    (or was invalid) gets none of its other files written: an interrupted run then leaves at most a
     created file without the edits that go with it, which the transforms recognise
     as their own (a rerun completes the edits), never the edits without the file.
     """
     by_path = {result.path: result for result in results}
     order = sorted((r for r in results if r.status is Status.CHANGED), key=lambda r: (not r.created, r.path))
-    failed_creators: set[str] = set()
+    failed_creators = {name for r in results if r.created and r.status is Status.FAILED for name in r.transforms}
     for result in order:
         held_back = failed_creators.intersection(result.transforms)
         if held_back:
