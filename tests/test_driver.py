@@ -17,7 +17,7 @@ from sample_transforms import (
     InsertTop,
 )
 
-from fastapi_codemods.engine import driver
+from fastapi_codemods.engine import driver, writing
 from fastapi_codemods.engine.driver import Mode, RunOptions, UsageError, run
 from fastapi_codemods.engine.report import exit_code
 from fastapi_codemods.engine.results import Status
@@ -95,7 +95,7 @@ def test_invalid_output_leaves_the_file_untouched(project: Path, use_transforms)
 
 
 def test_a_failed_write_leaves_no_partial_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(driver.os, "replace", refuse)
@@ -107,7 +107,7 @@ def test_a_failed_write_leaves_no_partial_file(project: Path, monkeypatch: pytes
     assert exit_code(outcome) == 2
 
 
-def test_a_symlink_is_written_through(project: Path) -> None:
+def test_a_symlink_named_on_the_command_line_is_resolved_once(project: Path) -> None:
     (project / "link.py").symlink_to(project / "app/a.py")
     run(RunOptions(paths=[project / "link.py"], jobs=1))
     assert (project / "link.py").is_symlink()
@@ -225,17 +225,15 @@ def test_an_existing_file_is_never_overwritten_by_a_created_one(project: Path, u
 
 def test_a_file_appearing_during_the_run_is_not_clobbered(project: Path, use_transforms, monkeypatch) -> None:
     use_transforms(CreateModule)
-    real_write = driver._write
 
-    def racing_write(result, path):
-        if result.created:
+    def racing_write(name: str) -> None:
+        if name == "created.py":
             write(project, {"newpkg/created.py": "appeared = 1\n"})
-        return real_write(result, path)
 
-    monkeypatch.setattr(driver, "_write", racing_write)
+    monkeypatch.setattr(writing, "before_replace", racing_write)
     outcome = run(RunOptions(paths=[project], jobs=1))
     created = next(r for r in outcome.results if r.created)
-    assert created.status is Status.FAILED and "cannot write" in created.error
+    assert created.status is Status.FAILED and "appeared during the run" in created.error
     assert (project / "newpkg/created.py").read_text() == "appeared = 1\n"
     assert sorted(p.name for p in (project / "newpkg").iterdir()) == ["created.py"]
 
@@ -378,7 +376,7 @@ def test_one_job_or_one_file_runs_in_this_process(project: Path, monkeypatch: py
     def no_pool(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a worker pool was started")
 
-    monkeypatch.setattr(driver, "worker_pool", no_pool)
+    monkeypatch.setattr(driver, "isolated_map", no_pool)
     assert exit_code(run(RunOptions(paths=[project], mode=Mode.CHECK, jobs=1))) == 1
     assert exit_code(run(RunOptions(paths=[project / "app/a.py"], mode=Mode.CHECK, jobs=4))) == 1
     with pytest.raises(AssertionError, match="worker pool"):

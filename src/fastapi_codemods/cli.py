@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +49,7 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Gitignore-style pattern to leave out (repeatable).")
 @click.option("--report", "report_path", metavar="FILE", help="Write a JSON report to FILE ('-' for stdout).")
 @click.option("--allow-dirty", is_flag=True, help="Write even into files with uncommitted git changes.")
+@click.option("--allow-readonly", is_flag=True, help="Rewrite files without write permission too.")
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
 @click.option("--color/--no-color", default=None, help="Colour output (default: only on a terminal).")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
@@ -66,6 +69,7 @@ def run_command(
     exclude: tuple[str, ...],
     report_path: str | None,
     allow_dirty: bool,
+    allow_readonly: bool,
     no_progress: bool,
     color: bool | None,
     output_format: str,
@@ -91,11 +95,14 @@ def run_command(
         excludes=list(exclude),
         jobs=jobs,
         allow_dirty=allow_dirty,
+        allow_readonly=allow_readonly,
         format=format_,
         cache=not no_cache,
     )
     # Interrupted: nothing was written, since files are written only after every
-    # file was processed, each atomically.
+    # file was processed, each atomically. SIGTERM ends the run as Ctrl-C does, so
+    # that a write in progress removes its temporary file.
+    signal.signal(signal.SIGTERM, _terminated)
     from fastapi_codemods.engine.driver import run as run_driver  # `list` and `audit` need none of it
 
     with exiting_on_usage_errors(), Progress(enabled=not no_progress) as progress:
@@ -108,17 +115,44 @@ def run_command(
         # Ctrl-C: 130; the files answered before it are written, nothing more.
         with exiting_on_usage_errors():
             outcome, tally = interactive.review(outcome, color=color if color is not None else sys.stdout.isatty())
-    print_outcome(outcome, color=color, output_format=output_format, statistics=statistics)
+    _despite_closed_stdout(lambda: print_outcome(outcome, color=color, output_format=output_format,
+                                                 statistics=statistics))
     if tally is not None:
         interactive.print_review(tally)
     code = exit_code(outcome)
     if report_path:
         try:
-            write_json_report(outcome, report_path)
+            _despite_closed_stdout(lambda: write_json_report(outcome, report_path))
         except OSError as error:
             print_usage_error(f"cannot write the report {report_path}: {error.strerror or error}")
             code = 2
     sys.exit(code)
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _despite_closed_stdout(action: Callable[[], None]) -> None:
+    """Run ``action``; if stdout is closed (``run . | head -1``), run it again with
+    stdout discarded. The exit code says what happened to the files, not to the pipe.
+
+    Every printing action writes all its stdout before its stderr, so the second
+    pass prints the stderr part once.
+    """
+    try:
+        action()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        action()
+
+
+def _discard_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    sys.stdout = open(sys.stdout.fileno(), "w", closefd=False)  # noqa: SIM115 - lives until exit
 
 
 def _check_interactive(dry_run: bool, output_format: str, report_path: str | None) -> None:

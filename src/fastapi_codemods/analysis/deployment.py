@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -211,14 +211,17 @@ def code_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def workers_setting(project: Project, declarations: Iterable[Declaration],
-                    sites: Iterable[ServerSites], files: Iterable[Path]) -> str | None:
+                    sites: Iterable[ServerSites], files: Iterable[Path],
+                    ignored: Collection[Path] = ()) -> str | None:
     """Where the project already runs several workers (a short phrase for a
-    reviewer), or None: a declared or imported ``gunicorn``, a gunicorn config file,
-    ``workers=`` or a workers option in the application, or a deployment file
-    mentioning ``gunicorn``, ``--workers``, ``WEB_CONCURRENCY`` or ``UVICORN_WORKERS``."""
+    reviewer), or None: a declared or imported ``gunicorn``, a gunicorn config file
+    (but the ``ignored`` ones), ``workers=`` or a workers option in the application,
+    or a deployment file mentioning ``gunicorn``, ``--workers``, ``WEB_CONCURRENCY``
+    or ``UVICORN_WORKERS``."""
     files = list(files)
     configs = [path.name for path in files if path.name in GUNICORN_CONFIGS]
-    configs += [info.relpath for _path, info in project.files if info.relpath.rpartition("/")[2] in GUNICORN_CONFIGS]
+    configs += [info.relpath for path, info in project.files
+                if info.relpath.rpartition("/")[2] in GUNICORN_CONFIGS and path not in ignored]
     if configs:
         return f"{configs[0]} exists"
     if any(item.normalized == "gunicorn" for item in declarations):

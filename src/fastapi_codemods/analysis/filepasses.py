@@ -12,15 +12,15 @@ same way. The main process then combines the results.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi_codemods.engine.fileinfo import FileInfo
-from fastapi_codemods.engine.sources import decode, parse
-from fastapi_codemods.engine.workerpool import largest_first, worker_pool
+from fastapi_codemods.engine.sources import decode, parse, read_regular
+from fastapi_codemods.engine.workerpool import isolated_map, largest_first
 
 Compute = Callable[[FileInfo, ast.Module, str, Mapping[str, Any]], Any]
 
@@ -82,6 +82,10 @@ def compute_file(info: FileInfo, text: str, tree_of: Callable[[], ast.Module | N
     for file_pass, options in applicable:
         try:
             results[file_pass.name] = file_pass.compute(info, tree, text, options)
+        except (RecursionError, MemoryError):
+            # A tree too deep for the passes (`engine.limits` fails the file, named,
+            # when it is processed): the file is analysed as if it did not parse.
+            return {}
         except Exception as error:  # noqa: BLE001 - re-raised in the main process
             results[file_pass.name] = PassFailure(error)
     return results
@@ -93,7 +97,7 @@ def _compute_chunk(indices: list[int]) -> list[tuple[int, dict[str, Any]]]:
     for index in indices:
         path, info = _FILES[index]
         try:
-            text = decode(path.read_bytes())
+            text = decode(read_regular(path))
         except OSError:
             text = None
         if text is None:
@@ -116,10 +120,39 @@ def computing_in_workers(files: list[tuple[Path, FileInfo]], scheduled: Schedule
     """
     order = largest_first(range(len(files)), lambda index: files[index][0])
     chunks = [order[start : start + _CHUNK] for start in range(0, len(order), _CHUNK)]
-    with worker_pool(max(1, min(jobs, len(chunks))), _init_worker, (files, list(scheduled))) as executor:
-        found = executor.map(_compute_chunk, chunks)
-        try:
-            yield (item for chunk in found for item in chunk)
-        except BaseException:
-            executor.shutdown(cancel_futures=True)
-            raise
+    initargs = (files, list(scheduled))
+    workers = max(1, min(jobs, len(chunks)))
+    pool = isolated_map(_compute_chunk, chunks, workers, _init_worker, initargs, _lost_chunk)
+    try:
+        yield _with_retries(pool, workers, initargs)
+    finally:
+        pool.stop()
+
+
+@dataclass(frozen=True)
+class _LostChunk:
+    indices: list[int]
+
+
+def _lost_chunk(indices: list[int], _reason: str) -> list[Any]:
+    return [_LostChunk(indices)]
+
+
+def _with_retries(pool: Iterable[list[Any]], jobs: int,
+                  initargs: tuple[Any, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The chunks' results; the files of a chunk whose worker died (one of them
+    crashed it) are computed again one by one, and the file that crashes again
+    gets no results, like a file ``ast`` rejects: `engine.limits` fails it, named,
+    when the files are processed."""
+    lost: list[int] = []
+    for chunk in pool:
+        for item in chunk:
+            if isinstance(item, _LostChunk):
+                lost.extend(item.indices)
+            else:
+                yield item
+    if lost:
+        retry = isolated_map(_compute_chunk, [[index] for index in lost], jobs, _init_worker, initargs,
+                             lambda _indices, _reason: [])
+        for chunk in retry:
+            yield from chunk

@@ -12,7 +12,7 @@ import ast
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +33,10 @@ FILE_PASSES = (CONFIGURES_LOGGING,)
 OPTIONS = {"module_path": "", "log_level_env": "LOG_LEVEL"}
 
 IMPORTED_NAMES = ("setup_logging", "RequestIdMiddleware")
+# In the docstring of the module setup_logging creates (the template says it): how a
+# rerun tells its own module, created by a run killed before it edited the app
+# module, from logging the project configures itself.
+OWN_MARK = "Created by fastapi-codemods (setup_logging)"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # python-json-logger gained ``pythonjsonlogger.json`` in 3.1.
 _JSON_MODULE_RELEASES = ("3.1.0", "3.2.0", "3.2.1", "3.3.0", "4.0.0", "4.1.0", "4.2.0", "5.0.0", "6.0.0")
@@ -69,8 +73,16 @@ class LoggingPlan:
 
 
 def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
-    """The plan for this root, or None when there is nothing to do."""
-    if not project.root.is_dir() or logging_configured(project):
+    """The plan for this root, or None when there is nothing to do.
+
+    The decision does not depend on this transform's own partial output: a module
+    it created that the app module does not use yet (a run killed between the two
+    writes) is not "logging configured", and may stand where the module goes.
+    """
+    if not project.root.is_dir():
+        return None
+    own = _own_modules(project)
+    if not own and logging_configured(project):
         return None
     found = list(candidates(project))
     chosen = main_app(project, found)
@@ -78,6 +90,8 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
         return None
     candidate, indices, others = chosen
     text = project.text(candidate.path) or ""
+    if own and (IMPORTED_NAMES[0] in text or _configured_by_others(project, own)):
+        return None  # the setup is complete, or the project configures logging as well
     if _opted_out(text, candidate, [candidate.calls[i] for i in indices]):
         return None
     base = {"app_relpath": candidate.info.relpath, "construction_count": len(candidate.calls)}
@@ -89,7 +103,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
         problem = f"option log_level_env = {env!r} is not an environment variable name; nothing was added"
     if problem is not None:
         return LoggingPlan(constructions=tuple(indices[:1]), finding=problem, **base)
-    location = _module_location(project, candidate, options.get("module_path", ""))
+    location = _module_location(project, candidate, options.get("module_path", ""), own)
     if isinstance(location, str):
         return LoggingPlan(constructions=tuple(indices[:1]), finding=location, **base)
     module_relpath, module_name = location
@@ -214,8 +228,20 @@ def _name_conflict(tree: ast.Module) -> str | None:
 # --- where does the new module go, and how is it imported? ---------------------
 
 
-def _module_location(project: Project, candidate: Candidate, module_path: str) -> tuple[str, str] | str:
-    """(root-relative path, root-derived dotted name) of the new module, or a finding."""
+def _own_modules(project: Project) -> set[str]:
+    """Relpaths of the modules configuring logging that this transform created."""
+    return {info.relpath for path, info, found in project.results(CONFIGURES_LOGGING, {})
+            if found and OWN_MARK in (project.text(path) or "")}
+
+
+def _configured_by_others(project: Project, own: set[str]) -> bool:
+    return any(found and info.relpath not in own for _path, info, found in project.results(CONFIGURES_LOGGING, {}))
+
+
+def _module_location(project: Project, candidate: Candidate, module_path: str,
+                     own: Collection[str] = ()) -> tuple[str, str] | str:
+    """(root-relative path, root-derived dotted name) of the new module, or a finding;
+    a module of ``own`` may already stand there."""
     root = project.root.resolve()
     app_rootrel = PurePosixPath(Path(os.path.relpath(candidate.path.resolve(), root)).as_posix())
     app_relpath = PurePosixPath(candidate.info.relpath)
@@ -234,6 +260,8 @@ def _module_location(project: Project, candidate: Candidate, module_path: str) -
         rootrel = PurePosixPath(*relpath.parts[len(prefix) :])
     known = {PurePosixPath(info.relpath) for _, info in project.files}
     package_folder = relpath.with_suffix("")
+    if relpath.as_posix() in own:
+        return rootrel.as_posix(), ".".join(relpath.with_suffix("").parts)
     if (
         project.text(root / rootrel) is not None
         or relpath in known

@@ -18,8 +18,8 @@ from typing import Any
 
 from fastapi_codemods.analysis.filepasses import FilePass, PassFailure, Scheduled, compute_file, computing_in_workers
 from fastapi_codemods.engine.fileinfo import FileInfo
-from fastapi_codemods.engine.inputs import Inputs, read_regular
-from fastapi_codemods.engine.sources import decode, parse
+from fastapi_codemods.engine.inputs import Inputs
+from fastapi_codemods.engine.sources import decode, parse, read_regular
 
 
 class Project:

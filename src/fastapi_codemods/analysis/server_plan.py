@@ -46,6 +46,8 @@ from fastapi_codemods.engine.discovery import import_root
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 CONFIG_NAME = "gunicorn.conf.py"
+# In the docstring of the config this transform creates (`_config.py` says it).
+OWN_MARK = "Written by fastapi-codemods (production_server)"
 GUNICORN = Addition("gunicorn", spec=">=23")
 UVICORN_STANDARD = Addition("uvicorn", extras=("standard",))
 RUN_CALLS = frozenset({"uvicorn.run", "uvicorn.main.run"})
@@ -162,8 +164,19 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
         return ServerPlan(reloads=reloads)
     candidate, indices, _others = chosen
     declarations = list(runtime_declarations(project))
-    module_sites = [sites for _path, info, sites in project.results(SITES, {}) if info.relpath not in not_application]
-    setting = workers_setting(project, declarations, module_sites, deployment_files(project))
+    # What this transform wrote itself does not count as the project configuring
+    # workers: a run killed between writing the config and the dependency edit (or
+    # a full disk failing one of them) is completed by the next run.
+    own_configs = {path for path, _info in project.files if _is_own_config(project, path)}
+    module_sites = [sites for path, info, sites in project.results(SITES, {})
+                    if info.relpath not in not_application and path not in own_configs]
+    setting = workers_setting(
+        project,
+        [item for item in declarations if not _is_own_declaration(item, declarations)],
+        module_sites,
+        [path for path in deployment_files(project) if path not in own_configs],
+        ignored=own_configs,
+    )
     if setting is not None:
         config, command, kept, findings = "", "", [f"no {CONFIG_NAME} written: {setting}"], []
     else:
@@ -179,6 +192,19 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
         findings={candidate.info.relpath: (indices[0], tuple(findings))} if findings else {},
         kept=tuple(kept),
     )
+
+
+def _is_own_config(project: Project, path: Path) -> bool:
+    return path.name == CONFIG_NAME and OWN_MARK in (project.text(path) or "")
+
+
+def _is_own_declaration(item: Declaration, declarations: list[Declaration]) -> bool:
+    """``gunicorn>=23`` where `dependency_edits.edit` puts it: on one of the two lines
+    after the fastapi or uvicorn declaration of the same file."""
+    if item.normalized != "gunicorn" or item.spec.replace(" ", "").strip("\"'") != GUNICORN.spec:
+        return False
+    return any(anchor.path == item.path and 0 < item.line - anchor.line <= 2
+               for anchor in declarations if anchor.normalized in ("fastapi", "uvicorn"))
 
 
 def _config_plan(project: Project, candidate: Candidate) -> tuple[str, str, list[str], list[str]]:
@@ -281,6 +307,7 @@ def _dependency_edit(project: Project, declarations: list[Declaration], addition
     """Record the edit of the declaration file in ``edits``; the finding when it cannot."""
     standard = uvicorn_without_standard(declarations)
     declared = {item.normalized for item in declarations}
+    additions = [addition for addition in additions if addition.name not in declared]  # added by a killed run
     fastapi = [item for item in declarations if item.normalized == "fastapi"]
     if additions and "uvicorn" not in declared and not any("standard" in item.extras for item in fastapi):
         additions = [*additions, UVICORN_STANDARD]

@@ -19,7 +19,6 @@ safe and reports the rest). ``errors`` lists the files that could not be read.
 
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -34,6 +33,7 @@ from fastapi_codemods.audit.records import (
 )
 from fastapi_codemods.audit.sarif import to_sarif
 from fastapi_codemods.audit.status import _plural, fix_split, size, status
+from fastapi_codemods.engine.jsontext import json_text
 
 JSON_VERSION = 1
 SHOWN_EVIDENCE = 20  # per practice in Markdown; the JSON has all
@@ -183,9 +183,9 @@ def to_markdown(report: AuditReport) -> str:
 
 def render(report: AuditReport, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+        return json_text(to_json(report))
     if fmt == "sarif":
-        return json.dumps(to_sarif(report, fix_command), indent=2, ensure_ascii=False) + "\n"
+        return json_text(to_sarif(report, fix_command))
     return to_markdown(report)
 
 

@@ -34,7 +34,7 @@ from fastapi_codemods.engine.driver import (
     option_table,
     root_config,
 )
-from fastapi_codemods.engine.sources import decode_source, python_syntax_error
+from fastapi_codemods.engine.sources import decode_source, python_syntax_error, read_regular
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def unreadable(project: Project) -> list[tuple[str, str]]:
         text = project.text(path)
         if text is None:
             try:
-                decode_source(path.read_bytes())
+                decode_source(read_regular(path))
                 problem = "cannot decode"
             except OSError as error:
                 problem = f"cannot read: {error.strerror}"

@@ -77,6 +77,7 @@ from typing import Any
 from fastapi_codemods import __version__
 from fastapi_codemods.engine import inputs
 from fastapi_codemods.engine.results import FileResult, Finding, Status
+from fastapi_codemods.engine.sources import read_regular
 
 CACHE_DIR = ".fastapi_codemods_cache"
 LAYOUT = "v2"
@@ -119,7 +120,7 @@ def digest(*parts: bytes) -> str:
 def file_digest(path: str | os.PathLike[str]) -> str | None:
     """The digest of a regular file's bytes, None when it cannot be read."""
     try:
-        return inputs.content_digest(inputs.read_regular(path))
+        return inputs.content_digest(read_regular(path))
     except (OSError, ValueError):
         return None
 
@@ -462,7 +463,7 @@ def _unchanged_target(result: FileResult, target: str) -> bool:
     if result.created:
         return not os.path.lexists(target)
     try:
-        return inputs.read_regular(target) == result.old
+        return read_regular(target) == result.old
     except (OSError, ValueError):
         return False
 
@@ -566,7 +567,7 @@ class RootCache:
 
     def _read(self, relative: Path) -> Any:
         try:
-            return json.loads(inputs.read_regular(self.folder / relative))
+            return json.loads(read_regular(self.folder / relative))
         except (OSError, ValueError, RecursionError):  # missing, truncated or foreign: a miss
             return None
 
@@ -604,7 +605,7 @@ def untrusted(folder: Path) -> str | None:
     """Why an existing cache folder must not be read, or None: one the tool did not
     create (no tag file of ours), or one that git tracks (it came with the checkout)."""
     try:
-        tag = inputs.read_regular(folder / "CACHEDIR.TAG")
+        tag = read_regular(folder / "CACHEDIR.TAG")
     except FileNotFoundError:
         return None if not os.path.lexists(folder) else "not created by fastapi-codemods (no CACHEDIR.TAG of ours)"
     except OSError:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_codemods import codemods
+from fastapi_codemods.engine.discovery import pattern_problem
+from fastapi_codemods.engine.sources import read_regular
 
 TABLE = "fastapi-codemods"
 GENERAL_KEYS: Mapping[str, type | tuple[type, ...]] = {
@@ -66,7 +68,7 @@ def load_config(root: Path) -> Config:
     if pyproject is None:
         return Config()
     try:
-        data = _toml_parser().loads(pyproject.read_text(encoding="utf-8"))
+        data = _toml_parser().loads(read_regular(pyproject).decode("utf-8"))
     except (OSError, UnicodeDecodeError, _toml_parser().TOMLDecodeError) as error:
         raise ConfigError(f"{pyproject}: cannot read: {error}") from error
     tool = data.get("tool", {})
@@ -92,6 +94,9 @@ def parse_table(table: Mapping[str, Any], source: Path, black: dict[str, Any] | 
             raise ConfigError(
                 f"{source}: unknown key {raw_key!r} in [tool.{TABLE}]; valid keys: {', '.join(valid)}"
             )
+    problem = pattern_problem(general.get("exclude", []))
+    if problem is not None:
+        raise ConfigError(f"{source}: invalid exclude pattern {problem}")
     return Config(
         source=source,
         only=general.get("only"),

@@ -8,12 +8,15 @@ folders no user wants rewritten. A file named on the command line is always take
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pathspec
+
+from fastapi_codemods.engine.sources import read_regular_text
 
 SKIPPED_DIRS = frozenset(
     {
@@ -52,6 +55,33 @@ def find_git_root(path: Path) -> Path | None:
 Excludes = Sequence[tuple[Path, Sequence[str]]]
 
 
+def pattern_problem(patterns: Sequence[object]) -> str | None:
+    """Why ``patterns`` are not valid exclude patterns ("'[z-a]': bad character range
+    z-a"), or None: a usage error for the command line and the configuration."""
+    import pathspec
+
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            return f"{pattern!r} is not a string"
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except (ValueError, TypeError, re.error) as error:
+            return f"{pattern!r}: {error}"
+    return None
+
+
+def _gitignore_spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    """The spec of gitignore-style ``lines``; a line git would not understand either
+    is left out. pathspec is imported only by a run whose tree or command line has
+    such lines (its import costs a tenth of a run answered from the cache)."""
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, TypeError, re.error):
+        return pathspec.GitIgnoreSpec.from_lines([line for line in lines if pattern_problem([line]) is None])
+
+
 class IgnoreRules:
     """Gitignore specs keyed by the folder that holds them; deeper files override.
 
@@ -62,7 +92,7 @@ class IgnoreRules:
 
     def __init__(self, excludes: Excludes, root: Path) -> None:
         self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
-        self._excludes = [(absolute(folder), _spec_of(patterns)) for folder, patterns in excludes if patterns]
+        self._excludes = [(absolute(folder), _gitignore_spec(patterns)) for folder, patterns in excludes if patterns]
         git_root = find_git_root(root)
         self._top = git_root if git_root is not None else absolute(root)
         self._chains: dict[Path, list[tuple[Path, pathspec.GitIgnoreSpec]] | None] = {}
@@ -73,8 +103,8 @@ class IgnoreRules:
             gitignore = folder / ".gitignore"
             if gitignore.is_file():
                 try:
-                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = _spec_of(lines)
+                    lines = read_regular_text(gitignore).splitlines()
+                    spec = _gitignore_spec(lines)
                 except OSError:
                     spec = None
             self._specs[folder] = spec
@@ -109,14 +139,6 @@ class IgnoreRules:
             if result.include is not None:
                 return result.include
         return False
-
-
-def _spec_of(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
-    """The gitignore rules of ``lines``; pathspec is imported only by a run whose
-    tree or command line has some (its import costs a tenth of a cached run)."""
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _relative(path: str, folder: Path) -> str | None:

@@ -25,11 +25,14 @@ from typing import TYPE_CHECKING, Any
 from fastapi_codemods import codemods
 from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
-from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files
+from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files, pattern_problem
 from fastapi_codemods.engine.fileinfo import FileInfo
+from fastapi_codemods.engine.limits import limit_problem
 from fastapi_codemods.engine.options import Mode, RunOptions, UsageError
 from fastapi_codemods.engine.results import FileResult, Finding, Status
-from fastapi_codemods.engine.workerpool import largest_first, start_method, worker_pool
+from fastapi_codemods.engine.sources import decode, read_regular
+from fastapi_codemods.engine.workerpool import isolated_map, largest_first, start_method
+from fastapi_codemods.engine.writing import Writer
 
 if TYPE_CHECKING:
     from fastapi_codemods.analysis.project import Project
@@ -62,10 +65,14 @@ class RunOutcome:
     results: list[FileResult]
     roots: list[RootSummary]
     dirty: list[str] = field(default_factory=list)
+    # Why ``dirty`` lists files git could not answer for (what git said); None when
+    # git answered and they hold uncommitted changes.
+    git_error: str | None = None
     # Display path -> the file to write (a review writes after the run).
     targets: dict[str, Path] = field(default_factory=dict)
     # One line each, for stderr: what the run did not do as asked (an untrusted cache).
     warnings: list[str] = field(default_factory=list)
+    writer: Writer = field(default_factory=Writer)
 
     @property
     def findings(self) -> list[Finding]:
@@ -206,6 +213,9 @@ def root_config(root: Path) -> Config:
 def discover_root(root: Path, config: Config, excludes: Sequence[str], names: PathNames) -> Project:
     """The root's Python files (the command line's and the configuration's excludes
     applied), as the read-only `Project` every command analyses."""
+    problem = pattern_problem(excludes)
+    if problem is not None:
+        raise UsageError(f"invalid --exclude pattern {problem}")
     walked = root.is_dir()  # its files are regular files found by the walk, never symlinks
     base = import_root(absolute(root) if walked else absolute(root).parent).resolve()
     patterns = [(root, list(excludes))]
@@ -215,6 +225,10 @@ def discover_root(root: Path, config: Config, excludes: Sequence[str], names: Pa
     if walked:
         names.walked(absolute(root))
     for path in iter_python_files(root, patterns):
+        if not walked:
+            # A symlink named on the command line is resolved once, here: its target
+            # is the file processed and written (`engine.writing` never follows one).
+            path = Path(os.path.realpath(path))
         shown, relpath = names.of_file(path, base, regular=walked)
         files.append((path, FileInfo(path=shown, relpath=relpath)))
     from fastapi_codemods.analysis.project import Project
@@ -381,7 +395,7 @@ def _edited_files(plan: Plan, project: Project, names: PathNames) -> list[tuple[
             result = FileResult(path=names(target), root=plan.root, status=Status.FAILED, transforms=(transform.NAME,))
             try:
                 mode = stat.S_IMODE(target.stat().st_mode)
-                data = target.read_bytes()
+                data = read_regular(target)
             except OSError as error:
                 edited.append((replace(result, error=f"cannot read: {error.strerror}"), target))
                 continue
@@ -408,9 +422,14 @@ def _process(task: _Task) -> FileResult:
     plan = _PLANS[task.plan_index]
     try:
         mode = stat.S_IMODE(task.path.stat().st_mode)
-        data = task.path.read_bytes()
+        data = read_regular(task.path)
     except OSError as error:
         return FileResult(path=task.info.path, root=plan.root, status=Status.FAILED, error=f"cannot read: {error.strerror}")
+    text = decode(data)
+    problem = limit_problem(text) if text is not None else None
+    if problem is not None:
+        return FileResult(path=task.info.path, root=plan.root, status=Status.FAILED,
+                          error=f"beyond the per-file limits: {problem}; file left untouched")
     try:
         result = process_source(data, task.info, plan, explicit=task.explicit)
     except Exception as error:  # noqa: BLE001 - a crash on one file must not stop the run
@@ -497,17 +516,45 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         root_run.finish(results)
 
     dirty: list[str] = []
+    git_error = None
+    writer = Writer(allow_readonly=options.allow_readonly)
     if options.mode in (Mode.WRITE, Mode.REVIEW):
         changed = [result for result in results if result.status is Status.CHANGED]
         if not options.allow_dirty:
             # Created files are new paths: nothing of the user's can be lost there.
             # Edited non-Python files (a requirements.txt) are guarded like sources.
-            dirty = _dirty([real_paths[r.path] for r in changed if not r.created], names)
+            dirty, git_error = _dirty([real_paths[r.path] for r in changed if not r.created], names)
         if not dirty and options.mode is Mode.WRITE:
-            results = [_write(result, real_paths[result.path]) if result.status is Status.CHANGED else result for result in results]
+            results = write_all(results, real_paths, writer)
     targets = {result.path: real_paths[result.path] for result in results if result.status is Status.CHANGED}
     return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty,
-                      targets=targets, warnings=warnings)
+                      targets=targets, warnings=warnings, writer=writer, git_error=git_error)
+
+
+def write_all(results: list[FileResult], real_paths: Mapping[str, Path], writer: Writer) -> list[FileResult]:
+    """Write every changed result; the results as written (a refused one FAILED).
+
+    Created files go first, and a transform whose created file could not be written
+    (or was invalid) gets none of its other files written: an interrupted run then leaves at most a
+    created file without the edits that go with it, which the transforms recognise
+    as their own (a rerun completes the edits), never the edits without the file.
+    """
+    by_path = {result.path: result for result in results}
+    order = sorted((r for r in results if r.status is Status.CHANGED), key=lambda r: (not r.created, r.path))
+    failed_creators = {name for r in results if r.created and r.status is Status.FAILED for name in r.transforms}
+    for result in order:
+        held_back = failed_creators.intersection(result.transforms)
+        if held_back:
+            by_path[result.path] = replace(
+                result, status=Status.FAILED, new=None,
+                error=f"not written: the file {sorted(held_back)[0]} creates could not be written",
+            )
+            continue
+        written = writer.write(result, real_paths[result.path])
+        if written.status is Status.FAILED and result.created:
+            failed_creators.update(result.transforms)
+        by_path[result.path] = written
+    return [by_path[result.path] for result in results]
 
 
 def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
@@ -515,7 +562,7 @@ def write_result(outcome: RunOutcome, result: FileResult) -> FileResult:
     accepted) atomically, as a write run would; a failure comes back as FAILED."""
     if outcome.mode is not Mode.REVIEW or outcome.dirty:
         raise ValueError("only a review run that was not refused writes its results afterwards")
-    return _write(result, outcome.targets[result.path])
+    return outcome.writer.write(result, outcome.targets[result.path])
 
 
 @dataclass
@@ -593,6 +640,10 @@ def _root_facts(plan: Plan) -> cache.RootFacts:
 
 def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
                  on_result: Callable[[FileResult], None] | None) -> list[FileResult]:
+    """Every task's result. In worker processes, a file that crashes its worker or
+    takes too long fails alone and the others go on. One job or one file is
+    processed here, with no process to start: there the per-file limits checked in
+    `_process` are the guard."""
     results: list[FileResult] = []
     if jobs <= 1 or len(tasks) <= 1:
         _init_worker(plans)
@@ -602,19 +653,24 @@ def _process_all(plans: list[Plan], tasks: list[_Task], jobs: int,
             if on_result:
                 on_result(result)
         return results
+
+    def lost(task: _Task, reason: str) -> FileResult:
+        return FileResult(path=task.info.path, root=plans[task.plan_index].root, status=Status.FAILED,
+                          error=f"{reason}; file left untouched")
+
     # Largest files first, one at a time.
     tasks = largest_first(tasks, lambda task: task.path)
-    with worker_pool(min(jobs, len(tasks)), _init_worker, (plans,)) as executor:
-        for result in executor.map(_process, tasks, chunksize=1):
-            results.append(result)
-            if on_result:
-                on_result(result)
+    for result in isolated_map(_process, tasks, min(jobs, len(tasks)), _init_worker, (plans,), lost):
+        results.append(result)
+        if on_result:
+            on_result(result)
     return results
 
 
-def _dirty(paths: list[Path], names: PathNames) -> list[str]:
-    """Display paths of the files whose current content git could not restore."""
-    from fastapi_codemods.engine.gitstate import dirty_files  # subprocess: only write mode needs it
+def _dirty(paths: list[Path], names: PathNames) -> tuple[list[str], str | None]:
+    """Display paths of the files whose current content git could not restore, and
+    what git said when it failed (every file of that repository is then listed)."""
+    from fastapi_codemods.engine.gitstate import GitFailed, dirty_files  # subprocess: only write mode needs it
 
     by_repo: dict[Path, list[Path]] = {}
     for path in paths:
@@ -622,65 +678,14 @@ def _dirty(paths: list[Path], names: PathNames) -> list[str]:
         if git_root is not None:
             by_repo.setdefault(git_root, []).append(path.resolve())
     dirty: list[str] = []
+    error = None
     for git_root, repo_paths in by_repo.items():
-        dirty.extend(names(path) for path in dirty_files(git_root, repo_paths))
-    return sorted(dirty)
-
-
-def _write(result: FileResult, path: Path) -> FileResult:
-    """Replace ``path`` atomically with the new bytes, keeping its permission bits.
-
-    The bytes go to a temporary file in the same folder, then ``os.replace``: a
-    reader sees the old file or the new one, never a part. A symlink is written
-    through (its target is rewritten, the link stays). A created file is linked into
-    place, which fails rather than overwrite a file that appeared during the run.
-    """
-    import tempfile  # only write mode needs it
-
-    assert result.new is not None
-    path = Path(os.path.realpath(path))
-    mode = result.mode
-    if mode is None:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    temp_name = None
-    try:
-        if result.created:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(result.new)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
-        if result.created:
-            _move_new(temp_name, path)
-        else:
-            os.replace(temp_name, path)
-    except OSError as error:
-        if temp_name is not None:
-            try:
-                os.unlink(temp_name)
-            except OSError:
-                pass
-        return replace(result, status=Status.FAILED, new=None, error=f"cannot write: {error}")
-    return result
-
-
-def _move_new(source: str, target: Path) -> None:
-    """Move ``source`` to ``target`` only if nothing is there (a hard link cannot clobber)."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        raise
-    except OSError:
-        # Filesystems without hard links: check, then replace (a narrow race).
-        if target.exists() or target.is_symlink():
-            raise FileExistsError(f"{target} appeared during the run") from None
-        os.replace(source, target)
-    else:
-        os.unlink(source)
+        try:
+            found = dirty_files(git_root, repo_paths)
+        except GitFailed as failure:
+            found, error = repo_paths, str(failure)
+        dirty.extend(names(path) for path in found)
+    return sorted(dirty), error
 
 
 def _summaries(roots: list[_Root], results: list[FileResult]) -> list[RootSummary]:

@@ -9,12 +9,17 @@ from pathlib import Path
 CHUNK = 500
 
 
+class GitFailed(Exception):
+    """git could not answer (not installed, "dubious ownership", a full disk): the
+    message is what git said."""
+
+
 def dirty_files(git_root: Path, paths: list[Path]) -> list[Path]:
     """Of ``paths``, those whose current content git could not give back.
 
     That is every file not tracked (untracked, or ignored: never committed) and every
-    tracked file that is modified or staged. If git itself cannot be run the answer
-    is "all of them", to stay on the safe side.
+    tracked file that is modified or staged. Raises `GitFailed` when git itself
+    fails: the caller refuses to write, saying why.
     """
     if not paths:
         return []
@@ -27,8 +32,11 @@ def dirty_files(git_root: Path, paths: list[Path]) -> list[Path]:
             chunk = relative[start : start + CHUNK]
             tracked.update(_names(_git(root, "ls-files", "-z", "--", *chunk)))
             changed.update(_status_names(_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", *chunk)))
-    except (OSError, subprocess.CalledProcessError):
-        return list(paths)
+    except OSError as error:
+        raise GitFailed(f"cannot run git: {error.strerror or error}") from error
+    except subprocess.CalledProcessError as error:
+        said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise GitFailed(said[0] if said else f"git exited with code {error.returncode}") from error
     return [path for path, rel in zip(paths, relative) if rel not in tracked or rel in changed]
 
 

@@ -18,29 +18,17 @@ from __future__ import annotations
 import glob
 import os
 import stat
+
 try:  # hashlib itself imports OpenSSL's bindings first: a tenth of a cached run
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - interpreters without the C module
     from hashlib import blake2b
 
+from fastapi_codemods.engine.sources import read_regular
+
 # (kind, path, pattern): "read" (the bytes' digest), "kind" (file, dir, other or
 # None) or "glob" (the sorted matching paths); answers are plain data.
 Question = tuple[str, str, str]
-
-
-def read_regular(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a regular file; OSError for anything else (a FIFO, a device, a
-    folder), without blocking on it."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise OSError(f"{os.fspath(path)!r} is not a regular file")
-        chunks = []
-        while chunk := os.read(descriptor, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
 
 
 def content_digest(data: bytes) -> str:

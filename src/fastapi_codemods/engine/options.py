@@ -41,3 +41,5 @@ class RunOptions:
     # Read and write `engine.cache` under each folder root (the command line's
     # default; ``--no-cache`` turns it off).
     cache: bool = False
+    # Rewrite files without write permission too (`engine.writing`).
+    allow_readonly: bool = False

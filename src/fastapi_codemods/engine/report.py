@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ import click
 
 from fastapi_codemods import __version__
 from fastapi_codemods.engine.options import Mode
+from fastapi_codemods.engine.jsontext import json_text
 from fastapi_codemods.engine.results import FileResult, Status
 
 if TYPE_CHECKING:
@@ -36,6 +36,24 @@ def split_lines(data: bytes) -> list[bytes]:
     return [line + b"\n" for line in lines] + ([last] if last else [])
 
 
+_C_ESCAPES = {0x07: b"\\a", 0x08: b"\\b", 0x09: b"\\t", 0x0A: b"\\n", 0x0B: b"\\v", 0x0C: b"\\f",
+              0x0D: b"\\r", 0x22: b'\\"', 0x5C: b"\\\\"}
+
+
+def git_quoted(prefix: bytes, path: bytes) -> bytes:
+    """``prefix + path`` as git writes it in a diff header: as is, unless the path
+    holds a control character, a quote, a backslash or a byte above 0x7f; then in
+    double quotes with C escapes (octal for the bytes without a letter), as git
+    does with its default ``core.quotePath``, so that ``git apply`` reads it back."""
+    if not any(byte < 0x20 or byte >= 0x7F or byte in (0x22, 0x5C) for byte in path):
+        return prefix + path
+    quoted = b"".join(
+        _C_ESCAPES.get(byte) or (b"\\%03o" % byte if byte < 0x20 or byte >= 0x7F else bytes([byte]))
+        for byte in prefix + path
+    )
+    return b'"' + quoted + b'"'
+
+
 def file_diff(result: FileResult) -> bytes:
     """The git-style unified diff of one changed file, as exact bytes."""
     import difflib  # a run answered from the cache without a diff needs none of it
@@ -44,7 +62,7 @@ def file_diff(result: FileResult) -> bytes:
     path = result.path.encode("utf-8", "surrogateescape")
     old_lines = split_lines(result.old)
     new_lines = split_lines(result.new)
-    header = [b"diff --git a/" + path + b" b/" + path + b"\n"]
+    header = [b"diff --git " + git_quoted(b"a/", path) + b" " + git_quoted(b"b/", path) + b"\n"]
     if result.created:
         header.append(b"new file mode 100644\n")
     body = list(
@@ -52,8 +70,8 @@ def file_diff(result: FileResult) -> bytes:
             difflib.unified_diff,
             old_lines,
             new_lines,
-            fromfile=b"/dev/null" if result.created else b"a/" + path,
-            tofile=b"b/" + path,
+            fromfile=b"/dev/null" if result.created else git_quoted(b"a/", path),
+            tofile=git_quoted(b"b/", path),
             lineterm=b"\n",
         )
     )
@@ -155,7 +173,7 @@ def json_report(outcome: RunOutcome) -> dict[str, Any]:
 
 
 def write_json_report(outcome: RunOutcome, destination: str) -> None:
-    text = json.dumps(json_report(outcome), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(json_report(outcome))
     if destination == "-":
         sys.stdout.write(text)
     else:
@@ -199,9 +217,14 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None, output_format:
         elif result.warning:
             click.secho(f"warning: {result.path}: {result.warning}", fg="yellow", err=True, color=err_color)
     if outcome.dirty:
+        reason = (
+            f"git failed ({outcome.git_error}), so these files may hold uncommitted changes (fix git, "
+            "or pass --allow-dirty); nothing was written:"
+            if outcome.git_error else
+            "these files have uncommitted changes (commit or stash them, or pass --allow-dirty); nothing was written:"
+        )
         click.secho(
-            "refusing to write: these files have uncommitted changes (commit or stash them, "
-            "or pass --allow-dirty); nothing was written:",
+            f"refusing to write: {reason}",
             fg="red",
             err=True,
             color=err_color,
@@ -213,9 +236,9 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None, output_format:
 
 def _print_document(outcome: RunOutcome, output_format: str, stream: Any) -> None:
     if output_format == "json":
-        text = json.dumps(json_report(outcome), indent=2, ensure_ascii=False) + "\n"
+        text = json_text(json_report(outcome))
     elif output_format == "sarif":
-        text = json.dumps(_output_formats().sarif_document(outcome), indent=2, ensure_ascii=False) + "\n"
+        text = json_text(_output_formats().sarif_document(outcome))
     else:
         text = "".join(line + "\n" for line in _output_formats().github_lines(outcome))
     stream.flush()

@@ -4,12 +4,47 @@ files a transform rewrites, the project analysis and its worker processes."""
 from __future__ import annotations
 
 import ast
+import errno
+import os
 import re
+import stat
 import sys
 import tokenize
 import warnings
 from io import BytesIO
 from pathlib import Path
+
+
+def read_regular(path: Path | str, follow_symlinks: bool = True) -> bytes:
+    """The bytes of ``path``, which must be a regular file.
+
+    A FIFO or a device named like a project file (``requirements.txt``) would block
+    ``open`` or ``read`` forever: it is opened without blocking, checked with
+    ``fstat`` on the descriptor actually opened (no race with a rename), and refused.
+    ``follow_symlinks=False`` refuses a symlink too (ELOOP), for a file that is about
+    to be replaced. Raises OSError.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            # EINVAL: reading does not apply to this kind of file.
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        chunks = []
+        while chunk := os.read(descriptor, max(status.st_size + 1, 65536)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def read_regular_text(path: Path | str) -> str:
+    """`read_regular` decoded as UTF-8 (bad bytes replaced): configuration and ignore
+    files."""
+    return read_regular(path).decode("utf-8", "replace")
 
 
 def decode_source(data: bytes) -> str:
@@ -77,6 +112,7 @@ def _parse(text: str, path: Path) -> ast.Module | None:
             warnings.simplefilter("ignore")
             return ast.parse(text, filename=str(path))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # MemoryError: CPython's parser on 10,000 nested ``not``.
         return None
 
 
