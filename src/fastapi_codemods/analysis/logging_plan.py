@@ -21,6 +21,7 @@ from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.dependencies import declared_specs
 from fastapi_codemods.analysis.logging_config import CONFIGURES_LOGGING, logging_configured
 from fastapi_codemods.analysis.main_app import Candidate, OtherApp, candidates, main_app, scope_of, target_of
+from fastapi_codemods.analysis.program_model import PROGRAM_FACTS, ProgramModel
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.skip_markers import skip_markers
@@ -29,7 +30,7 @@ NAME = "setup_logging"
 
 # The transform's declarations (`SetupLogging` refers to them), here so the driver
 # reads them without importing libcst.
-FILE_PASSES = (CONFIGURES_LOGGING,)
+FILE_PASSES = (CONFIGURES_LOGGING, PROGRAM_FACTS)
 OPTIONS = {"module_path": "", "log_level_env": "LOG_LEVEL"}
 
 IMPORTED_NAMES = ("setup_logging", "RequestIdMiddleware")
@@ -68,9 +69,15 @@ class LoggingPlan:
         return frozenset({self.app_relpath, *(other.relpath for other in self.others)})
 
 
-def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
-    """The plan for this root, or None when there is nothing to do."""
-    if not project.root.is_dir() or logging_configured(project):
+def plan(project: Project, options: Mapping[str, Any], model: ProgramModel | None = None) -> LoggingPlan | None:
+    """The plan for this root, or None when there is nothing to do.
+
+    Only the web app's own program counts (its import closure and the modules
+    serving it, see `program_model`): a worker started on its own or a script
+    under ``scripts/`` calling ``basicConfig`` configures nothing in the web
+    process. When that program configures logging, the plan is a finding saying so.
+    """
+    if not project.root.is_dir():
         return None
     found = list(candidates(project))
     chosen = main_app(project, found)
@@ -81,6 +88,29 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     if _opted_out(text, candidate, [candidate.calls[i] for i in indices]):
         return None
     base = {"app_relpath": candidate.info.relpath, "construction_count": len(candidate.calls)}
+    model = model if model is not None else ProgramModel(project)
+    program = model.web_app(candidate.info.module) or next(
+        iter(model.web_programs_importing(candidate.info.module)), None
+    )
+    if program is None:
+        if logging_configured(project):
+            return None
+    elif program.configured:
+        return LoggingPlan(
+            constructions=tuple(indices[:1]),
+            finding=f"logging is already configured in this web app's program ({program.describe_logging()}): "
+            "setup_logging added nothing",
+            **base,
+        )
+    elif unattached := model.unattached_logging():
+        relpath, site = unattached[0]
+        return LoggingPlan(
+            constructions=tuple(indices[:1]),
+            finding=f"{site.what} in {relpath} is in a module no program is known to import: if the web app "
+            "calls it, logging is configured; setup_logging added nothing (configure logging where the app "
+            "starts, or remove it and run again)",
+            **base,
+        )
     problem = _placement_problem(candidate, indices, text)
     if problem is None:
         problem = _name_conflict(candidate.tree)
