@@ -88,7 +88,7 @@ def plan(project: Project, options: Mapping[str, Any], model: ProgramModel | Non
     if _opted_out(text, candidate, [candidate.calls[i] for i in indices]):
         return None
     base = {"app_relpath": candidate.info.relpath, "construction_count": len(candidate.calls)}
-    model = model if model is not None else ProgramModel(project)
+    model = model if model is not None else ProgramModel.of(project)
     program = model.web_app(candidate.info.module) or next(
         iter(model.web_programs_importing(candidate.info.module)), None
     )

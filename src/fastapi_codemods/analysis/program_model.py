@@ -518,6 +518,15 @@ class ProgramModel:
             for name in self._reach(program.roots):
                 self.reach.setdefault(name, set()).add(index)
 
+    @classmethod
+    def of(cls, project: Any) -> ProgramModel:
+        """The model of ``project``, built once per analysis (print_to_logging and
+        setup_logging both read it)."""
+        model = project.shared.get("program_model")
+        if model is None:
+            model = project.shared["program_model"] = cls(project)
+        return model
+
     # -- modules and names -------------------------------------------------
 
     def _module_edges(self, module: str) -> set[str]:

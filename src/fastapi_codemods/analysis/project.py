@@ -31,6 +31,8 @@ class Project:
         self._text: dict[Path, str | None] = {}
         self._ast: dict[Path, ast.Module | None] = {}
         self._computed: dict[str, dict[int, Any]] = {}
+        # Whole-root facts several analyses read (the program model), built once.
+        self.shared: dict[str, Any] = {}
 
     def text(self, path: Path) -> str | None:
         """The decoded source, or None when it cannot be read or decoded."""
@@ -122,6 +124,7 @@ class Project:
         self._text.clear()
         self._ast.clear()
         self._computed.clear()
+        self.shared.clear()
 
     @cached_property
     def modules(self) -> dict[str, tuple[Path, FileInfo]]:

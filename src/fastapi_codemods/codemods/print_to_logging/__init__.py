@@ -83,7 +83,7 @@ class PrintToLogging(Transform):
         and judge each print by the programs that run it (`programs.plan_prints`)."""
         _check_levels(options)
         programs = command_line_programs(project) if options["skip_cli"] else frozenset()
-        model = ProgramModel(project)
+        model = ProgramModel.of(project)
         setup_app = None
         if "setup_logging" in options.get("run_transforms", ()):
             planned = logging_plan.plan(project, logging_plan.OPTIONS, model)
