@@ -46,6 +46,7 @@ the OS; servers are stopped in ``finally``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import queue
@@ -56,6 +57,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,7 +128,8 @@ def child_env(project: Path, **extra: str) -> dict[str, str]:
     """The environment a person's shell would give the program: the project importable,
     output unbuffered as on a terminal, nothing from this test run."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "COV_"))}
-    for key in ("PYTHONPATH", "LOG_LEVEL", "BIND", "PORT", "WEB_CONCURRENCY", "FORCE_COLOR", "NO_COLOR"):
+    for key in ("PYTHONPATH", "LOG_LEVEL", "BIND", "PORT", "WEB_CONCURRENCY", "FORCE_COLOR", "NO_COLOR",
+                "APP_ENV", "ENVIRONMENT", "DEBUG", "ENABLE_API_DOCS", "GUNICORN_CMD_ARGS"):
         env.pop(key, None)
     env.update(PYTHONPATH=str(project), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1",
                PYTHONIOENCODING="utf-8", **extra)
@@ -138,16 +141,21 @@ def command_of(run: dict[str, Any]) -> list[str]:
 
 
 def run_command(project: Path, run: dict[str, Any], label: str) -> Outcome:
+    command = command_of(run)
     completed = subprocess.run(
-        command_of(run),
+        command,
         cwd=project,
         env=child_env(project),
         input=run.get("stdin", "").encode("utf-8"),
         capture_output=True,
         timeout=RUN_TIMEOUT,
     )
-    return Outcome(label, completed.stdout.decode("utf-8", "replace"), completed.stderr.decode("utf-8", "replace"),
-                   completed.returncode)
+    return Outcome(f"{label} `{shown_command(command)}`", completed.stdout.decode("utf-8", "replace"),
+                   completed.stderr.decode("utf-8", "replace"), completed.returncode)
+
+
+def shown_command(command: list[str]) -> str:
+    return " ".join("python" if part == sys.executable else part for part in command)
 
 
 def server_command(project: Path, run: dict[str, Any], port: int) -> list[str]:
@@ -192,7 +200,8 @@ def run_server(project: Path, run: dict[str, Any], label: str) -> Outcome:
         home = project.parent / "home"
         home.mkdir(exist_ok=True)
         env["HOME"] = str(home)
-    process = subprocess.Popen(server_command(project, run, port), cwd=project, env=env,
+    command = server_command(project, run, port)
+    process = subprocess.Popen(command, cwd=project, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out: list[str] = []
     err: list[str] = []
@@ -201,7 +210,7 @@ def run_server(project: Path, run: dict[str, Any], label: str) -> Outcome:
                threading.Thread(target=_pump, args=(process.stderr, "stderr", err, events), daemon=True)]
     for reader in readers:
         reader.start()
-    outcome = Outcome(label, "", "", None, port=port)
+    outcome = Outcome(f"{label} `{shown_command(command)}`", "", "", None, port=port)
     try:
         started = wait_for_startup(events)
         if run.get("startup", True):
@@ -229,11 +238,12 @@ def wait_for_startup(events: queue.Queue[tuple[str, str | None]]) -> bool:
     Looks on both streams: after the rewrite uvicorn's records may go wherever the
     project's logging sends them."""
     ended: set[str] = set()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
     while len(ended) < 2:
         try:
-            name, line = events.get(timeout=STARTUP_TIMEOUT)
+            name, line = events.get(timeout=max(deadline - time.monotonic(), 0.0))
         except queue.Empty:
-            pytest.fail(f"no console output for {STARTUP_TIMEOUT:.0f} s while waiting for {STARTED!r}")
+            pytest.fail(f"no {STARTED!r} on the console within {STARTUP_TIMEOUT:.0f} s")
         if line is None:
             ended.add(name)
         elif STARTED in line:
@@ -349,7 +359,11 @@ def test_program_shows_the_same_console_after_the_run(program: Program, tmp_path
     assert tool.returncode == 0, tool_stderr
 
     for relpath, content in originals.items():
-        assert (project / relpath).read_bytes() == content, f"{relpath} was rewritten\n{tool_stderr}"
+        now = (project / relpath).read_bytes()
+        if now != content:
+            diff = "".join(difflib.unified_diff(content.decode().splitlines(True), now.decode().splitlines(True),
+                                                f"a/{relpath}", f"b/{relpath}"))
+            pytest.fail(f"{relpath} was rewritten\n{diff}\n--- tool ---\n{tool_stderr}", pytrace=False)
     for relpath in checks.get("warns_about", []):
         needs = program.spec["requires_python"]
         assert any(relpath in line and needs in line for line in tool_stderr.splitlines()), (
