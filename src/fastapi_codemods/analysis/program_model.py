@@ -106,6 +106,7 @@ class ModuleFacts:
     serves: tuple[str, ...]  # "module:app" strings or absolute app names uvicorn.run is given
     serves_with_log_config: bool
     logging: tuple[LoggingSite, ...]
+    top_imports: tuple[tuple[str, int], ...] = ()  # (absolute name, line) of each module-level import
 
 
 def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ModuleFacts:
@@ -182,6 +183,7 @@ class _Reader:
             serves=tuple(sorted(self.serves)),
             serves_with_log_config=self.serves_with_log_config,
             logging=tuple(self.logging),
+            top_imports=tuple(_top_imports(self.tree, self.info.package)),
         )
 
     # -- statements ----------------------------------------------------------
@@ -392,6 +394,26 @@ def _imported_modules(tree: ast.Module, package: str) -> set[str]:
                 found.add(base)
             found.update(f"{base}.{alias.name}" if base else alias.name for alias in node.names if alias.name != "*")
     return found
+
+
+def _top_imports(tree: ast.Module, package: str) -> list[tuple[str, int]]:
+    """What each import statement of the module's own top level loads, with its line
+    (imports in ``if``/``try`` blocks included, not in functions or classes)."""
+    found: list[tuple[str, int]] = []
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_module(node, package)
+            found.extend(((f"{base}.{alias.name}" if base else alias.name), node.lineno) for alias in node.names)
+        elif isinstance(node, (ast.If, ast.Try)) and not (isinstance(node, ast.If) and _is_main_test(node.test)):
+            pending.extend(node.body)
+            pending.extend(node.orelse)
+            for handler in getattr(node, "handlers", ()):
+                pending.extend(handler.body)
+    return sorted(found, key=lambda item: item[1])
 
 
 def _is_main_test(test: ast.expr) -> bool:
@@ -679,6 +701,33 @@ class ProgramModel:
 
     def web_programs_importing(self, module: str) -> list[Program]:
         return [p for p in self.programs if p.kind == "web" and module in p.closure]
+
+    def logging_sites(self, program: Program) -> list[tuple[str, LoggingSite]]:
+        """(module, site) of each logging configuration of ``program``."""
+        modules = {relpath: module for module, relpath in self.relpaths.items()}
+        return [(modules[relpath], site) for relpath, site in program.logging]
+
+    def configured_before(self, program: Program, module: str, line: int) -> bool:
+        """Whether a configuration of ``program`` has run when the top level of
+        ``module`` reaches ``line``: earlier in that top level, or in the top level
+        of the program's entry before the first import that loads ``module``."""
+        for site_module, config in self.logging_sites(program):
+            if config.scope != MODULE or not config.line:
+                continue
+            if site_module == module and config.line < line:
+                return True
+            if site_module == program.entry and site_module != module:
+                imports = self.facts[site_module].top_imports
+                before = self.closure(self._project_module(n) for n, at in imports if at < config.line)
+                after = self.closure(self._project_module(n) for n, at in imports if at > config.line)
+                if module not in before and module in after:
+                    return True
+        return False
+
+    def _project_module(self, name: str) -> str:
+        while name and name not in self.facts:
+            name = name.rpartition(".")[0]
+        return name
 
     def unattached_logging(self) -> list[tuple[str, LoggingSite]]:
         """Logging configurations in modules no program imports (a ``setup()`` no

@@ -398,6 +398,7 @@ class PrintSite:
     ordinal: int
     scope: str
     level: str
+    continues: bool = False  # the statement before it is a print with end= other than a newline
 
 
 @dataclass(frozen=True)
@@ -417,10 +418,10 @@ def print_sites_of(info: FileInfo, tree: ast.Module, text: str, options: Mapping
             reader.block([node], "<module>", None, None)
     counts: dict[int, int] = {}
     sites = []
-    for (line, _col), scope, level in sorted(reader.found):
+    for (line, col), scope, level in sorted(reader.found):
         ordinal = counts.get(line, 0)
         counts[line] = ordinal + 1
-        sites.append(PrintSite(line, ordinal, scope, level))
+        sites.append(PrintSite(line, ordinal, scope, level, (line, col) in reader.continuing))
     return tuple(sites)
 
 
@@ -429,10 +430,18 @@ class _PrintReader:
         self.imports = imports
         self.options = options
         self.found: list[tuple[tuple[int, int], str, str]] = []
+        self.continuing: set[tuple[int, int]] = set()
 
     def block(self, body: list[ast.stmt], scope: str, cls: str | None, handler: _Handler | None) -> None:
         for index, statement in enumerate(body):
             following = body[index + 1] if index + 1 < len(body) else None
+            if (
+                index
+                and _ends_without_newline(body[index - 1])
+                and isinstance(statement, ast.Expr)
+                and _is_print(statement.value, self.imports)
+            ):
+                self.continuing.add((statement.value.lineno, statement.value.col_offset))
             self.statement(statement, scope, cls, handler, following)
 
     def statement(self, node: ast.stmt, scope: str, cls: str | None, handler: _Handler | None,
@@ -495,6 +504,17 @@ class _PrintReader:
                 raises = "other" if answered or raises == "other" else "same"
             pending.extend(ast.iter_child_nodes(current))
         return _Handler(control, handler.name, raises)
+
+
+def _ends_without_newline(statement: ast.stmt) -> bool:
+    """``print(..., end="")``: the next print continues its line."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return False
+    for keyword in statement.value.keywords:
+        if keyword.arg == "end":
+            value = keyword.value
+            return not (isinstance(value, ast.Constant) and value.value in ("\n", None))
+    return False
 
 
 def _is_print(node: ast.expr, imports: ImportMap | None = None) -> bool:
@@ -600,6 +620,8 @@ KEEP_REASONS = {
     "unknown": "run by no program found (outside the web app's import closure)",
     "unconfigured": "run by a program whose logging is not configured",
     "level": "at a level the program's logging does not show",
+    "import": "run at import time, before the program's logging is configured",
+    "line": "continuing a line an earlier print with end= started",
 }
 
 
@@ -638,6 +660,8 @@ def _keep_reason(model: ProgramModel, module: str, site: PrintSite, options: Map
     ):
         # A module starting the server runs this before the app (and its logging) is imported.
         return "main"
+    if site.continues:
+        return "line"
     programs = model.running(module, site.scope)
     if not programs:
         programs = model.web_programs_importing(module)
@@ -656,12 +680,21 @@ def _keep_reason(model: ProgramModel, module: str, site: PrintSite, options: Map
         if program.kind not in ("web", "worker"):
             continue
         shown = program.shown_level()
-        if shown is None and program.kind == "web" and program.entry == setup_app:
+        added = shown is None and program.kind == "web" and program.entry == setup_app
+        if added:
             shown = LEVELS["info"]
         if shown is None:
             return "unconfigured"
         if needed < shown:
             return "level"
+        # At import time, a record below WARNING shows only once the configuration
+        # has run (logging's last-resort handler prints WARNING and above before):
+        # the configuration must come earlier in this module's top level or before
+        # the entry imports it, or be the call setup_logging adds after the app
+        # module's imports.
+        if site.scope == "<module>" and needed < LEVELS["warning"]:
+            if not (model.configured_before(program, module, site.line) or (added and module == program.entry)):
+                return "import"
     return None
 
 
@@ -672,12 +705,14 @@ def kept_lines(kept: tuple[tuple[str, str, int, str], ...]) -> tuple[str, ...]:
         found = [entry for entry in kept if entry[0] == reason]
         if not found:
             continue
-        functions = len({entry[3] for entry in found})
+        scopes = {entry[3] for entry in found}
+        # A module's top level or __main__ block is a place, not a function.
+        noun = "function" if not any(scope.endswith((">",)) for scope in scopes) else "place"
         where = " ".join(f"{relpath}:{line}" for _, relpath, line, _ in found[:3])
         more = " ..." if len(found) > 3 else ""
         lines.append(
-            f"kept {len(found)} print{'s' * (len(found) != 1)} in {functions} function"
-            f"{'s' * (functions != 1)} {text} ({where}{more})"
+            f"kept {len(found)} print{'s' * (len(found) != 1)} in {len(scopes)} {noun}"
+            f"{'s' * (len(scopes) != 1)} {text} ({where}{more})"
         )
     return tuple(lines)
 
