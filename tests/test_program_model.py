@@ -232,3 +232,14 @@ def test_project_scripts_are_command_line_programs(tmp_path: Path) -> None:
     })
     assert kinds(model) == {"tool.main": "cli"}
     assert running(model, "tool.main", "report") == {("cli", "tool.main")}
+
+
+def test_log_config_read_from_the_root_s_deployment_files(tmp_path: Path) -> None:
+    (tmp_path / "Procfile").write_text("web: uvicorn app.main:app --log-config logging.yaml\n")
+    files = {"app/__init__.py": "", "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"}
+    for relpath, text in files.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text(text)
+    found = [(tmp_path / r, FileInfo(r, r)) for r in files]
+    web = ProgramModel(Project(tmp_path, found)).web_app("app.main")
+    assert web is not None and web.configured and "Procfile" in web.describe_logging()

@@ -30,6 +30,7 @@ combines the results.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -532,9 +533,8 @@ class ProgramModel:
             for other in imported:
                 self.importers.setdefault(other, set()).add(module)
         self.scripts_entries = _project_scripts(project)
-        # Deployment files are passed in, not read here: listing the root before the run
-        # cache folder exists would keep the command from being recorded (engine/replay.py).
-        self.programs: list[Program] = self._programs(deployment_texts or {})
+        texts = deployment_texts if deployment_texts is not None else _deployment_texts(project)
+        self.programs: list[Program] = self._programs(texts)
         self.reach: dict[str, set[int]] = {}
         for index, program in enumerate(self.programs):
             for name in self._reach(program.roots):
@@ -761,6 +761,16 @@ def _project_scripts(project: Any) -> dict[str, set[str]]:
                 module, _, function = target.partition(":")
                 found.setdefault(module.strip(), set()).add(f"{module.strip()}.{function.strip()}")
     return found
+
+
+def _deployment_texts(project: Any) -> dict[str, str]:
+    """Name -> text of the deployment files production_server reads too (Dockerfile,
+    Procfile, docker-compose, start scripts)."""
+    from fastapi_codemods.analysis.deployment import deployment_files
+
+    if not project.root.is_dir():
+        return {}
+    return {os.path.relpath(path, project.root): project.text(path) or "" for path in deployment_files(project)}
 
 
 _LOG_CONFIG = re.compile(r"(?:uvicorn|gunicorn|hypercorn|fastapi)\b[^\n]*?(?:--log-config|--log-config=|"
