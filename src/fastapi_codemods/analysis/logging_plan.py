@@ -20,7 +20,15 @@ from typing import Any
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.dependencies import declared_specs
 from fastapi_codemods.analysis.logging_config import CONFIGURES_LOGGING, logging_configured
-from fastapi_codemods.analysis.main_app import Candidate, OtherApp, candidates, main_app, scope_of, target_of
+from fastapi_codemods.analysis.main_app import (
+    MAIN_NAMES,
+    Candidate,
+    OtherApp,
+    candidates,
+    main_app,
+    scope_of,
+    target_of,
+)
 from fastapi_codemods.analysis.program_model import PROGRAM_FACTS, ProgramModel
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -79,7 +87,20 @@ def plan(project: Project, options: Mapping[str, Any], model: ProgramModel | Non
     """
     if not project.root.is_dir():
         return None
+    key = f"logging_plan {sorted(options.items())!r}"
+    if key not in project.shared:  # print_to_logging asks too
+        project.shared[key] = _plan(project, options, model)
+    return project.shared[key]
+
+
+def _plan(project: Project, options: Mapping[str, Any], model: ProgramModel | None) -> LoggingPlan | None:
     found = list(candidates(project))
+    model = model if model is not None else ProgramModel.of(project)
+    webs = [program for program in model.programs if program.kind == "web"]
+    if webs and all(program.configured for program in webs):
+        # Every web app configures its logging: no need to rank them (which reads
+        # every module of the root) to say so at the first one.
+        return _configured_everywhere(project, found, webs)
     chosen = main_app(project, found)
     if chosen is None:
         return None
@@ -88,7 +109,6 @@ def plan(project: Project, options: Mapping[str, Any], model: ProgramModel | Non
     if _opted_out(text, candidate, [candidate.calls[i] for i in indices]):
         return None
     base = {"app_relpath": candidate.info.relpath, "construction_count": len(candidate.calls)}
-    model = model if model is not None else ProgramModel.of(project)
     program = model.web_app(candidate.info.module) or next(
         iter(model.web_programs_importing(candidate.info.module)), None
     )
@@ -139,6 +159,29 @@ def plan(project: Project, options: Mapping[str, Any], model: ProgramModel | Non
         use_jsonlogger=_can_use_jsonlogger(project),
         others=tuple(others),
         **base,
+    )
+
+
+def _configured_everywhere(project: Project, found: list[Candidate], webs: list) -> LoggingPlan | None:
+    entries = {program.entry: program for program in webs}
+    ranked = sorted(
+        (candidate for candidate in found if candidate.info.module in entries),
+        key=lambda c: (PurePosixPath(c.info.relpath).stem not in MAIN_NAMES, len(PurePosixPath(c.info.relpath).parts),
+                       c.info.relpath),
+    )
+    if not ranked:
+        return None
+    candidate = ranked[0]
+    text = project.text(candidate.path) or ""
+    if _opted_out(text, candidate, candidate.calls[:1]):
+        return None
+    program = entries[candidate.info.module]
+    return LoggingPlan(
+        app_relpath=candidate.info.relpath,
+        construction_count=len(candidate.calls),
+        constructions=(0,),
+        finding=f"logging is already configured in this web app's program ({program.describe_logging()}): "
+        "setup_logging added nothing",
     )
 
 

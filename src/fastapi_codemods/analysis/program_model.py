@@ -32,11 +32,13 @@ from __future__ import annotations
 import ast
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
+from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.astnames import ImportMap, absolute_module
 from fastapi_codemods.analysis.fastapi_names import APP_CLASSES, ROUTER_CLASSES
 from fastapi_codemods.analysis.filepasses import FilePass
@@ -157,14 +159,43 @@ class _Reader:
         self.handler_names: set[str] = set()  # locals bound to logging.getLogger(...) or handlers
 
     def facts(self) -> ModuleFacts:
+        spans = self._spans()
+        starts = [span[0] for span in spans]
+        locals_of: dict[str, dict[str, str]] = {}
+        # ``x = Class(...)`` in a function: ``x.method()`` then calls Class.method.
+        for node in nodes_of(self.tree, ast.Assign):
+            if isinstance(node.value, ast.Call):
+                scope, cls = _scope_at(spans, starts, node.lineno)
+                if scope == MODULE:
+                    continue
+                called = self._resolve(node.value.func, cls, {})
+                if called is not None:
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            locals_of.setdefault(scope, {})[target.id] = called
+        for call in nodes_of(self.tree, ast.Call):
+            scope, cls = _scope_at(spans, starts, call.lineno)
+            self._call(call, scope, cls, locals_of.get(scope, {}))
         for node in self.tree.body:
             if isinstance(node, ast.If) and _is_main_test(node.test):
                 self.main_guard = True
-                self._block(node.body, MAIN, None, {})
-                self._block(node.orelse, MODULE, None, {})
-                self._expression(node.test, MODULE, None, {})
-            else:
-                self._statement(node, MODULE, None, {}, top=True)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._decorators(node, node.name)
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self._decorators(item, f"{node.name}.{item.name}")
+                if node.name == "WorkerSettings":
+                    self.worker = True
+                    for item in node.body:
+                        if isinstance(item, ast.Assign) and any(
+                            isinstance(t, ast.Name) and t.id in ("functions", "cron_jobs") for t in item.targets
+                        ):
+                            self.task_roots.update(self._names_in(item.value, {}))
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                self.top_work = self.top_work or not self._declarative(node.value)
+            elif isinstance(node, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
+                self.top_work = True
         imported = _imported_modules(self.tree, self.info.package)
         return ModuleFacts(
             imports=frozenset(name for name in imported if name != self.module),
@@ -187,70 +218,27 @@ class _Reader:
             top_imports=tuple(_top_imports(self.tree, self.info.package)),
         )
 
-    # -- statements ----------------------------------------------------------
-
-    def _block(self, body: Iterable[ast.stmt], scope: str, cls: str | None, local: dict[str, str]) -> None:
-        for statement in body:
-            self._statement(statement, scope, cls, local)
-
-    def _statement(self, node: ast.stmt, scope: str, cls: str | None, local: dict[str, str],
-                   top: bool = False) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            name = node.name if scope in (MODULE, MAIN) and cls is None else None
-            if cls is not None and scope == MODULE:
-                name = f"{cls}.{node.name}"
-            inner = name if name is not None and name in self.defined else scope
-            for decorator in node.decorator_list:
-                self._decorator(decorator, node, inner, scope, cls)
-                self._expression(decorator, scope, cls, local)
-            for default in [*node.args.defaults, *node.args.kw_defaults]:
-                if default is not None:
-                    self._expression(default, inner, cls, local)
-            for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-                if arg.annotation is not None:
-                    self._expression(arg.annotation, inner, cls, local)
-            self._block(node.body, inner, cls, dict(local) if inner == scope else {})
-            return
-        if isinstance(node, ast.ClassDef):
-            for expression in [*node.bases, *node.keywords, *node.decorator_list]:
-                self._expression(expression, scope, cls, local)
-            inner_cls = node.name if scope == MODULE and cls is None else cls
-            if node.name == "WorkerSettings":
-                self.worker = True
+    def _spans(self) -> list[tuple[int, int, str, str | None]]:
+        """(first line, last line, scope, class) of each top-level function, method
+        and ``__main__`` block body, in line order. Decorators are outside (they run
+        where the function is defined); nested functions count as their outer one's."""
+        spans: list[tuple[int, int, str, str | None]] = []
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                spans.append((node.lineno, node.end_lineno or node.lineno, node.name, None))
+            elif isinstance(node, ast.ClassDef):
                 for item in node.body:
-                    if isinstance(item, ast.Assign) and any(
-                        isinstance(t, ast.Name) and t.id in ("functions", "cron_jobs") for t in item.targets
-                    ):
-                        self.task_roots.update(self._names_in(item.value, local))
-            self._block(node.body, scope, inner_cls, local)
-            return
-        if top and isinstance(node, ast.Expr) and not isinstance(node.value, (ast.Constant, ast.Await)):
-            if isinstance(node.value, ast.Call) and not self._declarative(node.value):
-                self.top_work = True
-        if top and isinstance(node, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
-            self.top_work = True
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            called = self._resolve(node.value.func, cls, local)
-            if called is not None:
-                for target in targets:
-                    if isinstance(target, ast.Name) and scope != MODULE:
-                        local[target.id] = called
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt):
-                self._statement(child, scope, cls, local)
-            elif isinstance(child, ast.expr):
-                self._expression(child, scope, cls, local)
-            elif isinstance(child, ast.ExceptHandler):
-                if child.type is not None:
-                    self._expression(child.type, scope, cls, local)
-                self._block(child.body, scope, cls, local)
-            elif isinstance(child, (ast.withitem, ast.keyword, ast.match_case)):
-                for sub in ast.iter_child_nodes(child):
-                    if isinstance(sub, ast.stmt):
-                        self._statement(sub, scope, cls, local)
-                    elif isinstance(sub, ast.expr):
-                        self._expression(sub, scope, cls, local)
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        spans.append((item.lineno, item.end_lineno or item.lineno, f"{node.name}.{item.name}",
+                                      node.name))
+            elif isinstance(node, ast.If) and _is_main_test(node.test) and node.body:
+                spans.append((node.body[0].lineno, node.body[-1].end_lineno or node.body[-1].lineno, MAIN, None))
+        spans.sort()
+        return spans
+
+    def _decorators(self, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> None:
+        for decorator in function.decorator_list:
+            self._decorator(decorator, function, name, MODULE, None)
 
     def _declarative(self, call: ast.Call) -> bool:
         name = self.imports.qualified(call.func) or _dotted(call.func) or ""
@@ -270,17 +258,6 @@ class _Reader:
             self.cli_roots.add(target)
 
     # -- expressions ---------------------------------------------------------
-
-    def _expression(self, node: ast.expr, scope: str, cls: str | None, local: dict[str, str]) -> None:
-        pending: list[ast.AST] = [node]
-        while pending:
-            current = pending.pop()
-            if isinstance(current, ast.Lambda):
-                pending.append(current.body)
-                continue
-            if isinstance(current, ast.Call):
-                self._call(current, scope, cls, local)
-            pending.extend(ast.iter_child_nodes(current))
 
     def _call(self, call: ast.Call, scope: str, cls: str | None, local: dict[str, str]) -> None:
         resolved = self._resolve(call.func, cls, local)
@@ -384,9 +361,18 @@ class _Reader:
         return None
 
 
+def _scope_at(spans: list[tuple[int, int, str, str | None]], starts: list[int], line: int) -> tuple[str, str | None]:
+    """The scope (and class) holding ``line``: the span starting last at or before it,
+    if it reaches that far; else the module's top level."""
+    index = bisect_right(starts, line) - 1
+    if index >= 0 and spans[index][1] >= line:
+        return spans[index][2], spans[index][3]
+    return MODULE, None
+
+
 def _imported_modules(tree: ast.Module, package: str) -> set[str]:
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -527,11 +513,15 @@ class ProgramModel:
             if info.is_test_file or NOT_APP_FOLDERS.intersection(PurePosixPath(info.relpath).parts[:-1]):
                 self.test_modules.add(info.module)
         self._resolved: dict[str, str | None] = {}
+        self._splits: dict[str, tuple[str | None, str]] = {}
         self.importers: dict[str, set[str]] = {}
         self.edges: dict[str, set[str]] = {module: self._module_edges(module) for module in self.facts}
         for module, imported in self.edges.items():
             for other in imported:
                 self.importers.setdefault(other, set()).add(module)
+        self.calls_of: dict[str, tuple[str, ...]] = {
+            f"{module}.{scope}": called for module, facts in self.facts.items() for scope, called in facts.calls
+        }
         self.scripts_entries = _project_scripts(project)
         texts = deployment_texts if deployment_texts is not None else _deployment_texts(project)
         self.programs: list[Program] = self._programs(texts)
@@ -675,16 +665,19 @@ class ProgramModel:
             module, scope = self._split(resolved)
             if module is None:
                 continue
-            facts = self.facts[module]
-            if scope in facts.classes:
+            if scope in self.facts[module].classes:
                 pending.extend(f"{module}.{scope}.{method}" for method in ("__init__", "__post_init__", "__call__"))
                 continue
-            for called_scope, called in facts.calls:
-                if called_scope == scope:
-                    pending.extend(called)
+            pending.extend(self.calls_of.get(resolved, ()))
         return seen
 
     def _split(self, name: str) -> tuple[str | None, str]:
+        found = self._splits.get(name)
+        if found is None:
+            found = self._splits[name] = self._split_uncached(name)
+        return found
+
+    def _split_uncached(self, name: str) -> tuple[str | None, str]:
         module = name
         while module and module not in self.facts:
             module = module.rpartition(".")[0]

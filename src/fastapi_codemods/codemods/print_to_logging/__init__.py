@@ -86,7 +86,9 @@ class PrintToLogging(Transform):
         model = ProgramModel.of(project)
         setup_app = None
         if "setup_logging" in options.get("run_transforms", ()):
-            planned = logging_plan.plan(project, logging_plan.OPTIONS, model)
+            setup_options = {**logging_plan.OPTIONS, "include_tests": options.get("include_tests", False),
+                             "run_transforms": options.get("run_transforms", ())}
+            planned = logging_plan.plan(project, setup_options, model)
             if planned is not None and planned.finding is None:
                 setup_app = next(
                     (info.module for _, info in project.files if info.relpath == planned.app_relpath), None
