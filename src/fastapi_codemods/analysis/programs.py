@@ -618,7 +618,8 @@ KEEP_REASONS = {
     "script": "run from a top-level script",
     "shared": "run both by a command-line program (or __main__ block) and by the web app or a worker",
     "unknown": "run by no program found (outside the web app's import closure)",
-    "unconfigured": "run by a program whose logging is not configured",
+    "unconfigured": "run by a program whose logging is not configured (add setup_logging to the run, "
+    "or configure logging)",
     "level": "at a level the program's logging does not show",
     "import": "run at import time, before the program's logging is configured",
     "line": "continuing a line an earlier print with end= started",
