@@ -85,3 +85,25 @@ def pytest_configure(config: pytest.Config) -> None:
     the cache cannot see, and compare whole trees. Set for the session (module-scoped
     fixtures run the tool too); ``tests/test_cache.py`` turns it back on."""
     os.environ["FASTAPI_CODEMODS_NO_CACHE"] = "1"
+
+
+WEB_APP = '''import logging
+
+from fastapi import FastAPI
+
+{imports}
+
+logging.basicConfig(level=logging.DEBUG)
+app = FastAPI()
+'''
+
+
+def web_app_importing(root: Path, *modules: str, relpath: str = "webapp.py") -> Path:
+    """A web app that imports ``modules`` and shows records of every level: their
+    prints run in a program whose logging shows them, so print_to_logging converts
+    them (see the README's print_to_logging section)."""
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    imports = "\n".join(f"import {module}  # noqa: F401" for module in modules)
+    path.write_text(WEB_APP.format(imports=imports))
+    return path

@@ -20,7 +20,10 @@ def _expected(node: ast.AST) -> list[ast.AST]:
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda path: path.name)
 def test_walk_and_nodes_of_follow_ast_walk(path: Path) -> None:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError:
+        pytest.skip("newer syntax than this interpreter's (a fixture of files the analysis cannot read)")
     expected = _expected(tree)
     for _ in range(2):  # the second answer comes from the cache
         assert [id(node) for node in walk(tree)] == [id(node) for node in expected]

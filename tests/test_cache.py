@@ -38,6 +38,7 @@ settings = Settings()
 '''
 MAIN = '''from fastapi import FastAPI
 
+from app import alpha, beta, gamma  # their prints run in the web app
 from app.settings import settings
 
 app = FastAPI(title="Shop")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, web_app_importing
 from sample_transforms import BreakCode, Flag, InsertTop
 
 from fastapi_codemods.cli import cli
@@ -173,10 +173,11 @@ def test_real_process_streams_exit_codes_and_no_ansi_when_piped(tmp_path: Path) 
     (tmp_path / "app").mkdir()
     (tmp_path / "app/main.py").write_text('def handler():\n    print("hi")\n')
     (tmp_path / "app/broken.py").write_text('def handler():\n    print "hi"\n')
+    web_app_importing(tmp_path, "app.main")
     check = run_cli("run", "--check", "--only", "print_to_logging", cwd=tmp_path)
     assert check.returncode == 2
     assert check.stdout == b"would change: app/main.py\n"
     assert b"error: app/broken.py: syntax error at line 2" in check.stderr
-    assert b"2 files scanned, 1 would change, 0 unchanged, 1 failed" in check.stderr
+    assert b"3 files scanned, 1 would change, 1 unchanged, 1 failed" in check.stderr
     assert b"\x1b[" not in check.stdout + check.stderr
     assert (tmp_path / "app/main.py").read_text() == 'def handler():\n    print("hi")\n'

@@ -128,7 +128,8 @@ def test_the_summary_says_what_was_left_alone_and_kept(
     print_outcome(outcome, color=False)
     err = capsys.readouterr().err.splitlines()
     assert "left alone, not application code: 2 test files (include-tests = true rewrites them)" in err
-    assert any(line.startswith("print_to_logging: kept 2 prints in 1 command-line program ") for line in err)
+    assert any(line.startswith("print_to_logging: kept 2 prints in 1 place run from a command-line program ")
+               for line in err)
     assert outcome.roots[0].left_alone == (("test file", 2),)
 
 

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import WEB_APP, run_cli
 from sample_transforms import CreateModule, EditRequirements, Flag, InsertTop
 
 from fastapi_codemods.engine.driver import Mode, RunOptions, run
@@ -127,6 +127,8 @@ def test_cli_diff_of_print_to_logging_applies_to_what_run_writes(tmp_path: Path,
         "app/crlf.py": b'def handler():\r\n    print("a")\r\n    return 1\r\n',
         "app/bom.py": b'\xef\xbb\xbfdef handler():\n    print("b")\n',
         "app/no_newline.py": b'def handler():\n    print("c")',
+        # The web app running them, its logging showing their records.
+        "app/webapp.py": WEB_APP.format(imports="import bom\nimport crlf\nimport no_newline").encode(),
     }
     for folder in ("written", "applied"):
         for name, data in sources.items():

@@ -9,6 +9,11 @@ Layout (see CONTRIBUTING.md):
 - ``<case>.toml`` (optional): ``relpath = "app/cli.py"`` places the file in the
   scratch project (default ``app/<case>.py``); ``[options]`` is the transform's
   options table.
+- ``fixtures/<transform>/_context/`` (optional): files copied beside every
+  single-file case of that transform, ``$module`` in them replaced by the case's
+  module name: print_to_logging's is a web app importing the case module, so that
+  its prints run in a program that shows them. ``context = false`` in the case's
+  ``.toml`` leaves it out.
 - ``<case>/input/`` + ``<case>/output/``: a whole project; files absent from
   ``output/`` must stay unchanged, files only in ``output/`` must be created. An
   expected file whose whole text is ``@same-as <path>`` (relative to ``fixtures/``)
@@ -85,6 +90,16 @@ def _toml_value(value: object) -> str:
     return str(value)
 
 
+def _copy_context(context: Path, project: Path, relpath: str) -> None:
+    parts = Path(relpath).with_suffix("").parts
+    module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    for path in sorted(context.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            target = project / path.relative_to(context)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes().replace(b"$module", module.encode()))
+
+
 def _expected_findings(path: Path) -> list[tuple[int, str]]:
     if not path.exists():
         return []
@@ -126,6 +141,8 @@ def test_fixture(transform: str, case: str, tmp_path: Path, monkeypatch: pytest.
                 (project / package / "__init__.py").touch()
         source = (folder / f"{case}.input.py").read_bytes()
         target.write_bytes(source)
+        if (folder / "_context").is_dir() and settings.get("context", True):
+            _copy_context(folder / "_context", project, relpath)
         before = _tree(project)
         output = folder / f"{case}.output.py"
         expected = {**before, relpath: output.read_bytes() if output.exists() else source}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import REPO, cli_env, git, run_cli
+from conftest import REPO, cli_env, git, run_cli, web_app_importing
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -226,6 +226,7 @@ def small_project(folder: Path) -> Path:
     (folder / "app" / "__init__.py").write_text("")
     for name in "abc":
         (folder / "app" / f"{name}.py").write_text(MODULE.format(name=name))
+    web_app_importing(folder, "app.a", "app.b", "app.c")
     return committed(folder)
 
 

@@ -20,7 +20,16 @@ from typing import Any
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.dependencies import declared_specs
 from fastapi_codemods.analysis.logging_config import CONFIGURES_LOGGING, logging_configured
-from fastapi_codemods.analysis.main_app import Candidate, OtherApp, candidates, main_app, scope_of, target_of
+from fastapi_codemods.analysis.main_app import (
+    MAIN_NAMES,
+    Candidate,
+    OtherApp,
+    candidates,
+    main_app,
+    scope_of,
+    target_of,
+)
+from fastapi_codemods.analysis.program_model import PROGRAM_FACTS, ProgramModel
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.skip_markers import skip_markers
@@ -29,7 +38,7 @@ NAME = "setup_logging"
 
 # The transform's declarations (`SetupLogging` refers to them), here so the driver
 # reads them without importing libcst.
-FILE_PASSES = (CONFIGURES_LOGGING,)
+FILE_PASSES = (CONFIGURES_LOGGING, PROGRAM_FACTS)
 OPTIONS = {"module_path": "", "log_level_env": "LOG_LEVEL"}
 
 IMPORTED_NAMES = ("setup_logging", "RequestIdMiddleware")
@@ -72,8 +81,13 @@ class LoggingPlan:
         return frozenset({self.app_relpath, *(other.relpath for other in self.others)})
 
 
-def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
+def plan(project: Project, options: Mapping[str, Any], model: ProgramModel | None = None) -> LoggingPlan | None:
     """The plan for this root, or None when there is nothing to do.
+
+    Only the web app's own program counts (its import closure and the modules
+    serving it, see `program_model`): a worker started on its own or a script
+    under ``scripts/`` calling ``basicConfig`` configures nothing in the web
+    process. When that program configures logging, the plan is a finding saying so.
 
     The decision does not depend on this transform's own partial output: a module
     it created that the app module does not use yet (a run killed between the two
@@ -81,20 +95,53 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
     """
     if not project.root.is_dir():
         return None
+    key = f"logging_plan {sorted(options.items())!r}"
+    if key not in project.shared:  # print_to_logging asks too
+        project.shared[key] = _plan(project, options, model)
+    return project.shared[key]
+
+
+def _plan(project: Project, options: Mapping[str, Any], model: ProgramModel | None) -> LoggingPlan | None:
     own = _own_modules(project)
-    if not own and logging_configured(project):
-        return None
     found = list(candidates(project))
+    model = model if model is not None else ProgramModel.of(project)
+    webs = [program for program in model.programs if program.kind == "web"]
+    if not own and webs and all(program.configured for program in webs):
+        # Every web app configures its logging: no need to rank them (which reads
+        # every module of the root) to say so at the first one.
+        return _configured_everywhere(project, found, webs)
     chosen = main_app(project, found)
     if chosen is None:
         return None
     candidate, indices, others = chosen
     text = project.text(candidate.path) or ""
-    if own and (IMPORTED_NAMES[0] in text or _configured_by_others(project, own)):
-        return None  # the setup is complete, or the project configures logging as well
+    if own and IMPORTED_NAMES[0] in text:
+        return None  # the setup is complete
     if _opted_out(text, candidate, [candidate.calls[i] for i in indices]):
         return None
     base = {"app_relpath": candidate.info.relpath, "construction_count": len(candidate.calls)}
+    program = model.web_app(candidate.info.module) or next(
+        iter(model.web_programs_importing(candidate.info.module)), None
+    )
+    if program is None:
+        if _configured_by_others(project, own) if own else logging_configured(project):
+            return None
+    elif program.configured:
+        return LoggingPlan(
+            constructions=tuple(indices[:1]),
+            finding=f"logging is already configured in this web app's program ({program.describe_logging()}): "
+            "setup_logging added nothing",
+            **base,
+        )
+    elif unattached := [(relpath, site) for relpath, site in model.unattached_logging() if relpath not in own]:
+        relpath, site = unattached[0]
+        return LoggingPlan(
+            constructions=tuple(indices[:1]),
+            finding=f"{site.what} in {relpath} is in a module no program is known to import: if the web app "
+            "calls it, logging is configured; setup_logging added nothing (configure logging where the app "
+            "starts, or remove it and run again)",
+            **base,
+        )
     problem = _placement_problem(candidate, indices, text)
     if problem is None:
         problem = _name_conflict(candidate.tree)
@@ -123,6 +170,29 @@ def plan(project: Project, options: Mapping[str, Any]) -> LoggingPlan | None:
         use_jsonlogger=_can_use_jsonlogger(project),
         others=tuple(others),
         **base,
+    )
+
+
+def _configured_everywhere(project: Project, found: list[Candidate], webs: list) -> LoggingPlan | None:
+    entries = {program.entry: program for program in webs}
+    ranked = sorted(
+        (candidate for candidate in found if candidate.info.module in entries),
+        key=lambda c: (PurePosixPath(c.info.relpath).stem not in MAIN_NAMES, len(PurePosixPath(c.info.relpath).parts),
+                       c.info.relpath),
+    )
+    if not ranked:
+        return None
+    candidate = ranked[0]
+    text = project.text(candidate.path) or ""
+    if _opted_out(text, candidate, candidate.calls[:1]):
+        return None
+    program = entries[candidate.info.module]
+    return LoggingPlan(
+        app_relpath=candidate.info.relpath,
+        construction_count=len(candidate.calls),
+        constructions=(0,),
+        finding=f"logging is already configured in this web app's program ({program.describe_logging()}): "
+        "setup_logging added nothing",
     )
 
 

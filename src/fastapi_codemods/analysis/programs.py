@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -31,6 +32,7 @@ from fastapi_codemods.analysis.fastapi_names import (
     ROUTER_CLASSES,
 )
 from fastapi_codemods.analysis.filepasses import FilePass
+from fastapi_codemods.analysis.program_model import LEVELS, PROGRAM_FACTS, ProgramModel
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 # alembic: env.py and revision scripts run under the ``alembic`` command, whose
@@ -135,6 +137,7 @@ PRINT_CALLS = FilePass("print_to_logging.print_calls", ("print",), print_calls)
 # The transform's declarations (`PrintToLogging` refers to them), here so the driver
 # reads them without importing libcst.
 FILE_PASSES = (PROGRAM_KINDS, COMMAND_HANDLERS, OWN_IMPORTS, MODULE_LOGGERS, PRINTS, PRINT_CALLS)
+# Appended once PRINT_SITES is defined (end of module): the program model's passes.
 OPTIONS = {
     "level": "info",
     "stderr_level": "warning",
@@ -363,3 +366,409 @@ def _is_literal_main_test(test: ast.expr, text: str) -> bool:
             segment = ast.get_source_segment(text, side)
             return segment is not None and _MAIN_LITERAL.fullmatch(segment) is not None
     return False
+
+
+# -- each print: where it runs and at which level it would log ------------------
+
+CONTROL_FLOW_EXCEPTIONS = frozenset({
+    "KeyboardInterrupt", "SystemExit", "GeneratorExit", "StopIteration", "StopAsyncIteration",
+    "asyncio.CancelledError", "asyncio.exceptions.CancelledError",
+})
+EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
+# Exceptions FastAPI/Starlette turn into a response without logging them.
+ANSWERED_EXCEPTIONS = frozenset({"HTTPException", "WebSocketException", "RequestValidationError", "ValidationException"})
+_ERROR_WORDS = re.compile(
+    r"\b(errors?|fail(ed|s|ure|ing)?|exceptions?|critical|fatal|crash(ed)?|could ?n[o']t|cannot|can't|"
+    r"unable to|aborting|traceback)\b|❌|✗|✘|🔥|💥|🚨|⛔",
+    re.IGNORECASE,
+)
+_WARNING_WORDS = re.compile(r"\b(warn(ing)?s?|deprecated|caution)\b|⚠", re.IGNORECASE)
+_WARNING_START = re.compile(r"^\W*(warn(ing)?\b|⚠)", re.IGNORECASE)
+_EXPECTED = re.compile(r"\b(expected|ignor(e|ed|ing)|skipp(ed|ing)|fall(ing)? ?back|retry(ing)?)\b", re.IGNORECASE)
+_DEBUG_START = re.compile(r"^\W*((?i:\[debug\]|debug\s*[:|>\-])|DEBUG\b)")
+
+
+@dataclass(frozen=True)
+class PrintSite:
+    """One ``print(...)`` call: the ``ordinal``-th print call starting on ``line``, in
+    ``scope`` (a function, ``Class.method``, ``<module>`` or ``<main>``), the level
+    it would log at and whether with the traceback ("exception")."""
+
+    line: int
+    ordinal: int
+    scope: str
+    level: str
+    continues: bool = False  # the statement before it is a print with end= other than a newline
+
+
+@dataclass(frozen=True)
+class _Handler:
+    control_only: bool
+    name: str | None
+    raises: str | None  # "same" (bare raise, raise e), "other", None
+
+
+def print_sites_of(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> tuple[PrintSite, ...]:
+    reader = _PrintReader(ImportMap(tree, info.package, nested=True), options)
+    for node in tree.body:
+        if isinstance(node, ast.If) and _is_main_test(node.test):
+            reader.block(node.body, "<main>", None, None)
+            reader.block(node.orelse, "<module>", None, None)
+        else:
+            reader.block([node], "<module>", None, None)
+    counts: dict[int, int] = {}
+    sites = []
+    for (line, col), scope, level in sorted(reader.found):
+        ordinal = counts.get(line, 0)
+        counts[line] = ordinal + 1
+        sites.append(PrintSite(line, ordinal, scope, level, (line, col) in reader.continuing))
+    return tuple(sites)
+
+
+class _PrintReader:
+    def __init__(self, imports: ImportMap, options: Mapping[str, Any]) -> None:
+        self.imports = imports
+        self.options = options
+        self.found: list[tuple[tuple[int, int], str, str]] = []
+        self.continuing: set[tuple[int, int]] = set()
+
+    def block(self, body: list[ast.stmt], scope: str, cls: str | None, handler: _Handler | None) -> None:
+        for index, statement in enumerate(body):
+            following = body[index + 1] if index + 1 < len(body) else None
+            if (
+                index
+                and _ends_without_newline(body[index - 1])
+                and isinstance(statement, ast.Expr)
+                and _is_print(statement.value, self.imports)
+            ):
+                self.continuing.add((statement.value.lineno, statement.value.col_offset))
+            self.statement(statement, scope, cls, handler, following)
+
+    def statement(self, node: ast.stmt, scope: str, cls: str | None, handler: _Handler | None,
+                  following: ast.stmt | None) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = scope
+            if scope == "<module>":
+                inner = f"{cls}.{node.name}" if cls else node.name
+            elif scope == "<main>" and cls is None:
+                inner = "<main>"
+            self.expressions([*node.decorator_list, *node.args.defaults], scope, handler, None)
+            self.block(node.body, inner, None, None)
+            return
+        if isinstance(node, ast.ClassDef):
+            self.block(node.body, scope, node.name if scope == "<module>" and cls is None else cls, handler)
+            return
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            self.block(node.body, scope, cls, handler)
+            for except_handler in node.handlers:
+                self.block(except_handler.body, scope, cls, self._handler(except_handler))
+            self.block(node.orelse, scope, cls, handler)
+            self.block(node.finalbody, scope, cls, handler)
+            return
+        statement_print = isinstance(node, ast.Expr) and _is_print(node.value, self.imports)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                continue
+            if isinstance(child, (ast.expr,)):
+                self.expressions([child], scope, handler, following if statement_print else None)
+        for field_name in ("body", "orelse"):
+            children = getattr(node, field_name, None)
+            if isinstance(children, list) and children and isinstance(children[0], ast.stmt):
+                self.block(children, scope, cls, handler)
+        for case in getattr(node, "cases", ()):
+            self.block(case.body, scope, cls, handler)
+
+    def expressions(self, nodes: list[ast.expr], scope: str, handler: _Handler | None,
+                    following: ast.stmt | None) -> None:
+        for node in nodes:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call) and _is_print(sub, self.imports):
+                    level = print_level(sub, handler, following if sub is node else None, self.imports, self.options)
+                    self.found.append(((sub.lineno, sub.col_offset), scope, level))
+
+    def _handler(self, handler: ast.ExceptHandler) -> _Handler:
+        caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
+        names = [self.imports.qualified(c) or (c.id if isinstance(c, ast.Name) else "") for c in caught]
+        control = bool(names) and all(n.removeprefix("builtins.") in CONTROL_FLOW_EXCEPTIONS for n in names)
+        raises = None
+        pending: list[ast.AST] = list(handler.body)
+        while pending:
+            current = pending.pop()
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if isinstance(current, ast.Raise):
+                # A new exception chains the caught one (its traceback shows both),
+                # unless the framework answers it and logs nothing (HTTPException).
+                raised = current.exc.func if isinstance(current.exc, ast.Call) else current.exc
+                answered = raised is not None and (_dotted(raised) or "").rpartition(".")[2] in ANSWERED_EXCEPTIONS
+                raises = "other" if answered or raises == "other" else "same"
+            pending.extend(ast.iter_child_nodes(current))
+        return _Handler(control, handler.name, raises)
+
+
+def _ends_without_newline(statement: ast.stmt) -> bool:
+    """``print(..., end="")``: the next print continues its line."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return False
+    for keyword in statement.value.keywords:
+        if keyword.arg == "end":
+            value = keyword.value
+            return not (isinstance(value, ast.Constant) and value.value in ("\n", None))
+    return False
+
+
+def _is_print(node: ast.expr, imports: ImportMap | None = None) -> bool:
+    """``print(...)``, or the builtin under another name (``builtins.print``, an alias)."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Name) and node.func.id == "print":
+        return True
+    return imports is not None and imports.qualified(node.func) == "builtins.print"
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
+
+
+def message_words(call: ast.Call) -> str:
+    """The literal text of a print's values (f-string text included)."""
+    parts: list[str] = []
+    for arg in call.args:
+        for node in ast.walk(arg):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                parts.append(node.value)
+    return " ".join(parts)
+
+
+def print_level(call: ast.Call, handler: _Handler | None, following: ast.stmt | None, imports: ImportMap,
+                options: Mapping[str, Any]) -> str:
+    """The level a senior would log this print at: from its words (error words or ❌:
+    error; warning words or ⚠️: warning; ``DEBUG:`` or a bare dump of an object:
+    debug), its place (a print just before ``sys.exit(non-zero)`` is an error) and its
+    ``except`` handler (a failure reported there carries the traceback: the
+    ``except_level``, or the ``reraise_level`` when the handler re-raises the same
+    exception, which will carry it anyway)."""
+    text = message_words(call)
+    stderr = any(k.arg == "file" and imports.qualified(k.value) == "sys.stderr" for k in call.keywords)
+    format_exc = any(
+        isinstance(node, ast.Call) and imports.qualified(node.func) in ("traceback.format_exc", "traceback.print_exc")
+        for arg in call.args for node in ast.walk(arg)
+    )
+    words = "warning" if _WARNING_START.search(text) else "error" if _ERROR_WORDS.search(text) else (
+        "warning" if _WARNING_WORDS.search(text) else "debug" if _DEBUG_START.search(text) else None
+    )
+    if words is None and not text and _is_dump(call):
+        words = "debug"
+    if handler is not None and not handler.control_only:
+        mentions = handler.name is not None and any(
+            isinstance(node, ast.Name) and node.id == handler.name for arg in call.args for node in ast.walk(arg)
+        )
+        expected = bool(_EXPECTED.search(text))
+        failure = (words == "error" or format_exc or (mentions and words in (None, "debug"))) and not expected
+        if words == "warning" or (expected and words == "error"):
+            return "warning"
+        if failure:
+            return options["reraise_level"] if handler.raises == "same" else options["except_level"]
+    if words == "error" or _exits_nonzero(following, imports):
+        return "error"
+    if words is not None:
+        return words
+    return options["stderr_level"] if stderr else options["level"]
+
+
+def _is_dump(call: ast.Call) -> bool:
+    """``print(obj)``, ``print(vars(x))``, ``print(json.dumps(x))``: a dump of an object."""
+    if len(call.args) != 1:
+        return False
+    value = call.args[0]
+    if isinstance(value, ast.Call):
+        name = value.func.attr if isinstance(value.func, ast.Attribute) else getattr(value.func, "id", "")
+        return name in ("dumps", "vars", "repr", "pformat", "model_dump", "dict", "model_dump_json")
+    return isinstance(value, (ast.Attribute, ast.Subscript)) or isinstance(value, ast.Name)
+
+
+def _exits_nonzero(following: ast.stmt | None, imports: ImportMap) -> bool:
+    if not (isinstance(following, ast.Expr) and isinstance(following.value, ast.Call)):
+        return False
+    call = following.value
+    name = imports.qualified(call.func) or (call.func.id if isinstance(call.func, ast.Name) else "")
+    if name not in EXITS or not call.args:
+        return False
+    code = call.args[0]
+    if isinstance(code, ast.Constant):
+        return code.value not in (0, None, False)
+    return isinstance(code, ast.UnaryOp) or isinstance(code, ast.JoinedStr)
+
+
+PRINT_SITES = FilePass("print_to_logging.sites", ("print",), print_sites_of)
+
+
+FILE_PASSES = (*FILE_PASSES, PRINT_SITES, PROGRAM_FACTS)
+
+
+# -- which prints become log calls: judged by the programs that run them ----------
+
+KEEP_REASONS = {
+    "cli": "run from a command-line program",
+    "main": "run only from a __main__ block",
+    "script": "run from a top-level script",
+    "shared": "run both by a command-line program (or __main__ block) and by the web app or a worker",
+    "unknown": "run by no program found (outside the web app's import closure)",
+    "unconfigured": "run by a program whose logging is not configured (add setup_logging to the run, "
+    "or configure logging)",
+    "level": "at a level the program's logging does not show",
+    "import": "run at import time, before the program's logging is configured",
+    "line": "continuing a line an earlier print with end= started",
+}
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    """The prints to convert, by relpath: ((line, ordinal) -> level), and those kept:
+    (reason key, relpath, line, module.scope) each."""
+
+    convert: Mapping[str, Mapping[tuple[int, int], str]]
+    kept: tuple[tuple[str, str, int, str], ...]
+
+
+def plan_prints(project, options: Mapping[str, Any], model: ProgramModel, setup_app: str | None) -> PrintPlan:
+    """Each print is converted only when every program that can run it shows the
+    record: a web app or worker whose logging (existing, or added in this run by
+    setup_logging: ``setup_app`` is the app module it wires) emits that level.
+    Prints a command-line program, a script or a ``__main__`` block runs stay
+    (unless ``skip_cli = false``), and so do those no program is known to run,
+    outside the web app's import closure."""
+    convert: dict[str, dict[tuple[int, int], str]] = {}
+    kept: list[tuple[str, str, int, str]] = []
+    for _path, info, sites in project.results(PRINT_SITES, options):
+        for site in sites:
+            reason = _keep_reason(model, info.module, site, options, setup_app)
+            if reason is None:
+                convert.setdefault(info.relpath, {})[(site.line, site.ordinal)] = site.level
+            else:
+                kept.append((reason, info.relpath, site.line, f"{info.module}.{site.scope}"))
+    return PrintPlan(convert, tuple(kept))
+
+
+def _keep_reason(model: ProgramModel, module: str, site: PrintSite, options: Mapping[str, Any],
+                 setup_app: str | None) -> str | None:
+    if site.scope in ("<module>", "<main>") and any(
+        module in p.entries and module != p.entry for p in model.programs if p.kind == "web"
+    ):
+        # A module starting the server runs this before the app (and its logging) is imported.
+        return "main"
+    if site.continues:
+        return "line"
+    programs = model.running(module, site.scope)
+    if not programs:
+        programs = model.web_programs_importing(module)
+    if not programs:
+        return "unknown"
+    if options["skip_cli"]:
+        if any(p.kind in ("main", "script", "cli") for p in programs) and any(
+            p.kind in ("web", "worker") for p in programs
+        ):
+            return "shared"
+        for kind in ("main", "script", "cli"):
+            if any(program.kind == kind for program in programs):
+                return kind
+    needed = LEVELS[site.level]
+    for program in programs:
+        if program.kind not in ("web", "worker"):
+            continue
+        shown = program.shown_level()
+        added = shown is None and program.kind == "web" and program.entry == setup_app
+        if added:
+            shown = LEVELS["info"]
+        if shown is None:
+            return "unconfigured"
+        if needed < shown:
+            return "level"
+        # At import time, a record below WARNING shows only once the configuration
+        # has run (logging's last-resort handler prints WARNING and above before):
+        # the configuration must come earlier in this module's top level or before
+        # the entry imports it, or be the call setup_logging adds after the app
+        # module's imports.
+        if site.scope == "<module>" and needed < LEVELS["warning"]:
+            if not (model.configured_before(program, module, site.line) or (added and module == program.entry)):
+                return "import"
+    return None
+
+
+def kept_lines(kept: tuple[tuple[str, str, int, str], ...]) -> tuple[str, ...]:
+    """``kept 41 prints in 3 functions run only from __main__ (app/core/rbac.py:620 ...)``"""
+    lines = []
+    for reason, text in KEEP_REASONS.items():
+        found = [entry for entry in kept if entry[0] == reason]
+        if not found:
+            continue
+        scopes = {entry[3] for entry in found}
+        # A module's top level or __main__ block is a place, not a function.
+        noun = "function" if not any(scope.endswith((">",)) for scope in scopes) else "place"
+        where = " ".join(f"{relpath}:{line}" for _, relpath, line, _ in found[:3])
+        more = " ..." if len(found) > 3 else ""
+        lines.append(
+            f"kept {len(found)} print{'s' * (len(found) != 1)} in {len(scopes)} {noun}"
+            f"{'s' * (len(scopes) != 1)} {text} ({where}{more})"
+        )
+    return tuple(lines)
+
+
+# -- files this interpreter's ``ast`` cannot read ----------------------------------
+
+_NEWER_SYNTAX = (
+    (re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[[^\]]*\])?\s*=", re.MULTILINE), "3.12", "a `type` statement"),
+    (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\[|^\s*class\s+\w+\s*\[", re.MULTILINE), "3.12", "PEP 695 generics"),
+    (re.compile(r"^\s*except\s*\*", re.MULTILINE), "3.11", "`except*`"),
+    (re.compile(r"^\s*match\s+[^=]+:\s*$", re.MULTILINE), "3.10", "a `match` statement"),
+)
+
+
+def newer_syntax(project, candidates: Candidates) -> dict[str, str]:
+    """Candidate relpaths the running ``ast`` cannot parse -> what they need: the
+    program model never saw them, so no print in them is rewritten."""
+    import sys
+
+    from fastapi_codemods.analysis import code_roles
+    from fastapi_codemods.engine.sources import compile_error, looks_like_python2
+
+    parsed = code_roles.parsed(project)
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found: dict[str, str] = {}
+    for path, info in project.files:
+        if info.relpath not in candidates.files or info.relpath in parsed:
+            continue
+        text = project.text(path) or ""
+        if looks_like_python2(text):
+            continue
+        need = next(
+            (f"Python {version} ({what})" for pattern, version, what in _NEWER_SYNTAX
+             if pattern.search(text) and version > running),
+            None,
+        )
+        if need is None:
+            error = compile_error(text)
+            if isinstance(error, SyntaxError) and "f-string" in (error.msg or ""):
+                need = "Python 3.12 (PEP 701 f-strings)"
+        if need is not None:  # else a plain syntax error: the pipeline reports it
+            found[info.relpath] = need
+    return found
+
+
+def unparsed_lines(unparsed: Mapping[str, str]) -> tuple[str, ...]:
+    import sys
+
+    if not unparsed:
+        return ()
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    shown = "; ".join(f"{relpath} needs {need}" for relpath, need in sorted(unparsed.items())[:3])
+    more = " ..." if len(unparsed) > 3 else ""
+    return (
+        f"did not rewrite the prints of {len(unparsed)} file{'s' * (len(unparsed) != 1)} the running Python "
+        f"{running} cannot parse, so the program analysis never read {'them' if len(unparsed) != 1 else 'it'} "
+        f"({shown}{more}): run again under that Python",
+    )

@@ -35,6 +35,8 @@ class Project:
         # Every file besides the sources that an analysis read, and every folder it
         # listed or path it checked: the run cache asks them again (`engine.inputs`).
         self.inputs = Inputs()
+        # Whole-root facts several analyses read (the program model), built once.
+        self.shared: dict[str, Any] = {}
 
     def text(self, path: Path) -> str | None:
         """The decoded text of a source, or of another file an analysis reads (a
@@ -153,6 +155,7 @@ class Project:
         self._text.clear()
         self._ast.clear()
         self._computed.clear()
+        self.shared.clear()
 
     @cached_property
     def modules(self) -> dict[str, tuple[Path, FileInfo]]:

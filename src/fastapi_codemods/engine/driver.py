@@ -287,9 +287,12 @@ def analyse_root(prepared: Prepared, options: RunOptions, names: PathNames) -> P
     from fastapi_codemods.analysis import code_roles
 
     root, config, chosen, project = prepared.root, prepared.config, prepared.chosen, prepared.project
-    option_tables = {name: option_table(name, config) for name in chosen}
+    # Which transforms run with it: print_to_logging counts on the logging setup_logging adds.
+    option_tables = {name: {**option_table(name, config), "run_transforms": tuple(chosen)} for name in chosen}
     scheduled = [(file_pass, {}) for file_pass in code_roles.FILE_PASSES]
     scheduled += [(file_pass, option_tables[name]) for name in chosen for file_pass in codemods.file_passes_of(name)]
+    # A shared pass (the program model) is declared by each transform using it: run it once.
+    scheduled = list({file_pass.name: (file_pass, table) for file_pass, table in reversed(scheduled)}.values())[::-1]
     transforms: list[type[Transform]] = []
     try:
         project.compute_all(

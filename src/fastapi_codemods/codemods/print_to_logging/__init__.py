@@ -27,11 +27,16 @@ from libcst.metadata.scope_provider import Assignment, Scope
 
 from fastapi_codemods.analysis import programs as program_analysis
 from fastapi_codemods.analysis.candidates import Candidates
+from fastapi_codemods.analysis import logging_plan
+from fastapi_codemods.analysis.program_model import ProgramModel
 from fastapi_codemods.analysis.programs import (
-    PRINT_CALLS,
     command_line_programs,
+    kept_lines,
     module_loggers,
+    newer_syntax,
+    plan_prints,
     print_candidates,
+    unparsed_lines,
 )
 from fastapi_codemods.codemods.print_to_logging._log_message import build_message
 from fastapi_codemods.codemods.print_to_logging._print_calls import (
@@ -74,16 +79,41 @@ class PrintToLogging(Transform):
 
     @classmethod
     def analyze_project(cls, project: Any, options: Mapping[str, Any]) -> ProjectFacts:
-        """Validate the level options; find command-line programs and shared loggers."""
+        """Validate the level options; find command-line programs and shared loggers,
+        and judge each print by the programs that run it (`programs.plan_prints`)."""
         _check_levels(options)
         programs = command_line_programs(project) if options["skip_cli"] else frozenset()
-        kept = {
-            info.relpath: count
-            for _path, info, count in project.results(PRINT_CALLS, options)
-            if count and info.relpath in programs
-        }
+        model = ProgramModel.of(project)
+        setup_app = None
+        if "setup_logging" in options.get("run_transforms", ()):
+            setup_options = {**logging_plan.OPTIONS, "include_tests": options.get("include_tests", False),
+                             "run_transforms": options.get("run_transforms", ())}
+            planned = logging_plan.plan(project, setup_options, model)
+            if planned is not None and planned.finding is None:
+                setup_app = next(
+                    (info.module for _, info in project.files if info.relpath == planned.app_relpath), None
+                )
+        prints = plan_prints(project, options, model, setup_app)
+        kept = [
+            ("cli", relpath, line, scope) if relpath in programs else (reason, relpath, line, scope)
+            for reason, relpath, line, scope in prints.kept
+        ]
+        kept += [
+            ("cli", relpath, line, f"{relpath}:{line}")
+            for relpath, sites in prints.convert.items()
+            if relpath in programs
+            for line, _ordinal in sites
+        ]
+        candidates = print_candidates(project, options, programs)
+        unparsed = newer_syntax(project, candidates)
+        if unparsed:
+            candidates = Candidates(candidates.files - set(unparsed), candidates.scanned)
         return ProjectFacts(
-            programs, module_loggers(project), print_candidates(project, options, programs), tuple(kept.values())
+            programs,
+            module_loggers(project),
+            candidates,
+            kept_lines(tuple(kept)) + unparsed_lines(unparsed),
+            {relpath: dict(sites) for relpath, sites in prints.convert.items()},
         )
 
     @classmethod
@@ -93,13 +123,9 @@ class PrintToLogging(Transform):
 
     @classmethod
     def kept(cls, facts: Any) -> tuple[str, ...]:
-        if not isinstance(facts, ProjectFacts) or not facts.kept_prints:
+        if not isinstance(facts, ProjectFacts):
             return ()
-        prints, modules = sum(facts.kept_prints), len(facts.kept_prints)
-        return (
-            f"kept {prints} print{'s' * (prints != 1)} in {modules} command-line program"
-            f"{'s' * (modules != 1)} (their output, not logging: skip_cli = false rewrites them)",
-        )
+        return facts.kept_lines
 
     @classmethod
     def wants(cls, file: FileInfo, text: str, facts: ProjectFacts | None) -> bool:
@@ -120,6 +146,8 @@ class PrintToLogging(Transform):
         if self.options["skip_tests"] and (self.file.is_test_file or "pytest" in packages):
             raise SkipFile("test code")
         self.tree = node
+        self.sites = facts.convert.get(self.file.relpath, {}) if facts.convert is not None else None
+        self.ordinals = self._print_ordinals(node) if self.sites is not None else {}
         self.other_logger = min(packages & NON_PERCENT_LOGGERS, default=None)
         self.logger_name, self.logger_line = self._existing_logger(node, facts.loggers)
         self.reuses_logger = self.logger_name is not None
@@ -144,6 +172,26 @@ class PrintToLogging(Transform):
             if self.logger_name is None:
                 self.logger_problem = "every usual logger name is taken in this module: add a logger by hand"
         return True
+
+    def _print_ordinals(self, module: cst.Module) -> dict[cst.Call, tuple[int, int]]:
+        """Each ``print(...)`` call as the analysis keys it: (line, ordinal on the line)."""
+        calls: list[tuple[tuple[int, int], cst.Call]] = []
+
+        class Finder(cst.CSTVisitor):
+            def visit_Call(inner, call: cst.Call) -> None:  # noqa: N805 - the outer self is the transform
+                if (isinstance(call.func, cst.Name) and call.func.value == "print") or (
+                    "builtins.print" in qualified_names(self, call.func)
+                ):
+                    start = self.get_metadata(PositionProvider, call).start
+                    calls.append(((start.line, start.column), call))
+
+        module.visit(Finder())
+        found: dict[cst.Call, tuple[int, int]] = {}
+        counts: dict[int, int] = {}
+        for (line, _column), call in sorted(calls, key=lambda item: item[0]):
+            found[call] = (line, counts.get(line, 0))
+            counts[line] = counts.get(line, 0) + 1
+        return found
 
     def _existing_logger(self, module: cst.Module, shared: frozenset[str]) -> tuple[str | None, int]:
         """A module-level ``NAME = logging.getLogger(...)`` bound nowhere else, or a
@@ -213,6 +261,9 @@ class PrintToLogging(Transform):
         # resolve print to that binding only: such prints are left alone.
         if qualified_names(self, original_node.func) != {"builtins.print"} or self._silently_kept(original_node):
             return updated_node
+        # Kept by the program model: every program running it would not show the record.
+        if self.sites is not None and self.ordinals.get(original_node) not in self.sites:
+            return updated_node
         call = analyse_print(self, original_node)
         if isinstance(call, Refusal):
             self.report(original_node, call.reason)
@@ -221,13 +272,23 @@ class PrintToLogging(Transform):
         if problem is not None:
             self.report(original_node, problem)
             return updated_node
-        message = build_message(call.values, call.sep, self.options["strip_emoji"])
+        level = self._level(original_node, call)
+        values, exc_info = self._without_format_exc(original_node, call.values, level)
+        message = build_message(values, call.sep, self.options["strip_emoji"])
         for note in message.notes:
             self.report(original_node, note)
         self.needs_logger = not self.reuses_logger
-        level = self._level(original_node, call)
         func = cst.Attribute(cst.Name(self.logger_name), cst.Name(level))
-        new_call = cst.Call(func, [cst.Arg(message.msg), *(cst.Arg(arg) for arg in message.args)])
+        arguments = [cst.Arg(message.msg), *(cst.Arg(arg) for arg in message.args)]
+        if exc_info:
+            arguments.append(
+                cst.Arg(
+                    cst.Name("True"),
+                    keyword=cst.Name("exc_info"),
+                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                )
+            )
+        new_call = cst.Call(func, arguments)
         return _black_call(new_call, self._indent(original_node))
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -286,7 +347,21 @@ class PrintToLogging(Transform):
             return "runs at import time before the `logging` import: convert by hand"
         return None
 
+    def _without_format_exc(
+        self, node: cst.Call, values: list[cst.BaseExpression], level: str
+    ) -> tuple[list[cst.BaseExpression], bool]:
+        """``print(traceback.format_exc())`` in a handler: the record carries the
+        traceback itself (``logger.exception``, or ``exc_info=True`` at an error level)."""
+        if level not in ("exception", "error", "critical") or innermost_handler(self, node) is None:
+            return values, False
+        kept = [v for v in values if not (isinstance(v, cst.Call) and "traceback.format_exc" in qualified_names(self, v.func))]
+        if len(kept) == len(values):
+            return values, False
+        return kept or [cst.SimpleString('"Exception caught"')], level != "exception"
+
     def _level(self, node: cst.Call, call: PrintCall) -> str:
+        if self.sites is not None:
+            return self._planned_level(node)
         handler = innermost_handler(self, node)
         if handler is None or _only_control_flow(self, handler):
             return self.options["stderr_level"] if call.stderr else self.options["level"]
@@ -305,6 +380,27 @@ class PrintToLogging(Transform):
             return self.options["reraise_level"]
         self.traceback_blocks.add(blocks[0])
         return self.options["except_level"]
+
+    def _planned_level(self, node: cst.Call) -> str:
+        """The analysis' level; a second traceback in one handler path logs at the
+        re-raise level instead."""
+        assert self.sites is not None
+        level = self.sites[self.ordinals[node]]
+        if level != "exception":
+            return level
+        handler = innermost_handler(self, node)
+        if handler is None:
+            return "error"
+        blocks = []
+        current: cst.CSTNode = node
+        while current is not handler:
+            current = self.get_metadata(ParentNodeProvider, current)
+            if isinstance(current, cst.IndentedBlock):
+                blocks.append(id(current))
+        if self.traceback_blocks.intersection(blocks):
+            return self.options["reraise_level"]
+        self.traceback_blocks.add(blocks[0])
+        return level
 
     def _indent(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.column
@@ -359,7 +455,10 @@ class ProjectFacts:
     programs: frozenset[str] = frozenset()
     loggers: frozenset[str] = frozenset()
     candidates: Candidates | None = None
-    kept_prints: tuple[int, ...] = ()  # print calls in each program module (`kept`)
+    kept_lines: tuple[str, ...] = ()  # the summary's lines (`kept`)
+    # relpath -> (line, ordinal of the print call on its line) -> level, for the
+    # prints every program running them shows; None: no analysis (a direct caller).
+    convert: Mapping[str, Mapping[tuple[int, int], str]] | None = None
 
 
 def _imported_name(node: cst.ImportFrom, local: str, package: str) -> str | None:
@@ -442,19 +541,57 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
 
 
 def _leading_imports_end(module: cst.Module) -> int:
-    """Index after the docstring and the first block of imports: where
-    ``AddImportsVisitor`` puts a new import, so the logger goes right after it."""
+    """Index after the module's header: its docstring and the imports that open it,
+    with the string literals, ``__dunder__ = ...`` assignments and import-only
+    ``try``/``if`` blocks among them. The logger goes after its last import, never
+    between two imports (E402); with no import, right after the docstring."""
     index = 1 if module.body and _is_docstring(module.body[0]) else 0
+    end = index
     while index < len(module.body):
         statement = module.body[index]
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
-        ):
+        if _is_import_statement(statement):
+            end = index + 1
+        elif not _is_header_filler(statement):
             break
         index += 1
-    return index
+    return end
+
+
+def _is_import_statement(statement: cst.CSTNode) -> bool:
+    if isinstance(statement, cst.SimpleStatementLine):
+        return all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+    if isinstance(statement, (cst.Try, cst.If)):
+        blocks = [statement.body]
+        if isinstance(statement, cst.Try):
+            blocks.extend(handler.body for handler in statement.handlers)
+        elif isinstance(statement.orelse, cst.Else):
+            blocks.append(statement.orelse.body)
+        inner = [line for block in blocks for line in getattr(block, "body", ())]
+        return bool(inner) and any(_is_import_statement(line) for line in inner) and all(
+            _is_import_statement(line) or _is_header_filler(line) for line in inner
+        )
+    return False
+
+
+def _is_header_filler(statement: cst.CSTNode) -> bool:
+    """A string literal, ``pass`` or a ``__dunder__ = ...`` assignment."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+            continue
+        if isinstance(small, cst.Pass):
+            continue
+        if (
+            isinstance(small, (cst.Assign, cst.AnnAssign))
+            and all(
+                isinstance(target, cst.Name) and target.value.startswith("__") and target.value.endswith("__")
+                for target in ([t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target])
+            )
+        ):
+            continue
+        return False
+    return True
 
 
 def _binds_logging_module(node: cst.Import, name: str) -> bool:

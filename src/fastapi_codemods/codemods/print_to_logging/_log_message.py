@@ -4,7 +4,7 @@ print() writes ``sep.join(str(a) for a in args)``. Logging's ``getMessage`` comp
 ``str(msg) % args`` only when there are args. So literals merge into the format
 string (``%`` doubled only when there are args), every other value becomes a ``%s``
 argument, and f-strings split into format text and arguments where %-formatting is
-provably the same (simple specs only, see the README).
+provably the same (no format spec: a spec becomes a ``format(x, spec)`` argument).
 """
 
 from __future__ import annotations
@@ -15,10 +15,6 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-# Specs whose %-style spelling formats every value the f-string accepts the same
-# way. Width without a type is not here: format() left-aligns strings, % right-aligns.
-_FLOAT_SPEC = re.compile(r"0?(?:[1-9]\d*)?(?:\.\d+)?[fFeEgG]")
-_INT_SPEC = re.compile(r"0?(?:[1-9]\d*)?[dxXo]")
 _PERCENT_FIELD = re.compile(r"%(?:%|[#0\- +]*(?:[1-9]\d*)?(?:\.\d+)?[diouxXeEfFgGcrsa])")
 _CONVERSIONS = {None: "%s", "s": "%s", "r": "%r", "a": "%a"}
 
@@ -156,6 +152,10 @@ def _fstring_pieces(node: cst.FormattedString, notes: list[str]) -> list[Piece]:
                 return [Value(node, "%s")]
             pieces.append(Text(text))
             continue
+        formatted = _format_call(part)
+        if formatted is not None:
+            pieces.append(Value(formatted, "%s"))
+            continue
         placeholder = _placeholder(part)
         if placeholder is None:
             field_code = cst.Module([]).code_for_node(part)
@@ -169,18 +169,28 @@ def _fstring_pieces(node: cst.FormattedString, notes: list[str]) -> list[Piece]:
 
 
 def _placeholder(part: cst.FormattedStringExpression) -> str | None:
-    if part.equal is not None:
+    if part.equal is not None or part.format_spec is not None:
         return None
-    if part.format_spec is None:
-        return _CONVERSIONS.get(part.conversion)
-    if part.conversion is not None or len(part.format_spec) != 1:
+    return _CONVERSIONS.get(part.conversion)
+
+
+def _format_call(part: cst.FormattedStringExpression) -> cst.Call | None:
+    """``{x:.2f}`` as the argument ``format(x, ".2f")``: no %-conversion formats every
+    value the same (``%.2f`` turns a Decimal into a float first, ``%d`` truncates a
+    float where ``:d`` raises), ``format`` is what the f-string calls. ``!r``/``!s``/
+    ``!a`` apply first; a nested spec (``{x:{width}}``) or ``{x=}`` returns None."""
+    if part.equal is not None or part.format_spec is None or len(part.format_spec) != 1:
         return None
     spec = part.format_spec[0]
-    if not isinstance(spec, cst.FormattedStringText):
+    if not isinstance(spec, cst.FormattedStringText) or "\\" in spec.value or '"' in spec.value:
         return None
-    if _FLOAT_SPEC.fullmatch(spec.value) or _INT_SPEC.fullmatch(spec.value):
-        return "%" + spec.value
-    return None
+    value: cst.BaseExpression = part.expression
+    if part.conversion is not None:
+        convert = {"r": "repr", "s": "str", "a": "ascii"}.get(part.conversion)
+        if convert is None:
+            return None
+        value = cst.Call(cst.Name(convert), [cst.Arg(value)])
+    return cst.Call(cst.Name("format"), [cst.Arg(value), cst.Arg(cst.SimpleString(f'"{spec.value}"'))])
 
 
 def _fstring_text(raw: str, prefix: str, quote: str) -> str | None:

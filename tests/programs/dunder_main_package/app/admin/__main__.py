@@ -1,0 +1,3 @@
+from app.admin.stats import show_stats
+
+show_stats()
