@@ -98,6 +98,14 @@ app = FastAPI()
 '''
 
 
+# A web app whose logging shows INFO records and whose route prints: the print is
+# one print_to_logging converts (one file, no import needed).
+WEB_APP_PRINTING = (
+    "import logging\n\nfrom fastapi import FastAPI\n\nlogging.basicConfig(level=logging.INFO)\napp = FastAPI()\n\n\n"
+    '@app.get("/")\ndef handler():\n    print("hi")\n'
+)
+
+
 def web_app_importing(root: Path, *modules: str, relpath: str = "webapp.py") -> Path:
     """A web app that imports ``modules`` and shows records of every level: their
     prints run in a program whose logging shows them, so print_to_logging converts

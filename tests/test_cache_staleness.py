@@ -19,14 +19,21 @@ from fastapi_codemods.engine import cache, driver
 from fastapi_codemods.engine.driver import Mode, RunOptions, run
 from fastapi_codemods.engine.report import json_report, unified_diff
 
-MAIN = '''from fastapi import FastAPI
+# The route runs the worker, and the app's logging shows INFO records: a print in
+# the worker is one print_to_logging converts.
+MAIN = '''import logging
 
+from fastapi import FastAPI
+
+from app.worker import work
+
+logging.basicConfig(level=logging.INFO)
 app = FastAPI(title="Shop")
 
 
 @app.get("/items")
 def items():
-    return []
+    return [work(1)]
 '''
 WORKER = '''def work(item):
     return item
@@ -150,8 +157,8 @@ def _edit_keeping_size_and_mtime(path: Path) -> None:
 
 
 def _edit_twice_within_a_second(path: Path) -> None:
-    path.write_text(WORKER.replace("item", "thing"))
-    path.write_text(WORKER.replace("item", "THING"))
+    path.write_text('def work(item):\n    print("thing", item)\n    return item\n')
+    path.write_text('def work(item):\n    print("THING", item)\n    return item\n')
 
 
 def _replace_through_a_rename(path: Path) -> None:
@@ -189,8 +196,8 @@ def test_the_settings_module_another_file_depends_on(repo: Path) -> None:
     settings = repo / "backend/app/settings.py"
     write(settings, "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
                     "    debug: bool = False\n\n\nsettings = Settings()\n")
-    write(repo / "backend/app/main.py", MAIN.replace("from fastapi import FastAPI\n",
-                                                    "from fastapi import FastAPI\n\nfrom app.settings import settings\n"))
+    write(repo / "backend/app/main.py", MAIN.replace("from app.worker import work\n",
+                                                    "from app.settings import settings\nfrom app.worker import work\n"))
     before, _ = assert_fresh(repo / "backend")
     write(settings, settings.read_text().replace("debug: bool = False", "title: str = 'x'"))
     after, _ = assert_fresh(repo / "backend")

@@ -19,7 +19,7 @@ from typing import Any
 
 import libcst as cst
 import pytest
-from conftest import cli_env
+from conftest import WEB_APP_PRINTING, cli_env
 
 from fastapi_codemods.analysis.filepasses import FilePass, computing_in_workers
 from fastapi_codemods.cst.transform import Transform
@@ -106,7 +106,7 @@ def test_ordinary_code_is_within_the_limits() -> None:
 def test_pathological_files_fail_named_and_the_run_goes_on(tmp_path: Path, jobs: str) -> None:
     for name, text in PATHOLOGICAL.items():
         (tmp_path / name).write_text(text)
-    (tmp_path / "fine.py").write_text('print("hi")\n')
+    (tmp_path / "fine.py").write_text(WEB_APP_PRINTING)
     completed = subprocess.run(
         [sys.executable, "-m", "fastapi_codemods", "run", "--no-cache", "--allow-dirty", "-j", jobs,
          "--only", "print_to_logging", "."],

@@ -62,8 +62,18 @@ REQUIREMENTS = "fastapi==0.115.0\nuvicorn==0.30.1\n"
 PYPROJECT = '[project]\nname = "demo"\nversion = "1"\ndependencies = [\n    "fastapi>=0.110",\n]\n'
 
 
+def _main(modules: int) -> str:
+    """The app module; its route calls each module's ``work``, so the web app runs
+    their prints (print_to_logging converts only prints a program shows as records)."""
+    if not modules:
+        return MAIN
+    names = [f"m{index}" for index in range(modules)]
+    calls = "".join(f"    {name}.work()\n" for name in names)
+    return (f"from app import {', '.join(names)}\n" + MAIN).replace('    print("hello")\n', f'    print("hello")\n{calls}')
+
+
 def build(root: Path, modules: int, serve: bool, declaration: str, procfile: bool) -> Path:
-    files = {"app/__init__.py": "", "app/main.py": MAIN}
+    files = {"app/__init__.py": "", "app/main.py": _main(modules)}
     files.update({f"app/m{index}.py": MODULE for index in range(modules)})
     if serve:
         files["app/serve.py"] = SERVE

@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, git
+from conftest import WEB_APP_PRINTING, cli_env, git
 
 from fastapi_codemods.engine import gitstate
 from fastapi_codemods.engine.driver import RunOptions, run
 from fastapi_codemods.engine.report import exit_code, git_quoted, print_outcome
 
-PRINTING = 'def handler():\n    print("hi")\n'
+PRINTING = WEB_APP_PRINTING
 ODD_NAMES = ["tab\there.py", "new\nline.py", 'quo"te.py', "back\\slash.py", "café.py", "plain name.py"]
 
 
@@ -88,7 +88,7 @@ def test_a_bad_gitignore_line_is_left_out(tmp_path: Path) -> None:
     (tmp_path / "skipped.py").write_text(PRINTING)
     (tmp_path / ".gitignore").write_text("[z-a]\nskipped.py\n")
     git("init", "-q", cwd=tmp_path)
-    completed = cli("run", "--no-cache", "--check", ".", cwd=tmp_path)
+    completed = cli("run", "--no-cache", "--check", "--only", "print_to_logging", ".", cwd=tmp_path)
     assert completed.returncode == 1 and completed.stdout == b"would change: main.py\n"
 
 

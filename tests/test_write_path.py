@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import cli_env
+from conftest import WEB_APP_PRINTING, cli_env
 from sample_transforms import Flag
 
 from fastapi_codemods.engine import interactive, writing
@@ -135,7 +135,7 @@ def test_the_next_run_removes_temporary_files_of_dead_runs_only(project: Path) -
 
 @pytest.mark.parametrize(("args", "expected"), [([], 0), (["--check"], 1), (["--diff"], 1), (["--readonly"], 2)])
 def test_a_closed_stdout_does_not_change_the_exit_code(tmp_path: Path, args: list[str], expected: int) -> None:
-    (tmp_path / "main.py").write_text('from fastapi import FastAPI\n\napp = FastAPI()\nprint("hi")\n')
+    (tmp_path / "main.py").write_text(WEB_APP_PRINTING)
     if args == ["--readonly"]:
         (tmp_path / "main.py").chmod(0o444)
         args = []
@@ -168,14 +168,14 @@ main()
 
 
 def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path: Path) -> None:
-    (tmp_path / "main.py").write_text('def f():\n    print("hi")\n')
+    (tmp_path / "main.py").write_text(WEB_APP_PRINTING)
     completed = subprocess.run(
         [sys.executable, "-c", SIGTERM_AT_FIRST_WRITE, "run", "--no-cache", "--allow-dirty", "."],
         cwd=tmp_path, capture_output=True, env=cli_env(),
     )
     assert completed.returncode == 130, completed.stderr.decode()
     assert sorted(os.listdir(tmp_path)) == ["main.py"]
-    assert (tmp_path / "main.py").read_text() == 'def f():\n    print("hi")\n'
+    assert (tmp_path / "main.py").read_text() == WEB_APP_PRINTING
 
 
 def test_read_regular_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:

@@ -278,6 +278,8 @@ def _start_command(candidate: Candidate, folder: Path, config: str) -> str | Non
     module = ".".join(PurePosixPath(Path(os.path.relpath(candidate.path.resolve(), folder)).as_posix())
                       .with_suffix("").parts)
     module = module.removesuffix(".__init__")
+    if not all(part.isidentifier() for part in module.split(".")):
+        return None  # ``café-2.py`` or a name that is not UTF-8: no import statement names it
     call = candidate.calls[0]
     target = target_of(candidate, call)
     scope = scope_of(candidate, call)

@@ -310,13 +310,17 @@ def python_syntax_error(text: str) -> str | None:
 
 
 def compile_error(data: bytes | str) -> SyntaxError | ValueError | None:
-    """Why CPython rejects ``data`` (its warnings silenced), or None if it compiles."""
+    """Why CPython rejects ``data`` (its warnings silenced), or None if it compiles.
+    A file too deep for the compiler (10,000 nested ``not``: MemoryError) is a
+    ValueError here: `engine.limits` fails it, named."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             compile(data, "<file>", "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as error:
             return error
+        except (MemoryError, RecursionError) as error:
+            return ValueError(f"too deep for the compiler: {type(error).__name__}")
     return None
 
 
