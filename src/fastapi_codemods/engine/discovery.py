@@ -58,6 +58,8 @@ Excludes = Sequence[tuple[Path, Sequence[str]]]
 def pattern_problem(patterns: Sequence[object]) -> str | None:
     """Why ``patterns`` are not valid exclude patterns ("'[z-a]': bad character range
     z-a"), or None: a usage error for the command line and the configuration."""
+    if not patterns:
+        return None
     import pathspec
 
     for pattern in patterns:

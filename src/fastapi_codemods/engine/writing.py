@@ -23,7 +23,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -226,7 +225,7 @@ def _read_entry(name: str, folder: _Folder) -> bytes:
 
 
 def _temp_name(name: str) -> str:
-    return f".{name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    return f".{name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}.tmp"
 
 
 def _move_new(source: str, target: str, folder: _Folder) -> None:
