@@ -236,6 +236,12 @@ class _Resolver:
             return SESSION
         return f"call:{name}"
 
+    def call_source(self, func: ast.expr, local: _Locals | None) -> str | None:
+        """`session_key` of a call of ``func``; a module-level factory by its bare name too."""
+        if isinstance(func, ast.Name) and func.id in self.factories and (local is None or func.id not in local.bound):
+            return SESSION
+        return self.session_key(self.qualified(func, local))
+
     def annotation_source(self, annotation: ast.expr | None) -> str | None:
         """`SESSION` for ``Session`` or ``Annotated[Session, ...]``, ``depends:f`` for
         ``Annotated[T, Depends(f)]``, ``alias:Q`` for a name another module may define
@@ -492,7 +498,7 @@ def _returned(own: _Own, sources: Mapping[str, str], resolver: _Resolver, local:
         if isinstance(value, ast.Name) and value.id in sources:
             found.append(sources[value.id])
         elif isinstance(value, ast.Call):
-            key = resolver.session_key(resolver.qualified(value.func, local))
+            key = resolver.call_source(value.func, local)
             if key is not None:
                 found.append(key)
     return sorted(set(found))
@@ -659,7 +665,7 @@ def _session_sources(function: Function, own: _Own, resolver: _Resolver, local: 
     sources = _parameter_sources(function, resolver)
     for value, targets in reversed(_bindings(own)):  # source order: the last binding wins
         if isinstance(value, ast.Call):
-            key = resolver.session_key(resolver.qualified(value.func, local))
+            key = resolver.call_source(value.func, local)
             for target in targets:
                 if isinstance(target, ast.Name):
                     if key is None:
