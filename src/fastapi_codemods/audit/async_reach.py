@@ -30,13 +30,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi_codemods.analysis.blocking_calls import blocking_entry
-from fastapi_codemods.analysis.program_model import ProgramModel
+from fastapi_codemods.analysis.program_model import OFFLOADERS, ProgramModel
 from fastapi_codemods.analysis.request_calls import SESSION, Call, FunctionCalls
 from fastapi_codemods.audit.facts import AuditFacts
 from fastapi_codemods.audit.request_functions import RequestFunctions
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 MAX_DEPTH = 8
+# ``task.delay(...)``, ``actor.send(...)``: the task runs in a worker, not here.
+QUEUED = OFFLOADERS | {"kiq", "send", "send_with_options", "apply"}
 MAX_SOURCE_HOPS = 6
 SESSION_ALTERNATIVE = "an `AsyncSession` (`await session.execute(...)`)"
 
@@ -128,8 +130,8 @@ class AsyncReach:
             if name in offloaded:
                 continue
             resolved = self.model.resolve(name)
-            if resolved is None:
-                continue
+            if resolved is None or resolved != name and name.rpartition(".")[2] in QUEUED:
+                continue  # unknown, or a method of a task object (``notify.delay(...)``)
             yield f"{resolved}.__init__" if self._is_class(resolved) else resolved
 
     def leaves(self, kinds: Iterable[str] = ("route", "dependency", "other")) -> list[Leaf]:
