@@ -54,15 +54,19 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 HEAVY_LIBRARIES = frozenset({
     "torch", "torchvision", "torchaudio", "transformers", "sentence_transformers", "diffusers", "sklearn",
     "tensorflow", "keras", "onnxruntime", "PIL", "cv2", "skimage", "spacy", "xgboost", "lightgbm",
-    "ultralytics", "whisper", "faster_whisper", "easyocr", "pytesseract",
+    "ultralytics", "whisper", "faster_whisper", "easyocr", "pytesseract", "pandas", "passlib", "bcrypt", "argon2",
 })
+# Password hashing: slow on purpose, and meant for a sync route's thread (the C code
+# releases the GIL); evidence only where async code reaches it.
+HASHING_LIBRARIES = frozenset({"passlib", "bcrypt", "argon2"})
 # Calls into a heavy library that do no heavy work themselves: device and mode
 # switches, and ``PIL.Image.open``, which only reads the header (what is done with
 # the image afterwards is heavy, and is found through the name it is assigned to).
 LIGHT_CALLS = frozenset({
     "torch.device", "torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.manual_seed",
     "torch.is_tensor", "torch.get_num_threads", "torch.set_num_threads", "torch.dtype", "PIL.Image.open",
-    "cv2.setNumThreads",
+    "cv2.setNumThreads", "passlib.context.CryptContext", "bcrypt.gensalt", "argon2.PasswordHasher",
+    "pandas.isna", "pandas.notna", "pandas.isnull", "pandas.notnull", "pandas.Timestamp", "pandas.Timedelta",
 })
 LIGHT_PREFIXES = ("torch.cuda.", "torch.backends.", "torch.mps.", "transformers.logging.", "tensorflow.config.",
                   "PIL.ImageFile.")

@@ -50,14 +50,15 @@ class Leaf:
     kind: str  # "blocking", "session" or "heavy"
     path: Path
     shown: str
+    relpath: str
     function: FunctionCalls
     call: Call
-    hops: tuple[tuple[str, str, int], ...]  # (function name, shown path, definition line), entry point first
+    hops: tuple[tuple[str, str, int], ...]  # (function name, relpath, definition line), entry point first
 
     def trail(self) -> str:
         """``async `items()` (main.py:12) -> `load()` (services.py:5) -> `db.query(...)` (repo.py:9)``."""
-        steps = [f"`{name}()` ({shown}:{line})" for name, shown, line in self.hops]
-        return f"async {' -> '.join(steps)} -> `{self.call.name}(...)` ({self.shown}:{self.call.line})"
+        steps = [f"`{name}()` ({relpath}:{line})" for name, relpath, line in self.hops]
+        return f"async {' -> '.join(steps)} -> `{self.call.name}(...)` ({self.relpath}:{self.call.line})"
 
     @property
     def alternative(self) -> str:
@@ -169,10 +170,10 @@ class AsyncReach:
             current: str | None = name
             while current is not None:
                 _path, hop_info, hop = located[current]
-                hops.append((hop.name, hop_info.path, hop.line))
+                hops.append((hop.name, hop_info.relpath, hop.line))
                 current = parents[current]
             hops.reverse()
-            found.extend(Leaf(kind, path, info.path, function, call, tuple(hops)) for kind, call in calls)
+            found.extend(Leaf(kind, path, info.path, info.relpath, function, call, tuple(hops)) for kind, call in calls)
         return sorted(found, key=lambda leaf: (leaf.shown, leaf.call.line, leaf.call.column, leaf.kind))
 
     # -- sessions ------------------------------------------------------------
