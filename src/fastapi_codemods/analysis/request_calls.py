@@ -470,6 +470,7 @@ def _summary(function: Function, qualified: str, is_route: bool, top_level: bool
             clients = {**{n: c for n, c in resolver.clients.items() if n not in local.bound}, **clients}
         objects = _heavy_objects(own, resolver, local) if kinds.heavy else {}
         awaited = {id(node.value) for node in own.awaits}
+        heavy_ids: set[int] = set()
         for call in sorted(own.calls, key=_position):
             # ``await session.execute(...)``: an async session, whatever the annotation says
             session = None if id(call) in awaited or not sources else _session_method(call.func, sources)
@@ -484,8 +485,10 @@ def _summary(function: Function, qualified: str, is_route: bool, top_level: bool
                 if name is not None and not name.startswith("builtins."):
                     calls.append(_call(call, name))
             elif chain is not None:
-                if not is_light(chain):
+                inner = call.func.value if isinstance(call.func, ast.Attribute) else None
+                if not is_light(chain) and id(inner) not in heavy_ids:  # ``hashpw(...).decode()``: one piece
                     heavy.append(_call(call, chain))
+                    heavy_ids.add(id(call))
             elif name is not None and not name.startswith("builtins."):
                 calls.append(_call(call, name))
         returns = _returned(own, sources, resolver, local)
