@@ -28,8 +28,8 @@ is for), evidence is:
 
 A function passed to ``run_in_threadpool``, ``asyncio.to_thread``, an executor or a
 task queue's ``.delay()`` is not called in the route, so it is not evidence. Any
-evidence: FAIL. No evidence but application modules import a heavy library: NEEDS
-ATTENTION, naming them (the routes may reach them through objects the analysis
+evidence: FAIL. No evidence but modules the web app imports (its import closure)
+import a heavy library: NEEDS ATTENTION, naming them (the routes may reach them through objects the analysis
 cannot follow, such as ``request.app.state.model.predict``). Routes and no heavy
 library imported: PASS. No route: NOT APPLICABLE.
 """
@@ -72,7 +72,10 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
                 f"({helper_info.path}:{inner.line}) in the request: {ADVICE}"))
     if evidence:
         return Outcome(Verdict.FAIL, tuple(sorted(evidence)))
-    importing = [(info.path, module.heavy_imports) for _, info, module in functions.modules if module.heavy_imports]
+    # Only modules the web app imports (the program model's import closure): a
+    # training script or a client library's module is not the server's.
+    importing = [(info.path, module.heavy_imports) for _, info, module in functions.modules
+                 if module.heavy_imports and reach.model.web_programs_importing(info.module)]
     if importing:
         named = ", ".join(f"{path} ({', '.join(libraries)})" for path, libraries in importing[:NAMED_MODULES])
         more = f" and {len(importing) - NAMED_MODULES} more" if len(importing) > NAMED_MODULES else ""
