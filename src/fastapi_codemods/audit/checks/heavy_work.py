@@ -14,8 +14,8 @@ to eight calls deep), evidence is each heavy call reached, with the path (``asyn
 loop for every other request.
 
 In each sync route (it still holds a thread-pool thread, and the GIL, for the whole
-computation; password hashing aside, which releases the GIL and is what the thread
-is for), evidence is:
+computation; password hashing and pandas aside, which release the GIL and are what
+the thread is for), evidence is:
 
 - a call in its own body resolved into a heavy library (``torch.load``,
   ``pipeline(...)``), but not the cheap ones (``torch.device``, ``torch.no_grad``,
@@ -47,6 +47,8 @@ TRANSFORM = None
 FILE_PASSES = (REQUEST_CALLS, PROGRAM_FACTS)
 ADVICE = "move CPU-heavy work to a process pool or a task queue (or at least `run_in_threadpool`)"
 NAMED_MODULES = 5
+# What a sync route's thread is for: password hashing and pandas' I/O release the GIL.
+SYNC_ROUTE_EXEMPT = HASHING_LIBRARIES | {"pandas"}
 
 
 def check(project: Project, facts: AuditFacts) -> Outcome:
@@ -89,4 +91,4 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
 
 
 def _heavy(function: FunctionCalls) -> list[Call]:
-    return [call for call in function.heavy if call.name.split(".")[0] not in HASHING_LIBRARIES]
+    return [call for call in function.heavy if call.name.split(".")[0] not in SYNC_ROUTE_EXEMPT]
