@@ -326,6 +326,9 @@ class _Resolver:
 
 
 def is_light(chain: str) -> bool:
+    root = chain.split(".")[0]
+    if root in HASHING_LIBRARIES and chain.count("(...)") >= (1 if root == "bcrypt" else 2):
+        return True  # a method of a hash (``hashpw(...).decode()``), not of a hasher
     return chain in LIGHT_CALLS or chain.startswith(LIGHT_PREFIXES)
 
 
