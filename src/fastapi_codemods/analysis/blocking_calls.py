@@ -54,7 +54,26 @@ BLOCKING_CALLS: dict[str, BlockingCall] = {
     **_table("database", "`redis.asyncio.Redis`", "redis.Redis", "redis.StrictRedis", "redis.from_url",
              "redis.client.Redis"),
     **_table("file", "`await run_in_threadpool(...)` around the file I/O, or aiofiles", "builtins.open"),
+    **_table("mail", "aiosmtplib (or send the mail from a background task run in the thread pool)",
+             "smtplib.SMTP", "smtplib.SMTP_SSL"),
 }
+# Every method of a sync client the function or its module creates
+# (``s3 = boto3.client("s3")`` then ``s3.put_object(...)``: ``boto3.client.put_object``).
+BLOCKING_PREFIXES: dict[str, BlockingCall] = {
+    prefix: BlockingCall(prefix, "aws", "aioboto3 (or `await run_in_threadpool(...)` around the boto3 call)")
+    for prefix in ("boto3.client.", "boto3.resource.", "boto3.session.Session.client.")
+}
+# The library whose sync client a blocking call uses, for practice 2 (sync client libraries).
+CLIENT_LIBRARIES = frozenset({"requests", "httpx", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "pymongo",
+                              "redis", "urllib3", "boto3", "smtplib"})
+
+
+def blocking_entry(name: str) -> BlockingCall | None:
+    """The table's entry for a call's qualified ``name``, prefixes included."""
+    found = BLOCKING_CALLS.get(name)
+    if found is None and name.startswith("boto3."):
+        found = next((entry for prefix, entry in BLOCKING_PREFIXES.items() if name.startswith(prefix)), None)
+    return found
 
 
 def blocking_call(names: Iterable[str]) -> BlockingCall | None:

@@ -73,6 +73,11 @@ DECLARATIVE = re.compile(
     r"ContextVar|compile|partial|set_defaults|add_argument|add_parser|add_subparsers|Typer|command|"
     r"add_command|add_typer|group|filterwarnings|simplefilter|lru_cache|cache)$"
 )
+# Calls that run a function they are given elsewhere (a thread, a process, a task
+# queue) or as a dependency: it is not called where it is passed.
+OFFLOADERS = frozenset({"run_in_threadpool", "to_thread", "run_in_executor", "run_sync", "submit", "add_task",
+                        "delay", "apply_async", "send_task", "enqueue", "iterate_in_threadpool", "Depends",
+                        "Security", "Thread", "Process", "map_async", "apply"})
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50, "exception": 40}
 NOT_APP_FOLDERS = frozenset({"examples", "example", "docs", "docs_src"})
 
@@ -110,6 +115,8 @@ class ModuleFacts:
     serves_with_log_config: bool
     logging: tuple[LoggingSite, ...]
     top_imports: tuple[tuple[str, int], ...] = ()  # (absolute name, line) of each module-level import
+    offloaded: tuple[tuple[str, tuple[str, ...]], ...] = ()  # scope -> names it passes to a thread, queue, Depends
+    startup: tuple[str, ...] = ()  # lifespan, startup and shutdown handlers (they run once, not per request)
 
 
 def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[str, Any]) -> ModuleFacts:
@@ -157,6 +164,8 @@ class _Reader:
         self.serves_with_log_config = False
         self.logging: list[LoggingSite] = []
         self.handler_names: set[str] = set()  # locals bound to logging.getLogger(...) or handlers
+        self.offloaded: dict[str, set[str]] = {}
+        self.startup: set[str] = set()
 
     def facts(self) -> ModuleFacts:
         spans = self._spans()
@@ -216,6 +225,8 @@ class _Reader:
             serves_with_log_config=self.serves_with_log_config,
             logging=tuple(self.logging),
             top_imports=tuple(_top_imports(self.tree, self.info.package)),
+            offloaded=tuple((scope, tuple(sorted(names))) for scope, names in sorted(self.offloaded.items())),
+            startup=tuple(sorted(self.startup)),
         )
 
     def _spans(self) -> list[tuple[int, int, str, str | None]]:
@@ -252,6 +263,8 @@ class _Reader:
         if is_route_decorator(decorator) or attr in WEB_DECORATORS:
             self.web_roots.add(target)
             self.web_module = True
+            if attr == "on_event":
+                self.startup.add(target)
         elif attr in TASK_DECORATORS or qualified.rpartition(".")[2] in TASK_DECORATORS:
             self.task_roots.add(target)
         elif attr in CLI_DECORATORS or qualified.split(".")[0] in CLI_LIBRARIES:
@@ -268,22 +281,31 @@ class _Reader:
         attr = call.func.attr if isinstance(call.func, ast.Attribute) else ""
         passed = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
         # A function passed as a value (a callback, a thread target) may be called.
+        offloads = (attr or qualified.rpartition(".")[2]) in OFFLOADERS
         for value in passed:
             name = self._resolve(value, cls, local) if isinstance(value, (ast.Name, ast.Attribute)) else None
             if name is not None:
                 found.add(name)
+                if offloads:
+                    self.offloaded.setdefault(scope, set()).add(name)
         if qualified in APP_CLASSES:
             self.app_module = True
             for keyword in call.keywords:
                 if keyword.arg in ("lifespan", "on_startup", "on_shutdown", "exception_handlers", "dependencies"):
                     self.web_roots.update(self._names_in(keyword.value, local))
+                if keyword.arg in ("lifespan", "on_startup", "on_shutdown"):
+                    self.startup.update(self._names_in(keyword.value, local))
         elif qualified in ROUTER_CLASSES:
             self.web_module = True
             for keyword in call.keywords:
                 if keyword.arg in ("lifespan", "on_startup", "on_shutdown", "dependencies"):
                     self.web_roots.update(self._names_in(keyword.value, local))
+                if keyword.arg in ("lifespan", "on_startup", "on_shutdown"):
+                    self.startup.update(self._names_in(keyword.value, local))
         elif qualified in DEPENDS or attr in WEB_REGISTRATIONS:
             self.web_roots.update(self._names_in_args(call, local))
+            if attr == "add_event_handler":
+                self.startup.update(self._names_in_args(call, local))
         elif route_registration(call)[1]:
             self.web_module = True
             self.web_roots.update(self._names_in_args(call, local))
@@ -346,6 +368,11 @@ class _Reader:
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
+        if isinstance(node, ast.Call) and len(parts) == 1 and isinstance(node.func, (ast.Name, ast.Attribute)):
+            # ``UserRepository(db).get(1)``: the method of the class called (for a
+            # function, its name: `ProgramModel.resolve` leads to the function)
+            base = self._resolve(node.func, cls, local)
+            return None if base is None else f"{base}.{parts[0]}"
         if not isinstance(node, ast.Name):
             return None
         parts.reverse()
@@ -522,6 +549,10 @@ class ProgramModel:
         self.calls_of: dict[str, tuple[str, ...]] = {
             f"{module}.{scope}": called for module, facts in self.facts.items() for scope, called in facts.calls
         }
+        self.offloaded_of: dict[str, frozenset[str]] = {
+            f"{module}.{scope}": frozenset(names) for module, facts in self.facts.items() for scope, names in facts.offloaded
+        }
+        self.startup: set[str] = {name for facts in self.facts.values() for name in facts.startup}
         self.scripts_entries = _project_scripts(project)
         texts = deployment_texts if deployment_texts is not None else _deployment_texts(project)
         self.programs: list[Program] = self._programs(texts)

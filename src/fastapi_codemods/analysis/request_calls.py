@@ -44,7 +44,7 @@ from typing import Any
 from fastapi_codemods.analysis import routes
 from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.astnames import ImportMap, import_bindings
-from fastapi_codemods.analysis.blocking_calls import BLOCKING_CALLS
+from fastapi_codemods.analysis.blocking_calls import blocking_entry
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.side_effects import DEPENDS
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -54,27 +54,37 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 HEAVY_LIBRARIES = frozenset({
     "torch", "torchvision", "torchaudio", "transformers", "sentence_transformers", "diffusers", "sklearn",
     "tensorflow", "keras", "onnxruntime", "PIL", "cv2", "skimage", "spacy", "xgboost", "lightgbm",
-    "ultralytics", "whisper", "faster_whisper", "easyocr", "pytesseract",
+    "ultralytics", "whisper", "faster_whisper", "easyocr", "pytesseract", "pandas", "passlib", "bcrypt", "argon2",
 })
+# Password hashing: slow on purpose, and meant for a sync route's thread (the C code
+# releases the GIL); evidence only where async code reaches it.
+HASHING_LIBRARIES = frozenset({"passlib", "bcrypt", "argon2"})
 # Calls into a heavy library that do no heavy work themselves: device and mode
 # switches, and ``PIL.Image.open``, which only reads the header (what is done with
 # the image afterwards is heavy, and is found through the name it is assigned to).
 LIGHT_CALLS = frozenset({
     "torch.device", "torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.manual_seed",
     "torch.is_tensor", "torch.get_num_threads", "torch.set_num_threads", "torch.dtype", "PIL.Image.open",
-    "cv2.setNumThreads",
+    "cv2.setNumThreads", "passlib.context.CryptContext", "bcrypt.gensalt", "argon2.PasswordHasher",
+    "pandas.isna", "pandas.notna", "pandas.isnull", "pandas.notnull", "pandas.Timestamp", "pandas.Timedelta",
 })
 LIGHT_PREFIXES = ("torch.cuda.", "torch.backends.", "torch.mps.", "transformers.logging.", "tensorflow.config.",
                   "PIL.ImageFile.")
 SESSION_CLASSES = frozenset({
     "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session", "sqlmodel.orm.session.Session",
 })
+# A module-level ``SessionLocal = sessionmaker(...)``: calling it opens a sync session
+# (unless ``class_=AsyncSession``).
+SESSION_FACTORIES = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker",
+                               "sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"})
+SESSION = "SESSION"  # a session source known in the module itself
 SESSION_IO = frozenset({"execute", "query", "commit", "scalar", "scalars", "get", "flush", "refresh", "merge",
                         "rollback", "exec"})
 # Sync HTTP clients: a name bound to one in the function makes ``name.get(...)`` the
 # table's ``requests.Session.get``.
 SYNC_CLIENTS = {"requests.Session": "requests.Session", "requests.session": "requests.Session",
-                "requests.sessions.Session": "requests.Session", "httpx.Client": "httpx.Client"}
+                "requests.sessions.Session": "requests.Session", "httpx.Client": "httpx.Client",
+                "boto3.client": "boto3.client", "boto3.resource": "boto3.resource"}
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 MAX_HOPS = 8
 NEEDLES = ()  # every file: a module of imports alone may re-export a dependency
@@ -105,6 +115,11 @@ class FunctionCalls:
     session_io: tuple[Call, ...]
     heavy: tuple[Call, ...]
     calls: tuple[Call, ...]
+    pending_session: tuple[tuple[Call, str], ...] = ()
+    """Session methods called on a name whose source another module decides:
+    (call, ``call:Q`` / ``depends:Q`` / ``alias:Q``), see `session_source`."""
+    returns: tuple[str, ...] = ()
+    """What the function returns or yields: `SESSION`, or ``call:Q`` for a call's result."""
 
     @property
     def name(self) -> str:
@@ -124,6 +139,9 @@ class ModuleCalls:
     has_route: bool
     uses_depends: bool
     """Some ``Depends(...)``/``Security(...)`` call, resolved or not."""
+    session_sources: tuple[tuple[str, str], ...] = ()
+    """(qualified name, source) of module-level session factories (`SESSION`) and
+    ``Annotated[T, Depends(f)]`` aliases (`SESSION` or ``depends:f``)."""
 
 
 def module_level_statements(tree: ast.Module) -> list[ast.stmt]:
@@ -145,7 +163,7 @@ class _Own:
     """The nodes of one function's own body that its summary reads, found by one
     sweep of the module (`_own_nodes`) instead of a walk of every function."""
 
-    __slots__ = ("calls", "awaits", "bindings", "imports", "stores", "nested")
+    __slots__ = ("calls", "awaits", "bindings", "imports", "stores", "nested", "returns")
 
     def __init__(self) -> None:
         self.calls: list[ast.Call] = []
@@ -154,6 +172,7 @@ class _Own:
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self.stores: list[ast.Name] = []
         self.nested: list[str] = []
+        self.returns: list[ast.Return | ast.Yield] = []
 
 
 class _Locals:
@@ -182,11 +201,80 @@ class _Resolver:
         self.defined = {node.name for node in statements
                         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         self.heavy_objects: dict[str, str] = {}
+        self.factories: set[str] = set()
+        self.clients: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
         for node in statements:
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 origin = self.heavy_chain(node.value, None)
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
                 if origin is not None:
-                    self.heavy_objects.update((t.id, origin) for t in node.targets if isinstance(t, ast.Name))
+                    self.heavy_objects.update((name, origin) for name in names)
+                if self._sync_factory(node.value):
+                    self.factories.update(names)
+                client = SYNC_CLIENTS.get(self.qualified(node.value.func, None) or "")
+                if client is not None:
+                    self.clients.update((name, client) for name in names)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Subscript):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                source = self.annotation_source(node.value)
+                if source is not None:
+                    self.aliases.update((t.id, source) for t in targets if isinstance(t, ast.Name))
+
+    def _sync_factory(self, call: ast.Call) -> bool:
+        name = self.qualified(call.func, None)
+        if name not in SESSION_FACTORIES:
+            return False
+        if any(isinstance(arg, ast.Call) for arg in call.args):  # scoped_session(sessionmaker(...))
+            return all(self._sync_factory(arg) for arg in call.args if isinstance(arg, ast.Call))
+        given = next((k.value for k in call.keywords if k.arg == "class_"), None)
+        return given is None or "Async" not in (self.qualified(given, None) or ast.unparse(given))
+
+    def session_key(self, name: str | None) -> str | None:
+        """The source a call of ``name`` gives: `SESSION` for a session class or a
+        factory of the module, ``call:name`` for anything another module decides."""
+        if name is None or name.startswith("builtins."):
+            return None
+        if name in SESSION_CLASSES or name.rpartition(".")[0] == self.module and name.rpartition(".")[2] in \
+                self.factories:
+            return SESSION
+        return f"call:{name}"
+
+    def call_source(self, func: ast.expr, local: _Locals | None) -> str | None:
+        """`session_key` of a call of ``func``; a module-level factory by its bare name too."""
+        if isinstance(func, ast.Name) and func.id in self.factories and (local is None or func.id not in local.bound):
+            return SESSION
+        return self.session_key(self.qualified(func, local))
+
+    def annotation_source(self, annotation: ast.expr | None) -> str | None:
+        """`SESSION` for ``Session`` or ``Annotated[Session, ...]``, ``depends:f`` for
+        ``Annotated[T, Depends(f)]``, ``alias:Q`` for a name another module may define
+        as such an alias; None otherwise."""
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.Subscript) and self.qualified(annotation.value, None) in ANNOTATED:
+            elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            if elements and self.qualified(elements[0], None) in SESSION_CLASSES:
+                return SESSION
+            for element in elements[1:]:
+                target = self.depends_target(element)
+                if target is not None:
+                    return f"depends:{target}"
+            return None
+        if isinstance(annotation, (ast.Name, ast.Attribute)):
+            name = self.qualified(annotation, None)
+            if name in SESSION_CLASSES:
+                return SESSION
+            if isinstance(annotation, ast.Name) and annotation.id in self.aliases:
+                return self.aliases[annotation.id]
+            return f"alias:{name}" if name is not None else None
+        return None
+
+    def depends_target(self, node: ast.expr | None) -> str | None:
+        if not isinstance(node, ast.Call) or self.qualified(node.func, None) not in DEPENDS:
+            return None
+        target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "dependency"), None)
+        return self.qualified(target, None) if isinstance(target, (ast.Name, ast.Attribute)) else None
 
     def root(self, name: str, local: _Locals | None) -> str | None:
         """What a bare name means in a function with ``local`` bindings."""
@@ -238,6 +326,9 @@ class _Resolver:
 
 
 def is_light(chain: str) -> bool:
+    root = chain.split(".")[0]
+    if root in HASHING_LIBRARIES and chain.count("(...)") >= (1 if root == "bcrypt" else 2):
+        return True  # a method of a hash (``hashpw(...).decode()``), not of a hasher
     return chain in LIGHT_CALLS or chain.startswith(LIGHT_PREFIXES)
 
 
@@ -251,8 +342,10 @@ def request_calls(info: FileInfo, tree: ast.Module, text: str, options: Mapping[
     heavy_imports = {qualified.split(".")[0] for names in import_bindings(tree, info.package).values()
                      for qualified in names} & HEAVY_LIBRARIES
     kinds = _Kinds(text, info, bool(heavy_imports))
+    attributes = _session_attributes(tree, resolver)
     summaries = [
-        _summary(function, qualified, function in route_functions, top, resolver, info, own[id(function)], kinds)
+        _summary(function, qualified, function in route_functions, top, resolver, info, own[id(function)], kinds,
+                 attributes.get(qualified.rpartition(".")[0], {}))
         for function, qualified, top in functions
     ]
     depends_calls = _depends_calls(tree, text, resolver)
@@ -264,7 +357,51 @@ def request_calls(info: FileInfo, tree: ast.Module, text: str, options: Mapping[
         heavy_imports=tuple(sorted(heavy_imports)),
         has_route=bool(route_functions),
         uses_depends=bool(depends_calls),
+        session_sources=tuple(sorted([(f"{info.module}.{name}", SESSION) for name in resolver.factories]
+                                     + [(f"{info.module}.{name}", source)
+                                        for name, source in resolver.aliases.items()])),
     )
+
+
+def _parameter_sources(function: Function, resolver: _Resolver) -> dict[str, str]:
+    """Parameters that may be a sync session: annotated with one (or an alias of
+    one), or given by a dependency (``db=Depends(get_db)``) that may yield one."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: dict[str, ast.expr] = dict(zip([a.arg for a in positional[len(positional) - len(arguments.defaults):]],
+                                             arguments.defaults))
+    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None)
+    found = {}
+    for arg in [*positional, *arguments.kwonlyargs]:
+        source = resolver.annotation_source(arg.annotation)
+        if source is None:
+            target = resolver.depends_target(defaults.get(arg.arg))
+            source = f"depends:{target}" if target is not None else None
+        if source is not None:
+            found[arg.arg] = source
+    return found
+
+
+def _session_attributes(tree: ast.Module, resolver: _Resolver) -> dict[str, dict[str, str]]:
+    """``Class`` (qualified) -> ``self.<attr>`` set in a method from a parameter that
+    may be a sync session (``def __init__(self, db: Session): self.db = db``)."""
+    found: dict[str, dict[str, str]] = {}
+    for node in module_level_statements(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for item in node.body:
+            if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
+                continue
+            sources = None
+            for statement in item.body:
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Name):
+                    sources = _parameter_sources(item, resolver) if sources is None else sources
+                    for target in statement.targets:
+                        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                                and target.value.id == "self" and statement.value.id in sources:
+                            found.setdefault(f"{resolver.module}.{node.name}", {})[target.attr] = \
+                                sources[statement.value.id]
+    return found
 
 
 def _depends_calls(tree: ast.Module, text: str, resolver: _Resolver) -> list[ast.Call]:
@@ -320,33 +457,61 @@ def _functions(tree: ast.Module, module: str, route_functions: Mapping[Function,
 
 
 def _summary(function: Function, qualified: str, is_route: bool, top_level: bool, resolver: _Resolver,
-             info: FileInfo, own: _Own, kinds: _Kinds) -> FunctionCalls:
+             info: FileInfo, own: _Own, kinds: _Kinds, attributes: Mapping[str, str]) -> FunctionCalls:
     blocking: list[Call] = []
     session_io: list[Call] = []
+    pending: list[tuple[Call, str]] = []
     heavy: list[Call] = []
     calls: list[Call] = []
+    returns: list[str] = []
     if own.calls:  # without a call, nothing else of the body matters
         local = _Locals(function, own, info.package)
-        sessions = _session_names(function, own, resolver, local) if kinds.sessions else set()
+        sources = _session_sources(function, own, resolver, local)
+        sources.update((f"self.{attr}", source) for attr, source in attributes.items())
         clients = _client_names(own, resolver, local) if kinds.clients else {}
+        if resolver.clients:
+            clients = {**{n: c for n, c in resolver.clients.items() if n not in local.bound}, **clients}
         objects = _heavy_objects(own, resolver, local) if kinds.heavy else {}
         awaited = {id(node.value) for node in own.awaits}
+        heavy_ids: set[int] = set()
         for call in sorted(own.calls, key=_position):
             # ``await session.execute(...)``: an async session, whatever the annotation says
-            session = None if id(call) in awaited or not sessions else _session_method(call.func, sessions)
+            session = None if id(call) in awaited or not sources else _session_method(call.func, sources)
             name = (_client_method(call.func, clients) if clients else None) or resolver.qualified(call.func, local)
             chain = resolver.heavy_chain(call.func, local, objects) if kinds.heavy else None
-            if session is not None:
-                session_io.append(_call(call, session))
-            elif name in BLOCKING_CALLS:
+            if session is not None and session[1] == SESSION:
+                session_io.append(_call(call, session[0]))
+            elif name is not None and blocking_entry(name) is not None:
                 blocking.append(_call(call, name))
+            elif session is not None:
+                pending.append((_call(call, session[0]), session[1]))
+                if name is not None and not name.startswith("builtins."):
+                    calls.append(_call(call, name))
             elif chain is not None:
-                if not is_light(chain):
+                inner = call.func.value if isinstance(call.func, ast.Attribute) else None
+                if not is_light(chain) and id(inner) not in heavy_ids:  # ``hashpw(...).decode()``: one piece
                     heavy.append(_call(call, chain))
+                    heavy_ids.add(id(call))
             elif name is not None and not name.startswith("builtins."):
                 calls.append(_call(call, name))
+        returns = _returned(own, sources, resolver, local)
     return FunctionCalls(qualified, function.lineno, isinstance(function, ast.AsyncFunctionDef), is_route,
-                         top_level, tuple(blocking), tuple(session_io), _one_per_line(heavy), tuple(calls))
+                         top_level, tuple(blocking), tuple(session_io), _one_per_line(heavy), tuple(calls),
+                         tuple(pending), tuple(returns))
+
+
+def _returned(own: _Own, sources: Mapping[str, str], resolver: _Resolver, local: _Locals) -> list[str]:
+    """The session sources of what the function returns or yields."""
+    found = []
+    for node in own.returns:
+        value = node.value
+        if isinstance(value, ast.Name) and value.id in sources:
+            found.append(sources[value.id])
+        elif isinstance(value, ast.Call):
+            key = resolver.call_source(value.func, local)
+            if key is not None:
+                found.append(key)
+    return sorted(set(found))
 
 
 def _own_nodes(tree: ast.Module, scopes: _Scopes, functions: list[Function]) -> dict[int, _Own]:
@@ -369,7 +534,7 @@ def _own_nodes(tree: ast.Module, scopes: _Scopes, functions: list[Function]) -> 
     if not wanted:
         return found
     for nodes, attribute in ((nodes_of(tree, ast.Await), "awaits"), (nodes_of(tree, ast.Import, ast.ImportFrom), "imports"),
-                             (nodes_of(tree, ast.Assign), "bindings")):
+                             (nodes_of(tree, ast.Assign), "bindings"), (nodes_of(tree, ast.Return, ast.Yield), "returns")):
         for own, node in zip(scopes.owners(wanted, nodes), nodes):
             if own is not None:
                 getattr(own, attribute).append(node)
@@ -503,14 +668,21 @@ def _one_per_line(found: list[Call]) -> tuple[Call, ...]:
     return tuple(kept)
 
 
-def _session_names(function: Function, own: _Own, resolver: _Resolver, local: _Locals) -> set[str]:
-    """Parameters annotated with a sync session class, and names bound to one."""
-    arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
-    names = {arg.arg for arg in arguments if _is_session_type(arg.annotation, resolver)}
-    for value, targets in _bindings(own):
-        if isinstance(value, ast.Call) and resolver.qualified(value.func, local) in SESSION_CLASSES:
-            names.update(target.id for target in targets if isinstance(target, ast.Name))
-    return names
+def _session_sources(function: Function, own: _Own, resolver: _Resolver, local: _Locals) -> dict[str, str]:
+    """Names that may be a sync session -> their source: `SESSION` (a parameter
+    annotated with a session class, a name bound to one or to a factory of the
+    module) or what another module decides (``call:Q``, ``depends:Q``, ``alias:Q``)."""
+    sources = _parameter_sources(function, resolver)
+    for value, targets in reversed(_bindings(own)):  # source order: the last binding wins
+        if isinstance(value, ast.Call):
+            key = resolver.call_source(value.func, local)
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    if key is None:
+                        sources.pop(target.id, None)
+                    else:
+                        sources[target.id] = key
+    return sources
 
 
 def _bindings(own: _Own) -> list[tuple[ast.expr, list[ast.expr]]]:
@@ -545,19 +717,20 @@ def _client_method(func: ast.expr, clients: dict[str, str]) -> str | None:
     return None
 
 
-def _is_session_type(annotation: ast.expr | None, resolver: _Resolver) -> bool:
-    if isinstance(annotation, ast.Subscript) and resolver.qualified(annotation.value, None) in ANNOTATED:
-        elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
-        annotation = elements[0] if elements else None
-    return annotation is not None and resolver.qualified(annotation, None) in SESSION_CLASSES
-
-
-def _session_method(func: ast.expr, sessions: set[str]) -> str | None:
-    """``db.query`` when ``func`` is an I/O method called on a session name."""
-    if isinstance(func, ast.Attribute) and func.attr in SESSION_IO and isinstance(func.value, ast.Name) \
-            and func.value.id in sessions:
-        return f"{func.value.id}.{func.attr}"
-    return None
+def _session_method(func: ast.expr, sources: Mapping[str, str]) -> tuple[str, str] | None:
+    """(``db.query``, source) when ``func`` is an I/O method called on a name (or
+    ``self.<attr>``) that may be a session."""
+    if not isinstance(func, ast.Attribute) or func.attr not in SESSION_IO:
+        return None
+    value = func.value
+    if isinstance(value, ast.Name):
+        receiver = value.id
+    elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
+        receiver = f"self.{value.attr}"
+    else:
+        return None
+    source = sources.get(receiver)
+    return None if source is None else (f"{receiver}.{func.attr}", source)
 
 
 def _heavy_objects(own: _Own, resolver: _Resolver, local: _Locals) -> dict[str, str]:

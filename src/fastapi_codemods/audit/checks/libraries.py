@@ -1,34 +1,25 @@
-"""Practice 2: sync client libraries where an async one is the norm.
+"""Practice 2: sync client libraries used from async code.
 
-A sync client called from an ``async def`` endpoint blocks the event loop; an async
-FastAPI backend should pick the async client from the start.
+A sync client called from async code blocks the event loop; the same client in a
+sync ``def`` route, a Celery task, a command-line program or an alembic migration
+runs outside it (FastAPI runs sync routes in the thread pool) and is correct. So a
+library is judged by where it is called, not by being declared.
 
-Declarations: each runtime dependency (`analysis.dependencies.runtime_declarations`:
-PEP 621 and Poetry ``pyproject.toml``, ``Pipfile``, ``setup.cfg``, ``setup.py``,
-runtime ``requirements*.txt``, an unpacked wheel's ``METADATA``; from the root up to
-the git work tree) on ``requests`` (prefer httpx), ``psycopg2`` or
-``psycopg2-binary`` (asyncpg or psycopg 3), ``pymongo`` unless ``motor`` is declared
-or the application uses pymongo's async API (``AsyncMongoClient``,
-``pymongo.asynchronous``, ``motor``), and ``redis`` unless the application imports
-or names ``redis.asyncio`` (``import redis.asyncio``, ``from redis import asyncio``)
-or uses RQ (declares or imports ``rq``, which takes only sync connections). Evidence
-at the declaration line.
+Evidence (`audit.async_reach`, as practice 1 reads it): a call of a sync client
+reached from an async entry point (route, dependency, middleware, background task),
+in its own body or through the project functions it calls, with the path:
+``requests.*``, a sync ``httpx`` client, ``urllib3``, ``psycopg2``/``psycopg``/
+``pymysql`` connections, ``pymongo.MongoClient``, ``redis.Redis``, ``smtplib.SMTP``,
+``boto3`` clients (the library of a blocking call in `analysis.blocking_calls`), and
+queries on a synchronous SQLAlchemy/SQLModel session (a sync driver under it). Not
+evidence: a module that uses the same library's async API too (a sync twin of an
+async API, on purpose), a redis client where the project uses RQ (which takes only
+sync connections).
 
-Code: in the application's modules (test code, test helpers, documentation
-snippets, command-line programs and the modules only they import, whose calls do
-not run in the event loop, aside), each call of a sync client, under any import alias: ``requests.get/post/put/
-patch/delete/head/options/request`` (an import alone, to catch its exceptions, is
-no use; a ``Session()`` or ``Request()`` sends nothing itself and is often what a
-library demands: SigV4 signing, OpenTelemetry's exporter), ``psycopg2.connect`` and
-``psycopg2.pool``, ``pymongo.MongoClient``, ``redis.Redis``/``StrictRedis``/
-``from_url``/``RedisCluster``/``Sentinel``/connection pools (and their
-``from_url``). Evidence at the call when the library is not declared (there is no
-packaging file, or another package brings it in), unless the same module uses the
-library's async API too (a sync twin of an async API, on purpose) or, for redis,
-the project uses RQ. A tree without packaging files is so decided by its code: one
-that calls none of these clients passes, since the code is what runs.
-
-Any evidence: FAIL. An app, router or route and none: PASS. Neither: NOT APPLICABLE.
+Declarations (`analysis.dependencies.runtime_declarations`: ``requests``,
+``psycopg2``, ``pymongo``, ``redis``) are not evidence: the PASS names the declared
+sync libraries that no async code reaches. Any evidence: FAIL. An app, router or
+route and none: PASS. Neither: NOT APPLICABLE.
 """
 
 from __future__ import annotations
@@ -37,11 +28,14 @@ import ast
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from fastapi_codemods.analysis import programs
 from fastapi_codemods.analysis.astindex import nodes_of
 from fastapi_codemods.analysis.astnames import ImportMap, absolute_module
+from fastapi_codemods.analysis.blocking_calls import CLIENT_LIBRARIES
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.analysis.program_model import PROGRAM_FACTS
+from fastapi_codemods.analysis.request_calls import REQUEST_CALLS
+from fastapi_codemods.audit.async_reach import AsyncReach, Leaf
 from fastapi_codemods.audit.facts import AuditFacts, excerpt_of
 from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
 from fastapi_codemods.engine.fileinfo import FileInfo
@@ -55,6 +49,10 @@ SYNC_DISTRIBUTIONS = {
     "redis": ("redis", "redis.asyncio"),
 }
 ADVICE = {library: advice for library, advice in SYNC_DISTRIBUTIONS.values()}
+ADVICE.update({"httpx": "`httpx.AsyncClient`", "urllib3": "httpx", "psycopg": "psycopg 3's `AsyncConnection`",
+               "pymysql": "aiomysql or asyncmy", "MySQLdb": "aiomysql or asyncmy", "mysql": "aiomysql or asyncmy",
+               "boto3": "aioboto3", "smtplib": "aiosmtplib"})
+SESSION_ADVICE = "an `AsyncSession` over an async driver (asyncpg, psycopg 3, aiosqlite)"
 SYNC_CLIENTS = frozenset({
     "psycopg2.connect", "pymongo.MongoClient", "pymongo.mongo_client.MongoClient",
     "redis.Redis", "redis.StrictRedis", "redis.from_url", "redis.ConnectionPool", "redis.BlockingConnectionPool",
@@ -131,69 +129,51 @@ def _note_async(qualified: str, found: set[str]) -> None:
 
 
 LIBRARY_USES = FilePass("audit.library_uses", NEEDLES, library_uses)
-# command_line_programs reads print_to_logging's passes, under its options.
-TRANSFORM = "print_to_logging"
-FILE_PASSES = (programs.PROGRAM_KINDS, programs.COMMAND_HANDLERS, programs.OWN_IMPORTS, LIBRARY_USES)
-
-
-def command_line_modules(project: Project, facts: AuditFacts) -> set[str]:
-    """Relpaths of the command-line programs and of their helpers: modules that only
-    they import (directly or through other helpers) and that are not part of the
-    web app, as test helpers are to tests."""
-    found = set(programs.command_line_programs(project))
-    importers: dict[str, set[str]] = {}
-    for _path, info, imported in project.results(programs.OWN_IMPORTS, {}):
-        for module in imported:
-            importers.setdefault(module, set()).add(info.relpath)
-    candidates = {
-        info.module: info.relpath for _path, info in project.files
-        if info.relpath in facts.roles and not facts.roles[info.relpath].web_app
-    }
-    while True:
-        helpers = {
-            relpath for module, relpath in candidates.items()
-            if relpath not in found and importers.get(module) and importers[module] <= found
-        }
-        if not helpers:
-            return found
-        found |= helpers
+TRANSFORM = None
+FILE_PASSES = (LIBRARY_USES, REQUEST_CALLS, PROGRAM_FACTS)
 
 
 def check(project: Project, facts: AuditFacts) -> Outcome:
-    """FAIL for each sync client library declared or used; see the module."""
+    """FAIL for each sync client async code reaches; see the module."""
     if not facts.web_app:
         return Outcome(Verdict.NOT_APPLICABLE, reason="no FastAPI app, router or route found")
-    declarations = facts.declarations
-    declared_names = {item.normalized for item in declarations}
-    command_line = command_line_modules(project, facts)
-    uses = [(info, use) for _path, info, use in facts.application_results(LIBRARY_USES)
-            if info.relpath not in command_line]
-    async_apis = {library for _info, use in uses for library in use.async_apis}
-    if "motor" in declared_names:
-        async_apis.add("pymongo")
-    uses_rq = NEEDS_SYNC_REDIS in declared_names or any(use.imports_rq for _info, use in uses)
-    evidence = []
-    declared_sync: set[str] = set()
-    for item in declarations:
-        if item.normalized not in SYNC_DISTRIBUTIONS:
+    declared_names = {item.normalized for item in facts.declarations}
+    uses = {info.relpath: use for _path, info, use in facts.application_results(LIBRARY_USES)}
+    uses_rq = NEEDS_SYNC_REDIS in declared_names or any(use.imports_rq for use in uses.values())
+    reach = AsyncReach.of(project, facts)
+    relpaths = {path: relpath for relpath, path in reach.functions.paths.items()}
+    evidence: set[Evidence] = set()
+    for leaf in reach.leaves():
+        library = _library(leaf)
+        if library is None:
             continue
-        library, advice = SYNC_DISTRIBUTIONS[item.normalized]
-        if library in async_apis or library == "redis" and uses_rq:
+        use = uses.get(relpaths.get(leaf.path, ""))
+        if use is not None and library in use.async_apis or library == "redis" and uses_rq:
             continue
-        declared_sync.add(library)
-        evidence.append(facts.file_evidence(
-            item.path, item.line, f"{item.name} is a sync client declared as a runtime dependency: prefer {advice}"
-        ))
-    for info, use in uses:
-        for line, column, excerpt, library in use.sync_sites:
-            # Declared, the declaration stands for its uses; a module using both
-            # APIs of a library offers a sync twin on purpose.
-            if library in declared_sync or library in use.async_apis or library == "redis" and uses_rq:
-                continue
-            evidence.append(Evidence(info.path, line, column, excerpt,
-                                     f"{library} sync client: prefer {ADVICE[library]}"))
+        if library == "sqlalchemy":
+            what = f"a synchronous database session, reached from async code, blocks the event loop: prefer " \
+                   f"{SESSION_ADVICE}"
+        else:
+            what = f"{library} is a sync client, reached from async code: prefer {ADVICE.get(library, 'its async twin')}"
+        evidence.add(reach.functions.evidence(leaf.path, leaf.shown, leaf.call, f"{leaf.trail()}: {what}"))
     if evidence:
-        return Outcome(Verdict.FAIL, tuple(evidence))
-    return Outcome(Verdict.PASS, reason=f"{len(declarations)} runtime dependency declarations and "
-                                        f"{len(uses)} application modules checked: no sync client (requests, "
-                                        "psycopg2, pymongo, redis) without its async twin")
+        return Outcome(Verdict.FAIL, tuple(sorted(evidence)))
+    declared = sorted({SYNC_DISTRIBUTIONS[item.normalized][0] for item in facts.declarations
+                       if item.normalized in SYNC_DISTRIBUTIONS})
+    called = sum(1 for use in uses.values() if use.sync_sites)
+    tail = f"; declared sync libraries ({', '.join(declared)}) are used only outside async code" if declared else ""
+    counts = {kind: len(found) for kind, found in reach.entries.items()}
+    return Outcome(Verdict.PASS, reason=(
+        f"{sum(counts.values())} async entry points checked with the project functions they call: no sync client "
+        f"library (requests, psycopg2, pymongo, redis, boto3, a sync SQLAlchemy session) reached; {called} "
+        f"application modules call a sync client outside async code (sync routes, workers, scripts){tail}"))
+
+
+def _library(leaf: Leaf) -> str | None:
+    """The client library a leaf uses: ``sqlalchemy`` for a sync session."""
+    if leaf.kind == "session":
+        return "sqlalchemy"
+    if leaf.kind != "blocking":
+        return None
+    library = leaf.call.name.split(".")[0]
+    return library if library in CLIENT_LIBRARIES else None

@@ -1,0 +1,3 @@
+import psycopg2
+
+connection = psycopg2.connect("dbname=app")
