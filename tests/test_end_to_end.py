@@ -324,3 +324,41 @@ def test_second_run_changes_nothing(transformed: Transformed) -> None:
     assert again.returncode == 0, again.stderr.decode()
     assert git("status", "--porcelain", cwd=transformed.root) == ""
     assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
+
+
+@requires(*LOGGING_MIGRATION)
+def test_startup_messages_stay_on_the_uvicorn_console(tmp_path: Path) -> None:
+    """Issue 28: the app served by ``uvicorn app.main:app`` before and after
+    ``run --allow-dirty .`` on a copy; every line a person saw on the console (the
+    startup prints of the lifespan, uvicorn's own lines, the shutdown prints) is still
+    there after, in whatever format the added logging configuration writes.
+
+    The console is read line by line until "Application startup complete" (the
+    harness of ``test_programs``: threads, an overall deadline, a port from the OS, the
+    server stopped in ``finally``), then one request, then the server is stopped and
+    the rest of its output read to the end."""
+    from test_programs import Outcome, run_server, run_tool as run_tool_on_copy, vanished
+
+    app_dir = tmp_path / "civiclens"
+    shutil.copytree(EXAMPLES, app_dir, ignore=COPY_IGNORE)
+    serve_run = {"server": "uvicorn", "app": "app.main:app", "request": "/health"}
+
+    def served(label: str) -> Outcome:
+        outcome = run_server(app_dir, serve_run, label)
+        assert not outcome.notes, f"{outcome.notes}\n{outcome.console()}"
+        assert outcome.response is not None and outcome.response[0] == 200, outcome.console()
+        return outcome
+
+    before = served("before")
+    assert "Starting CivicLens API" in before.stdout + before.stderr, before.console()
+
+    tool = run_tool_on_copy(app_dir)
+    assert tool.returncode == 0, tool.stderr.decode("utf-8", "replace")
+    main = (app_dir / "app" / "main.py").read_text(encoding="utf-8")
+    assert "print(" not in main.split('if __name__ == "__main__":')[0], main
+
+    after = served("after")
+    missing = vanished(before, after)
+    assert not missing, ("lines no longer on the console:\n" + "\n".join(f"    {line}" for line in missing)
+                         + f"\n{before.console()}\n{after.console()}")
+    assert after.response == before.response, f"{before.response} != {after.response}"

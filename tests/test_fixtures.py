@@ -27,6 +27,7 @@ the exact bytes, that every written file parses, and that a second run changes n
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import libcst as cst

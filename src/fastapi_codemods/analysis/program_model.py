@@ -91,6 +91,13 @@ class LoggingSite:
     line: int
     what: str
     level: int | None
+    # The loggers it gives handlers to, when it gives them only to named loggers:
+    # records of other loggers (a new ``getLogger(__name__)``) reach no handler.
+    # Empty: the root logger, or a configuration that cannot be read that closely.
+    loggers: tuple[str, ...] = ()
+
+    def shows(self, logger: str) -> bool:
+        return not self.loggers or any(logger == name or logger.startswith(name + ".") for name in self.loggers)
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,10 @@ def module_facts(info: FileInfo, tree: ast.Module, text: str, options: Mapping[s
         # named logger, gunicorn's logconfig settings): configured, level unknown.
         imports = ImportMap(tree, info.package, nested=True)
         if _configures_logging(tree, imports, PurePosixPath(info.relpath).name):
-            facts = replace(facts, logging=(LoggingSite(MODULE, 0, "a logging configuration", None),))
+            named = _named_loggers_only(tree, imports)
+            what = f"handlers on the logger{'s' * (len(named) > 1)} {', '.join(map(repr, named))}" if named \
+                else "a logging configuration"
+            facts = replace(facts, logging=(LoggingSite(MODULE, 0, what, None, named),))
     return facts
 
 
@@ -484,6 +494,50 @@ def _is_root_logger(node: ast.expr, imports: ImportMap) -> bool:
     )
 
 
+def _named_loggers_only(tree: ast.Module, imports: ImportMap) -> tuple[str, ...]:
+    """The names of the loggers this module gives handlers to (``addHandler``,
+    ``.handlers =``) when each is a named ``logging.getLogger("name")``; () when one
+    of them is the root logger or cannot be named, or the module configures logging
+    some other way (gunicorn's settings)."""
+    bound: dict[str, str | None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and imports.qualified(node.value.func) == "logging.getLogger":
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    bound[target.id] = _logger_name(node.value)
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        target: ast.expr | None = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "addHandler":
+            if _null_handler(node):
+                continue
+            target = node.func.value
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            target = next((t.value for t in targets if isinstance(t, ast.Attribute) and t.attr == "handlers"), None)
+            if target is None:
+                continue
+        else:
+            continue
+        if isinstance(target, ast.Call) and imports.qualified(target.func) == "logging.getLogger":
+            name = _logger_name(target)
+        elif isinstance(target, ast.Name):
+            name = bound.get(target.id)
+        else:
+            name = None
+        if not name:
+            return ()
+        names.add(name)
+    return tuple(sorted(names))
+
+
+def _logger_name(call: ast.Call) -> str | None:
+    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        return call.args[0].value or None
+    return None
+
+
 def _null_handler(call: ast.Call) -> bool:
     return any(isinstance(arg, ast.Call) and (_dotted(arg.func) or "").endswith("NullHandler") for arg in call.args)
 
@@ -509,13 +563,17 @@ class Program:
     def configured(self) -> bool:
         return bool(self.logging) or self.deployment_config is not None
 
-    def shown_level(self) -> int | None:
+    def shown_level(self, logger: str | None = None) -> int | None:
         """The lowest level its configuration shows (levels it cannot read taken as
         INFO, what projects configuring logging nearly always mean); None when the
-        program configures no logging."""
+        program configures no logging, or (given ``logger``) none that reaches that
+        logger's records."""
         if not self.configured:
             return None
-        levels = [site.level if site.level is not None else LEVELS["info"] for _, site in self.logging]
+        sites = [site for _, site in self.logging if logger is None or site.shows(logger)]
+        if not sites and self.deployment_config is None:
+            return None
+        levels = [site.level if site.level is not None else LEVELS["info"] for site in sites]
         if self.deployment_config is not None:
             levels.append(LEVELS["info"])
         return min(levels)

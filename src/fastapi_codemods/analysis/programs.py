@@ -621,6 +621,8 @@ KEEP_REASONS = {
     "unconfigured": "run by a program whose logging is not configured (add setup_logging to the run, "
     "or configure logging)",
     "level": "at a level the program's logging does not show",
+    "named": "in modules whose logger the program's logging does not reach (it gives handlers only to "
+    "named loggers)",
     "import": "run at import time, before the program's logging is configured",
     "line": "continuing a line an earlier print with end= started",
 }
@@ -686,6 +688,12 @@ def _keep_reason(model: ProgramModel, module: str, site: PrintSite, options: Map
             shown = LEVELS["info"]
         if shown is None:
             return "unconfigured"
+        if not added:
+            # The record goes to this module's logger (`getLogger(__name__)`): a
+            # configuration of other named loggers only never shows it.
+            shown = program.shown_level(module)
+            if shown is None:
+                return "named"
         if needed < shown:
             return "level"
         # At import time, a record below WARNING shows only once the configuration
