@@ -74,6 +74,6 @@ def test_the_gunicorn_config_is_black_stable_and_reads_the_environment(tmp_path:
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     monkeypatch.delenv("BIND", raising=False)
     settings = runpy.run_path(str(path))
-    assert (settings["bind"], settings["workers"], settings["worker_class"]) == (
-        "0.0.0.0:9000", 3, "uvicorn.workers.UvicornWorker")
+    assert (settings["bind"], settings["workers"], settings["worker_class"], settings["accesslog"]) == (
+        "0.0.0.0:9000", 3, "uvicorn_worker.UvicornWorker", "-")
     assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == (60, 30, 5)

@@ -49,6 +49,7 @@ CONFIG_NAME = "gunicorn.conf.py"
 # In the docstring of the config this transform creates (`_config.py` says it).
 OWN_MARK = "Written by fastapi-codemods (production_server)"
 GUNICORN = Addition("gunicorn", spec=">=23")
+UVICORN_WORKER = Addition("uvicorn-worker")
 UVICORN_STANDARD = Addition("uvicorn", extras=("standard",))
 RUN_CALLS = frozenset({"uvicorn.run", "uvicorn.main.run"})
 
@@ -182,7 +183,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     else:
         config, command, kept, findings = _config_plan(project, candidate)
     edits: dict[str, tuple[str, str]] = {}
-    problem = _dependency_edit(project, declarations, [GUNICORN] if config else [], edits)
+    problem = _dependency_edit(project, declarations, [GUNICORN, UVICORN_WORKER] if config else [], edits)
     findings += [problem] if problem is not None else []
     return ServerPlan(
         reloads=reloads,
@@ -199,11 +200,12 @@ def _is_own_config(project: Project, path: Path) -> bool:
 
 
 def _is_own_declaration(item: Declaration, declarations: list[Declaration]) -> bool:
-    """``gunicorn>=23`` where `dependency_edits.edit` puts it: on one of the two lines
-    after the fastapi or uvicorn declaration of the same file."""
-    if item.normalized != "gunicorn" or item.spec.replace(" ", "").strip("\"'") != GUNICORN.spec:
+    """``gunicorn>=23`` or ``uvicorn-worker`` where `dependency_edits.edit` puts them: on
+    one of the three lines after the fastapi or uvicorn declaration of the same file."""
+    spec = item.spec.replace(" ", "").strip("\"'")
+    if (item.normalized, spec) not in (("gunicorn", GUNICORN.spec), ("uvicorn-worker", UVICORN_WORKER.spec)):
         return False
-    return any(anchor.path == item.path and 0 < item.line - anchor.line <= 2
+    return any(anchor.path == item.path and 0 < item.line - anchor.line <= 3
                for anchor in declarations if anchor.normalized in ("fastapi", "uvicorn"))
 
 
@@ -313,9 +315,10 @@ def _dependency_edit(project: Project, declarations: list[Declaration], addition
         additions = [*additions, UVICORN_STANDARD]
     if not standard and not additions:
         return None
-    wanted = " and ".join(addition.name for addition in additions if addition is GUNICORN)
+    names = [addition.name for addition in additions if addition in (GUNICORN, UVICORN_WORKER)]
     if standard or UVICORN_STANDARD in additions:
-        wanted = " and ".join(filter(None, [wanted, "uvicorn[standard]"]))
+        names.append("uvicorn[standard]")
+    wanted = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     anchors = standard or fastapi
     files = sorted({item.path for item in anchors})
     if len(files) != 1:
