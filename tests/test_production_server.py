@@ -77,3 +77,26 @@ def test_the_gunicorn_config_is_black_stable_and_reads_the_environment(tmp_path:
     assert (settings["bind"], settings["workers"], settings["worker_class"], settings["accesslog"]) == (
         "0.0.0.0:9000", 3, "uvicorn_worker.UvicornWorker", "-")
     assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == (60, 30, 5)
+
+
+def test_a_start_command_above_the_root_is_the_one_changed(tmp_path: Path) -> None:
+    """Run on ``backend/``, the Dockerfile at the git work tree's top starts the app:
+    that command gets the workers, no gunicorn.conf.py nothing would use is written,
+    and the summary names the file."""
+    from conftest import git
+
+    from fastapi_codemods.engine.driver import RunOptions, run
+
+    (tmp_path / "backend" / "app").mkdir(parents=True)
+    (tmp_path / "backend" / "app" / "__init__.py").write_text("")
+    (tmp_path / "backend" / "app" / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (tmp_path / "backend" / "requirements.txt").write_text("fastapi\nuvicorn[standard]\n")
+    (tmp_path / "Dockerfile").write_text('FROM python:3.12\nWORKDIR /code\nCMD ["uvicorn", "app.main:app"]\n')
+    git("init", "-q", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "-qm", "tree", cwd=tmp_path)
+    outcome = run(RunOptions(paths=[tmp_path / "backend"], jobs=1, only=["production_server"]))
+    assert (tmp_path / "Dockerfile").read_text().endswith('CMD ["uvicorn", "app.main:app", "--workers", "4"]\n')
+    assert not (tmp_path / "backend" / "gunicorn.conf.py").exists()
+    kept = [line for root in outcome.roots for _name, line in root.kept]
+    assert kept == ["../Dockerfile:3: the server command now starts several workers (--workers, 4): size it to the machine"]

@@ -21,7 +21,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 # and httptools when uvicorn[standard] is installed.
 worker_class = "uvicorn_worker.UvicornWorker"
 
-# One line per request on the console, as uvicorn printed them ("-" is stderr).
+# One line per request on the console, as uvicorn printed them ("-" is stdout).
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 
 # A worker silent this long (seconds) is killed and replaced.
