@@ -27,8 +27,9 @@ def declared(name: str, line: int, path: str = "requirements.txt") -> Declaratio
         ("fastapi\nuvicorn>=0.30", 2, "fastapi\nuvicorn[standard]>=0.30\ngunicorn>=23"),
         ("uvicorn[watch] == 0.30  # server\n", 1, "uvicorn[watch,standard] == 0.30  # server\ngunicorn>=23\n"),
         ("uvicorn; python_version >= '3.9'\n", 1, "uvicorn[standard]; python_version >= '3.9'\ngunicorn>=23\n"),
+        ("uvicorn == 0.30.6\n", 1, "uvicorn[standard] == 0.30.6\ngunicorn>=23\n"),
     ],
-    ids=["crlf", "no_final_newline", "extras_and_comment", "marker"],
+    ids=["crlf", "no_final_newline", "extras_and_comment", "marker", "space_before_version"],
 )
 def test_requirements_edits_keep_the_file_style(text: str, line: int, expected: str) -> None:
     uvicorn = declared("uvicorn", line)
@@ -38,6 +39,13 @@ def test_requirements_edits_keep_the_file_style(text: str, line: int, expected: 
 def test_a_capitalised_name_keeps_its_spelling() -> None:
     uvicorn = declared("Uvicorn", 1)
     assert edit("Uvicorn==0.30\n", Path("requirements.txt"), uvicorn, uvicorn, []) == "Uvicorn[standard]==0.30\n"
+
+
+def test_pep621_keeps_the_space_before_the_version() -> None:
+    """Seen on khoj: ``"uvicorn == 0.30.6"`` became ``"uvicorn[standard]== 0.30.6"``."""
+    text = '[project]\nname = "x"\ndependencies = [\n    "uvicorn == 0.30.6",\n]\n'
+    uvicorn = declared("uvicorn", 4, "pyproject.toml")
+    assert edit(text, Path("pyproject.toml"), uvicorn, uvicorn, []) == text.replace("uvicorn ==", "uvicorn[standard] ==")
 
 
 def test_pep621_crlf_and_trailing_comma() -> None:

@@ -188,26 +188,29 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     code_starts = [(info.relpath, start[0]) for info, found in sites for start in found.starts]
     config, command, kept, findings = "", "", [], []
     edits: dict[str, tuple[str, str]] = {}
+    setting = workers_setting(
+        project,
+        [item for item in declarations if not _is_own_declaration(item, declarations)],
+        [found for _info, found in sites],
+        files,
+        ignored=own_configs,
+    )
+    if setting is not None:
+        # A project with a gunicorn setup keeps a single-process launcher on purpose
+        # (``lightrag-server`` beside ``lightrag-gunicorn``); its commands still count.
+        code_starts = []
     if wanted or pythons or code_starts:
         findings = _blockers(project, candidate, "the start command left unchanged")
         if not findings:
             kept, findings = _command_edits(project, wanted, pythons, code_starts, edits)
             findings += _model_notes(project, candidate)
+    elif setting is not None:
+        kept = [f"no {CONFIG_NAME} written: {setting}"]
     else:
-        setting = workers_setting(
-            project,
-            [item for item in declarations if not _is_own_declaration(item, declarations)],
-            [found for _info, found in sites],
-            files,
-            ignored=own_configs,
-        )
-        if setting is not None:
-            kept = [f"no {CONFIG_NAME} written: {setting}"]
-        else:
-            findings = _blockers(project, candidate, f"{CONFIG_NAME} not written")
-            if not findings:
-                config, command, kept, findings = _config_plan(project, candidate)
-                findings += _model_notes(project, candidate) if config else []
+        findings = _blockers(project, candidate, f"{CONFIG_NAME} not written")
+        if not findings:
+            config, command, kept, findings = _config_plan(project, candidate)
+            findings += _model_notes(project, candidate) if config else []
     problem = _dependency_edit(project, declarations, [GUNICORN, UVICORN_WORKER] if config else [], edits)
     findings += [problem] if problem is not None else []
     return ServerPlan(
