@@ -52,7 +52,6 @@ from fastapi_codemods.analysis.settings import (
     choose_source,
     import_spellings,
 )
-from fastapi_codemods.engine.discovery import import_root
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 CONFIG_NAME = "gunicorn.conf.py"
@@ -362,14 +361,65 @@ def _reload_plan(choice: SourceChoice | list[str], module: ReloadModule) -> Relo
 
 
 def _config_location(project: Project, candidate: Candidate) -> tuple[str, Path] | str:
-    """(root-relative path of the config, the folder gunicorn runs from), or a finding."""
-    folder = import_root(candidate.path.resolve().parent)
+    """(root-relative path of the config, the folder gunicorn runs from), or a finding.
+
+    The folder is the first one up without ``__init__.py``, unless the app's module
+    imports a sibling package absolutely from below it (``from server.db import`` in
+    ``backend/server/app.py`` while ``backend/__init__.py`` exists: the project runs
+    from ``backend/``, where ``server`` is importable)."""
+    folder = candidate.path.resolve().parent
+    while project.is_file(folder / "__init__.py") and folder.parent != folder:
+        folder = folder.parent
+    folder = _folder_a_launcher_names(project, candidate) or _folder_its_imports_need(project, candidate, folder)
     root = project.root.resolve()
     relative = PurePosixPath(Path(os.path.relpath(folder, root)).as_posix())
     if ".." in relative.parts:
         return (f"one worker process and no gunicorn configuration, but the app's package folder {folder} is "
                 f"outside the root: {CONFIG_NAME} not written; run on that folder")
     return (relative / CONFIG_NAME).as_posix(), folder
+
+
+def _folder_a_launcher_names(project: Project, candidate: Candidate) -> Path | None:
+    """The folder from which a ``uvicorn.run("server.app:app")`` import string in the
+    project names the app's module: the launcher's way of running it (its working
+    folder decides where relative paths such as ``outputs/`` land)."""
+    path = candidate.path.resolve()
+    for _path, _info, tree in project.containing("uvicorn"):
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Constant)
+                    and isinstance(call.args[0].value, str) and ":" in call.args[0].value):
+                continue
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr in ("run", "Config")):
+                continue
+            parts = call.args[0].value.partition(":")[0].split(".")
+            for tail in (parts, [*parts, "__init__"]):
+                if path.with_suffix("").parts[-len(tail):] == tuple(tail):
+                    return path.parents[len(tail) - 1]
+    return None
+
+
+def _folder_its_imports_need(project: Project, candidate: Candidate, folder: Path) -> Path:
+    """The deepest folder between ``folder`` and the app's module from which every
+    top-level name the module imports absolutely, and that the project holds
+    somewhere, is importable."""
+    tops = {alias.name.split(".")[0] for node in candidate.tree.body if isinstance(node, ast.Import)
+            for alias in node.names}
+    tops |= {node.module.split(".")[0] for node in candidate.tree.body
+             if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    chain = [folder, *[parent for parent in candidate.path.resolve().parents if folder in parent.parents]]
+    chain = sorted(set(chain), key=lambda path: len(path.parts))
+
+    def importable(base: Path, name: str) -> bool:
+        return project.is_file(base / name / "__init__.py") or project.is_file(base / f"{name}.py")
+
+    own = {name for name in tops if any(importable(base, name) for base in chain)}
+    if not own or all(importable(folder, name) for name in own):
+        return folder
+    for base in chain:
+        if all(importable(base, name) for name in own):
+            return base
+    return folder
 
 
 def _start_command(project: Project, candidate: Candidate, folder: Path, config: str) -> str | None:
