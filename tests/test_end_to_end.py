@@ -273,25 +273,12 @@ def test_reload_follows_the_debug_setting(transformed: Transformed) -> None:
 
 
 @requires("production_server")
-def test_gunicorn_serves_the_app_with_the_created_config(transformed: Transformed, tmp_path: Path) -> None:
-    """The created gunicorn.conf.py starts the app: one Uvicorn worker on a free
-    loopback port answers GET /health, then the master stops on SIGTERM."""
-    assert (transformed.root / "gunicorn.conf.py").is_file()
-    port = free_port()
-    server = Server(f"http://127.0.0.1:{port}", tmp_path / "stdout.txt", tmp_path / "stderr.txt")
-    env = child_env(
-        transformed.root, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'server.db'}", ENVIRONMENT="production", DEBUG="false",
-    )
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app.main:app"]
-    with server.stdout.open("wb") as out, server.stderr.open("wb") as err:
-        process = subprocess.Popen(command, cwd=transformed.root, env=env, stdout=out, stderr=err,
-                                   stdin=subprocess.DEVNULL)
-        try:
-            wait_until_healthy(server, process)
-        finally:
-            stop(process)
-    assert process.returncode == 0, server.describe()
+def test_no_workers_for_an_app_that_creates_its_tables_at_startup(transformed: Transformed) -> None:
+    """The example's lifespan runs create_all: several workers would all run it at
+    once, so no gunicorn.conf.py is written and the finding names the line
+    (tests/test_production_server_runtime.py starts gunicorn on a clean app)."""
+    assert not (transformed.root / "gunicorn.conf.py").exists()
+    assert "app/core/database.py:33: creates the database tables" in transformed.run.stderr.decode()
 
 
 def test_diff_applied_with_git_apply_equals_what_run_wrote(transformed: Transformed, tmp_path: Path) -> None:

@@ -27,8 +27,9 @@ def declared(name: str, line: int, path: str = "requirements.txt") -> Declaratio
         ("fastapi\nuvicorn>=0.30", 2, "fastapi\nuvicorn[standard]>=0.30\ngunicorn>=23"),
         ("uvicorn[watch] == 0.30  # server\n", 1, "uvicorn[watch,standard] == 0.30  # server\ngunicorn>=23\n"),
         ("uvicorn; python_version >= '3.9'\n", 1, "uvicorn[standard]; python_version >= '3.9'\ngunicorn>=23\n"),
+        ("uvicorn == 0.30.6\n", 1, "uvicorn[standard] == 0.30.6\ngunicorn>=23\n"),
     ],
-    ids=["crlf", "no_final_newline", "extras_and_comment", "marker"],
+    ids=["crlf", "no_final_newline", "extras_and_comment", "marker", "space_before_version"],
 )
 def test_requirements_edits_keep_the_file_style(text: str, line: int, expected: str) -> None:
     uvicorn = declared("uvicorn", line)
@@ -38,6 +39,13 @@ def test_requirements_edits_keep_the_file_style(text: str, line: int, expected: 
 def test_a_capitalised_name_keeps_its_spelling() -> None:
     uvicorn = declared("Uvicorn", 1)
     assert edit("Uvicorn==0.30\n", Path("requirements.txt"), uvicorn, uvicorn, []) == "Uvicorn[standard]==0.30\n"
+
+
+def test_pep621_keeps_the_space_before_the_version() -> None:
+    """Seen on khoj: ``"uvicorn == 0.30.6"`` became ``"uvicorn[standard]== 0.30.6"``."""
+    text = '[project]\nname = "x"\ndependencies = [\n    "uvicorn == 0.30.6",\n]\n'
+    uvicorn = declared("uvicorn", 4, "pyproject.toml")
+    assert edit(text, Path("pyproject.toml"), uvicorn, uvicorn, []) == text.replace("uvicorn ==", "uvicorn[standard] ==")
 
 
 def test_pep621_crlf_and_trailing_comma() -> None:
@@ -74,6 +82,29 @@ def test_the_gunicorn_config_is_black_stable_and_reads_the_environment(tmp_path:
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     monkeypatch.delenv("BIND", raising=False)
     settings = runpy.run_path(str(path))
-    assert (settings["bind"], settings["workers"], settings["worker_class"]) == (
-        "0.0.0.0:9000", 3, "uvicorn.workers.UvicornWorker")
+    assert (settings["bind"], settings["workers"], settings["worker_class"], settings["accesslog"]) == (
+        "0.0.0.0:9000", 3, "uvicorn_worker.UvicornWorker", "-")
     assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == (60, 30, 5)
+
+
+def test_a_start_command_above_the_root_is_the_one_changed(tmp_path: Path) -> None:
+    """Run on ``backend/``, the Dockerfile at the git work tree's top starts the app:
+    that command gets the workers, no gunicorn.conf.py nothing would use is written,
+    and the summary names the file."""
+    from conftest import git
+
+    from fastapi_codemods.engine.driver import RunOptions, run
+
+    (tmp_path / "backend" / "app").mkdir(parents=True)
+    (tmp_path / "backend" / "app" / "__init__.py").write_text("")
+    (tmp_path / "backend" / "app" / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (tmp_path / "backend" / "requirements.txt").write_text("fastapi\nuvicorn[standard]\n")
+    (tmp_path / "Dockerfile").write_text('FROM python:3.12\nWORKDIR /code\nCMD ["uvicorn", "app.main:app"]\n')
+    git("init", "-q", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "-qm", "tree", cwd=tmp_path)
+    outcome = run(RunOptions(paths=[tmp_path / "backend"], jobs=1, only=["production_server"]))
+    assert (tmp_path / "Dockerfile").read_text().endswith('CMD ["uvicorn", "app.main:app", "--workers", "4"]\n')
+    assert not (tmp_path / "backend" / "gunicorn.conf.py").exists()
+    kept = [line for root in outcome.roots for _name, line in root.kept]
+    assert kept == ["../Dockerfile:3: the server command now starts several workers (--workers, 4): size it to the machine"]

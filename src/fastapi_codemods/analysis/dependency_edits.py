@@ -112,11 +112,12 @@ def _names(text: str, declaration: Declaration) -> bool:
 
 def _with_standard(name_and_extras: str, declaration: Declaration) -> str:
     """``uvicorn`` -> ``uvicorn[standard]``, ``uvicorn[x]`` -> ``uvicorn[x,standard]``."""
-    match = re.fullmatch(re.escape(declaration.name) + r"\s*(?:\[([^\]]*)\])?", name_and_extras)
+    match = re.fullmatch(re.escape(declaration.name) + r"(?:\s*\[([^\]]*)\])?(\s*)", name_and_extras)
     if match is None:
         raise EditRefused(f"could not read the declaration of {declaration.name}")
     extras = [extra.strip() for extra in (match.group(1) or "").split(",") if extra.strip()]
-    return f"{declaration.name}[{','.join([*extras, STANDARD])}]"
+    # The space before a version (``uvicorn == 0.30``) stays where it was.
+    return f"{declaration.name}[{','.join([*extras, STANDARD])}]{match.group(2)}"
 
 
 _REQUIREMENT_LINE = re.compile(r"(?P<indent>\s*)(?P<head>[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?)(?P<rest>.*)")

@@ -31,6 +31,16 @@ from fastapi_codemods.analysis.deployment import (
     uvicorn_without_standard,
     workers_setting,
 )
+from fastapi_codemods.analysis.start_commands import (
+    SHELL_WORKERS,
+    WORKERS,
+    PythonStart,
+    StartCommand,
+    python_starts,
+    start_commands,
+    with_workers,
+)
+from fastapi_codemods.analysis.startup_work import main_only_state, once_per_process
 from fastapi_codemods.analysis.docs_gates import app_module
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.main_app import Candidate, candidates, main_app, scope_of, target_of
@@ -42,13 +52,13 @@ from fastapi_codemods.analysis.settings import (
     choose_source,
     import_spellings,
 )
-from fastapi_codemods.engine.discovery import import_root
 from fastapi_codemods.engine.fileinfo import FileInfo
 
 CONFIG_NAME = "gunicorn.conf.py"
 # In the docstring of the config this transform creates (`_config.py` says it).
 OWN_MARK = "Written by fastapi-codemods (production_server)"
 GUNICORN = Addition("gunicorn", spec=">=23")
+UVICORN_WORKER = Addition("uvicorn-worker")
 UVICORN_STANDARD = Addition("uvicorn", extras=("standard",))
 RUN_CALLS = frozenset({"uvicorn.run", "uvicorn.main.run"})
 
@@ -168,21 +178,39 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     # workers: a run killed between writing the config and the dependency edit (or
     # a full disk failing one of them) is completed by the next run.
     own_configs = {path for path, _info in project.files if _is_own_config(project, path)}
-    module_sites = [sites for path, info, sites in project.results(SITES, {})
-                    if info.relpath not in not_application and path not in own_configs]
+    sites = [(info, found) for path, info, found in project.results(SITES, {})
+             if info.relpath not in not_application and path not in own_configs]
+    files = [path for path in deployment_files(project, _app_folders(project, candidate)) if path not in own_configs]
+    commands = start_commands(project, files)
+    wanted = [item for item in commands if item.needs_workers]
+    pythons = python_starts(project, files)
+    code_starts = [(info.relpath, start[0]) for info, found in sites for start in found.starts]
+    config, command, kept, findings = "", "", [], []
+    edits: dict[str, tuple[str, str]] = {}
     setting = workers_setting(
         project,
         [item for item in declarations if not _is_own_declaration(item, declarations)],
-        module_sites,
-        [path for path in deployment_files(project) if path not in own_configs],
+        [found for _info, found in sites],
+        files,
         ignored=own_configs,
     )
     if setting is not None:
-        config, command, kept, findings = "", "", [f"no {CONFIG_NAME} written: {setting}"], []
+        # A project with a gunicorn setup keeps a single-process launcher on purpose
+        # (``lightrag-server`` beside ``lightrag-gunicorn``); its commands still count.
+        code_starts = []
+    if wanted or pythons or code_starts:
+        findings = _blockers(project, candidate, "the start command left unchanged")
+        if not findings:
+            kept, findings = _command_edits(project, wanted, pythons, code_starts, edits)
+            findings += _model_notes(project, candidate)
+    elif setting is not None:
+        kept = [f"no {CONFIG_NAME} written: {setting}"]
     else:
-        config, command, kept, findings = _config_plan(project, candidate)
-    edits: dict[str, tuple[str, str]] = {}
-    problem = _dependency_edit(project, declarations, [GUNICORN] if config else [], edits)
+        findings = _blockers(project, candidate, f"{CONFIG_NAME} not written")
+        if not findings:
+            config, command, kept, findings = _config_plan(project, candidate)
+            findings += _model_notes(project, candidate) if config else []
+    problem = _dependency_edit(project, declarations, [GUNICORN, UVICORN_WORKER] if config else [], edits)
     findings += [problem] if problem is not None else []
     return ServerPlan(
         reloads=reloads,
@@ -194,16 +222,88 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     )
 
 
+def _app_folders(project: Project, candidate: Candidate) -> list[Path]:
+    """The main app's folder and those between it and the root (where a ``backend/Dockerfile`` sits)."""
+    root = root_folder(project)
+    folder, folders = candidate.path.resolve().parent, []
+    while folder != root and root in folder.parents:
+        folders.append(folder)
+        folder = folder.parent
+    return folders
+
+
+def _shown(project: Project, path: Path) -> str:
+    return Path(os.path.relpath(path, root_folder(project))).as_posix()
+
+
+def _blockers(project: Project, candidate: Candidate, action: str) -> list[str]:
+    """Why several workers would break the app (`startup_work`), one finding each."""
+    blocking, _notes = once_per_process(project, candidate.info.module, candidate.calls)
+    found = [
+        f"{work.where}: {work.what} at startup: with several workers every worker does it, at the same moment; "
+        f"{action}: do it once per deployment (a release step before the server starts), then serve with "
+        "several workers"
+        for work in blocking
+    ]
+    found += [
+        f"{work.where}: {work.what}: a server importing the module (gunicorn or uvicorn module:app) never "
+        f"assigns it, so this raises NameError; {action}: assign it at module level or in the lifespan"
+        for work in main_only_state(project, candidate.info.module)
+    ]
+    return found
+
+
+def _model_notes(project: Project, candidate: Candidate) -> list[str]:
+    _blocking, notes = once_per_process(project, candidate.info.module, candidate.calls)
+    return [f"{work.where}: {work.what} at startup: each worker holds its own copy (memory x workers)"
+            for work in notes]
+
+
+def _command_edits(project: Project, wanted: list[StartCommand], pythons: list[PythonStart],
+                   code_starts: list[tuple[str, int]], edits: dict[str, tuple[str, str]]
+                   ) -> tuple[list[str], list[str]]:
+    """(kept lines, findings) for the commands that start the app with one worker;
+    the edits of their files go into ``edits``."""
+    kept, findings = [], []
+    by_file: dict[Path, list[StartCommand]] = {}
+    for item in wanted:
+        where = f"{_shown(project, item.path)}:{item.line}"
+        if item.reload:
+            findings.append(f"{where}: the server command reloads (--reload), a development setup: left unchanged; "
+                            "production needs a command without --reload and with --workers")
+        else:
+            by_file.setdefault(item.path, []).append(item)
+    for path, items in by_file.items():
+        text = project.text(path)
+        if text is None:
+            continue
+        shown = _shown(project, path)
+        edits[shown] = (text, with_workers(text, items))
+        lines = ", ".join(str(item.line) for item in items)
+        kept.append(f"{shown}:{lines}: the server command now starts several workers (--workers, "
+                    f"{SHELL_WORKERS if '$' in items[0].insert[1] else WORKERS}): size it to the machine")
+    for start in pythons:
+        findings.append(f"{_shown(project, start.path)}:{start.line} starts the app with python, whose "
+                        f"{start.relpath}:{start.call_line} serves one worker: left unchanged; pass workers= "
+                        "and the app as an import string (\"module:app\") by hand")
+    for relpath, line in code_starts:
+        findings.append(f"{relpath}:{line}: uvicorn serves the app from one worker: left unchanged, and no "
+                        f"{CONFIG_NAME} written (nothing would start it); pass workers= and the app as an "
+                        "import string by hand")
+    return kept, findings
+
+
 def _is_own_config(project: Project, path: Path) -> bool:
     return path.name == CONFIG_NAME and OWN_MARK in (project.text(path) or "")
 
 
 def _is_own_declaration(item: Declaration, declarations: list[Declaration]) -> bool:
-    """``gunicorn>=23`` where `dependency_edits.edit` puts it: on one of the two lines
-    after the fastapi or uvicorn declaration of the same file."""
-    if item.normalized != "gunicorn" or item.spec.replace(" ", "").strip("\"'") != GUNICORN.spec:
+    """``gunicorn>=23`` or ``uvicorn-worker`` where `dependency_edits.edit` puts them: on
+    one of the three lines after the fastapi or uvicorn declaration of the same file."""
+    spec = item.spec.replace(" ", "").strip("\"'")
+    if (item.normalized, spec) not in (("gunicorn", GUNICORN.spec), ("uvicorn-worker", UVICORN_WORKER.spec)):
         return False
-    return any(anchor.path == item.path and 0 < item.line - anchor.line <= 2
+    return any(anchor.path == item.path and 0 < item.line - anchor.line <= 3
                for anchor in declarations if anchor.normalized in ("fastapi", "uvicorn"))
 
 
@@ -214,7 +314,7 @@ def _config_plan(project: Project, candidate: Candidate) -> tuple[str, str, list
     if isinstance(located, str):
         return "", "", [], [located]
     config, folder = located
-    command = _start_command(candidate, folder, config)
+    command = _start_command(project, candidate, folder, config)
     if command is None:
         return "", "", [], [
             "one worker process and no gunicorn configuration, but gunicorn cannot import this app (not a "
@@ -261,8 +361,16 @@ def _reload_plan(choice: SourceChoice | list[str], module: ReloadModule) -> Relo
 
 
 def _config_location(project: Project, candidate: Candidate) -> tuple[str, Path] | str:
-    """(root-relative path of the config, the folder gunicorn runs from), or a finding."""
-    folder = import_root(candidate.path.resolve().parent)
+    """(root-relative path of the config, the folder gunicorn runs from), or a finding.
+
+    The folder is the first one up without ``__init__.py``, unless the app's module
+    imports a sibling package absolutely from below it (``from server.db import`` in
+    ``backend/server/app.py`` while ``backend/__init__.py`` exists: the project runs
+    from ``backend/``, where ``server`` is importable)."""
+    folder = candidate.path.resolve().parent
+    while project.is_file(folder / "__init__.py") and folder.parent != folder:
+        folder = folder.parent
+    folder = _folder_a_launcher_names(project, candidate) or _folder_its_imports_need(project, candidate, folder)
     root = project.root.resolve()
     relative = PurePosixPath(Path(os.path.relpath(folder, root)).as_posix())
     if ".." in relative.parts:
@@ -271,27 +379,97 @@ def _config_location(project: Project, candidate: Candidate) -> tuple[str, Path]
     return (relative / CONFIG_NAME).as_posix(), folder
 
 
-def _start_command(candidate: Candidate, folder: Path, config: str) -> str | None:
+def _folder_a_launcher_names(project: Project, candidate: Candidate) -> Path | None:
+    """The folder from which a ``uvicorn.run("server.app:app")`` import string in the
+    project names the app's module: the launcher's way of running it (its working
+    folder decides where relative paths such as ``outputs/`` land)."""
+    path = candidate.path.resolve()
+    for _path, _info, tree in project.containing("uvicorn"):
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Constant)
+                    and isinstance(call.args[0].value, str) and ":" in call.args[0].value):
+                continue
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr in ("run", "Config")):
+                continue
+            parts = call.args[0].value.partition(":")[0].split(".")
+            for tail in (parts, [*parts, "__init__"]):
+                if path.with_suffix("").parts[-len(tail):] == tuple(tail):
+                    return path.parents[len(tail) - 1]
+    return None
+
+
+def _folder_its_imports_need(project: Project, candidate: Candidate, folder: Path) -> Path:
+    """The deepest folder between ``folder`` and the app's module from which every
+    top-level name the module imports absolutely, and that the project holds
+    somewhere, is importable."""
+    tops = {alias.name.split(".")[0] for node in candidate.tree.body if isinstance(node, ast.Import)
+            for alias in node.names}
+    tops |= {node.module.split(".")[0] for node in candidate.tree.body
+             if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    chain = [folder, *[parent for parent in candidate.path.resolve().parents if folder in parent.parents]]
+    chain = sorted(set(chain), key=lambda path: len(path.parts))
+
+    def importable(base: Path, name: str) -> bool:
+        return project.is_file(base / name / "__init__.py") or project.is_file(base / f"{name}.py")
+
+    own = {name for name in tops if any(importable(base, name) for base in chain)}
+    if not own or all(importable(folder, name) for name in own):
+        return folder
+    for base in chain:
+        if all(importable(base, name) for name in own):
+            return base
+    return folder
+
+
+def _start_command(project: Project, candidate: Candidate, folder: Path, config: str) -> str | None:
     """``cd <folder> && gunicorn -c gunicorn.conf.py app.main:app`` for the main app;
     None when gunicorn could not import it (an attribute, a method's local, a factory
-    that needs arguments)."""
-    module = ".".join(PurePosixPath(Path(os.path.relpath(candidate.path.resolve(), folder)).as_posix())
-                      .with_suffix("").parts)
-    module = module.removesuffix(".__init__")
-    if not all(part.isidentifier() for part in module.split(".")):
-        return None  # ``café-2.py`` or a name that is not UTF-8: no import statement names it
+    that needs arguments). A factory whose result a module binds at module level
+    (``app = create_app()``, often with middleware or tracing added around it) is
+    served through that name: what ``uvicorn app.main:app`` serves."""
     call = candidate.calls[0]
     target = target_of(candidate, call)
     scope = scope_of(candidate, call)
+    path = candidate.path
     if target is not None and scope is None and "." not in target:
         app = target
     elif _is_plain_factory(candidate, scope):
-        app = f"{scope.name}()"  # type: ignore[union-attr]
+        instances = _factory_instances(project, candidate, scope.name)  # type: ignore[union-attr]
+        if len(instances) == 1:
+            path, app = instances[0]
+        else:
+            app = f"{scope.name}()"  # type: ignore[union-attr]
     else:
         return None
+    module = ".".join(PurePosixPath(Path(os.path.relpath(path.resolve(), folder)).as_posix())
+                      .with_suffix("").parts)
+    if module.startswith(".."):
+        return None
+    module = module.removesuffix(".__init__")
+    if not all(part.isidentifier() for part in module.split(".")):
+        return None  # ``café-2.py`` or a name that is not UTF-8: no import statement names it
     place = PurePosixPath(config).parent
     command = f"gunicorn -c {CONFIG_NAME} {module}:{app}"
     return command if place == PurePosixPath(".") else f"cd {place} && {command}"
+
+
+def _factory_instances(project: Project, candidate: Candidate, factory: str) -> list[tuple[Path, str]]:
+    """(module file, name) of each module-level ``name = factory(...)`` in the root."""
+    full = f"{candidate.info.module}.{factory}"
+    found = []
+    for path, info, tree in project.containing(factory):
+        imports = ImportMap(tree, info.package)
+        for node in tree.body:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Call)):
+                continue
+            func = node.value.func
+            local = info.relpath == candidate.info.relpath and isinstance(func, ast.Name) and func.id == factory
+            qualified = imports.qualified(func) or ""
+            if local or (qualified and (full == qualified or full.endswith("." + qualified))):
+                found.append((path, node.targets[0].id))
+    return found
 
 
 def _is_plain_factory(candidate: Candidate, scope: ast.AST | None) -> bool:
@@ -315,9 +493,10 @@ def _dependency_edit(project: Project, declarations: list[Declaration], addition
         additions = [*additions, UVICORN_STANDARD]
     if not standard and not additions:
         return None
-    wanted = " and ".join(addition.name for addition in additions if addition is GUNICORN)
+    names = [addition.name for addition in additions if addition in (GUNICORN, UVICORN_WORKER)]
     if standard or UVICORN_STANDARD in additions:
-        wanted = " and ".join(filter(None, [wanted, "uvicorn[standard]"]))
+        names.append("uvicorn[standard]")
+    wanted = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     anchors = standard or fastapi
     files = sorted({item.path for item in anchors})
     if len(files) != 1:

@@ -1,12 +1,17 @@
-"""Serve production without reload, with several Uvicorn workers under gunicorn, on uvloop.
+"""Serve production without reload and with several workers: the app's own start command, else gunicorn.
 
 Audit item 15 (production deployment) and FastAPI's "Server Workers" docs: a
 ``uvicorn.run(..., reload=True)`` in an ``if __name__ == "__main__":`` block follows the
-project's debug setting instead (``reload=settings.DEBUG``); a project with no
-gunicorn config and no deployment file setting workers gets a ``gunicorn.conf.py``
-beside its app package (workers from ``WEB_CONCURRENCY``, else 2 x cores + 1,
-Uvicorn's worker class, bind and timeouts from the environment); ``gunicorn`` and
-``uvicorn[standard]`` are added to the dependency declaration the project uses.
+project's debug setting instead (``reload=settings.DEBUG``). The command that starts
+the app today (a Dockerfile, compose file, Procfile or script, up to the git work
+tree and in the app's own folders) gets ``--workers``; only when nothing starts it
+does the project get a ``gunicorn.conf.py`` beside its app package (workers from
+``WEB_CONCURRENCY``, else 2 x cores + 1, the ``uvicorn-worker`` worker class, the
+access log on the console), with ``gunicorn``, ``uvicorn-worker`` and
+``uvicorn[standard]`` added to the dependency declaration. Neither happens when the
+app's startup does work that must run once per deployment (migrations,
+``create_all``, schedulers, listeners, subprocesses) or reads state only
+``__main__`` sets: each is a finding naming the line (`analysis.startup_work`).
 """
 
 from __future__ import annotations

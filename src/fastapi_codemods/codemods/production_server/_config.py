@@ -17,9 +17,12 @@ bind = os.environ.get("BIND", "0.0.0.0:" + os.environ.get("PORT", "8000"))
 # WEB_CONCURRENCY is the usual knob (Heroku, Render); else gunicorn's 2 x cores + 1.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 
-# Each worker runs the ASGI app under Uvicorn, with uvloop and httptools when
-# uvicorn[standard] is installed.
-worker_class = "uvicorn.workers.UvicornWorker"
+# Each worker runs the ASGI app under Uvicorn (package uvicorn-worker), with uvloop
+# and httptools when uvicorn[standard] is installed.
+worker_class = "uvicorn_worker.UvicornWorker"
+
+# One line per request on the console, as uvicorn printed them ("-" is stdout).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 
 # A worker silent this long (seconds) is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

@@ -1,0 +1,131 @@
+"""production_server at run time: what it writes starts, what it refuses is refused.
+
+A clean app gets a ``gunicorn.conf.py``; gunicorn started with it runs two workers on a
+loopback port the OS picks (``BIND=127.0.0.1:0``; the port is read from gunicorn's
+"Listening at" line), answers 200, and prints one line per request on the console.
+Apps whose startup must run once per deployment (tables created in the lifespan on
+SQLite, a migration in a startup handler, a scheduler) get no config and a finding
+naming the line. No sleeps: the test reads the server's console line by line, each
+wait bounded by a deadline.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fastapi_codemods.engine.driver import RunOptions, run
+
+FIXTURES = Path(__file__).parent / "fixtures" / "production_server"
+DEADLINE = 60.0
+CLEAN_APP = '''\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+def index() -> dict[str, str]:
+    return {"status": "ok"}
+'''
+
+
+class Console:
+    """The merged stdout and stderr of a process, read line by line in a thread."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        assert process.stdout is not None
+        stream = process.stdout
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, pattern: str, count: int = 1) -> list[re.Match[str]]:
+        """The first ``count`` matches of ``pattern`` (earlier lines included)."""
+        compiled = re.compile(pattern)
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            found = [match for line in self.seen if (match := compiled.search(line))]
+            if len(found) >= count:
+                return found[:count]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                pytest.fail(f"no {count} x {pattern!r} within {DEADLINE:.0f} s:\n{''.join(self.seen)}")
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                pytest.fail(f"the server exited before {count} x {pattern!r}:\n{''.join(self.seen)}")
+            self.seen.append(line)
+
+
+def transform(tmp_path: Path, source: Path | None = None) -> tuple[Path, list[str]]:
+    root = tmp_path / "project"
+    if source is not None:
+        shutil.copytree(source, root)
+    else:
+        (root / "app").mkdir(parents=True)
+        (root / "app" / "__init__.py").write_text("")
+        (root / "app" / "main.py").write_text(CLEAN_APP)
+        (root / "requirements.txt").write_text("fastapi\nuvicorn[standard]\n")
+    outcome = run(RunOptions(paths=[root], only=["production_server"], jobs=1, allow_dirty=True))
+    return root, [finding.reason for finding in outcome.findings]
+
+
+def test_gunicorn_runs_two_workers_with_the_written_config_and_logs_requests(tmp_path: Path) -> None:
+    root, findings = transform(tmp_path)
+    assert findings == []
+    assert "uvicorn-worker" in (root / "requirements.txt").read_text()
+    env = {**os.environ, "BIND": "127.0.0.1:0", "WEB_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app.main:app"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+    )
+    try:
+        console = Console(process)
+        port = console.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")[0].group(1)
+        console.wait_for(r"Booting worker with pid", count=2)
+        console.wait_for(r"Application startup complete", count=2)
+        response = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        console.wait_for(r'"GET / HTTP/1\.1" 200')
+        assert not any("DeprecationWarning" in line for line in console.seen)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.parametrize(
+    ("case", "finding"),
+    [
+        ("lifespan_creates_tables", "app/db.py:13: creates the database tables (metadata.create_all) at startup"),
+        ("startup_migration", "app/main.py:10: runs the migrations (alembic.command.upgrade) at startup"),
+        ("startup_scheduler", "app/main.py:15: starts a scheduler (APScheduler start()) at startup"),
+    ],
+)
+def test_startup_work_that_must_run_once_is_refused(tmp_path: Path, case: str, finding: str) -> None:
+    root, findings = transform(tmp_path, FIXTURES / case / "input")
+    assert not (root / "gunicorn.conf.py").exists()
+    assert [reason for reason in findings if reason.startswith(finding)], findings
+    assert all("gunicorn.conf.py not written" in reason for reason in findings)
+
