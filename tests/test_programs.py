@@ -263,6 +263,9 @@ VOLATILE = [
     (re.compile(r"pid:\s*\d+"), "pid: <pid>"),
     (re.compile(r"(Listening at: \S+) \(\d+\)"), r"\1 (<pid>)"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
+    # gunicorn's own line naming the worker class: the generated config uses the
+    # uvicorn-worker package's class, which replaces the deprecated uvicorn.workers one.
+    (re.compile(r"Using worker: uvicorn(?:\.workers|_worker)\.UvicornWorker"), "Using worker: <uvicorn worker>"),
 ]
 
 
