@@ -81,13 +81,17 @@ def start_commands(project: Project, files: Iterable[Path]) -> list[StartCommand
             if match is None:
                 continue
             found.append(StartCommand(path, number, line, in_file or environment, "--reload" in line,
-                                      _is_development(path), _insertion(path, line, match.end())))
+                                      _is_development(path), _insertion(path, line, match.start(), match.end())))
     return found
 
 
-def _insertion(path: Path, line: str, end: int) -> tuple[int, str]:
+def _insertion(path: Path, line: str, start: int, end: int) -> tuple[int, str]:
+    """Where and what to insert: a new element pair when the command's own words are
+    elements of an exec-form array (``["uvicorn", "app:app"]``); else words inside the
+    line or the one string holding the command (``["sh", "-c", "uvicorn app:app"]``,
+    where new elements would go to ``sh``, not to uvicorn)."""
     quote = line[end:end + 1]
-    if quote in ("'", '"') and "[" in line[:end]:
+    if quote in ("'", '"') and "[" in line[:start] and quote in line[start:end]:
         return end + 1, f', {quote}--workers{quote}, {quote}{WORKERS}{quote}'
     shell = path.name == "Procfile" or path.suffix == ".sh" or "dockerfile" in path.name.lower()
     return end, f" --workers {SHELL_WORKERS if shell else WORKERS}"
