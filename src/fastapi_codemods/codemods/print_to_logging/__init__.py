@@ -367,19 +367,7 @@ class PrintToLogging(Transform):
             return self.options["stderr_level"] if call.stderr else self.options["level"]
         if reraises(handler):
             return self.options["reraise_level"]
-        # One traceback per path: a print that follows one already logging the
-        # traceback in the same block, or in a block around its own, logs at the
-        # re-raise level (error) instead of repeating the traceback.
-        blocks = []
-        current: cst.CSTNode = node
-        while current is not handler:
-            current = self.get_metadata(ParentNodeProvider, current)
-            if isinstance(current, cst.IndentedBlock):
-                blocks.append(id(current))
-        if self.traceback_blocks.intersection(blocks):
-            return self.options["reraise_level"]
-        self.traceback_blocks.add(blocks[0])
-        return self.options["except_level"]
+        return self._first_traceback(node, handler, self.options["except_level"])
 
     def _planned_level(self, node: cst.Call) -> str:
         """The analysis' level; a second traceback in one handler path logs at the
@@ -391,6 +379,12 @@ class PrintToLogging(Transform):
         handler = innermost_handler(self, node)
         if handler is None:
             return "error"
+        return self._first_traceback(node, handler, level)
+
+    def _first_traceback(self, node: cst.Call, handler: cst.CSTNode, level: str) -> str:
+        """One traceback per path: ``level`` for the first print logging a traceback
+        in its handler's blocks; one that follows it in the same block, or in a block
+        around its own, logs at the re-raise level (error) instead."""
         blocks = []
         current: cst.CSTNode = node
         while current is not handler:
