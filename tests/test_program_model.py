@@ -91,15 +91,22 @@ def seed():
 """
 
 
+# The web app, the module only its __main__ block runs, a service and a CLI: the
+# tree most tests below start from.
+SHOP = {
+    "app/__init__.py": "",
+    "app/main.py": WEB,
+    "app/core/__init__.py": "",
+    "app/core/rbac.py": RBAC,
+    "app/services/__init__.py": "",
+    "app/services/users.py": USERS,
+    "app/cli.py": CLI,
+}
+
+
 def test_programs_and_their_kinds(tmp_path: Path) -> None:
     model = model_of(tmp_path, {
-        "app/__init__.py": "",
-        "app/main.py": WEB,
-        "app/core/__init__.py": "",
-        "app/core/rbac.py": RBAC,
-        "app/services/__init__.py": "",
-        "app/services/users.py": USERS,
-        "app/cli.py": CLI,
+        **SHOP,
         "app/worker.py": "from celery import Celery\n\ncelery = Celery('w')\n",
         "scripts/prepare.py": "import json\n\nfor row in json.load(open('d.json')):\n    print(row)\n",
         "tools/preimage.py": "import sys\n\nprint(sys.argv[1])\n",
@@ -121,13 +128,7 @@ def test_programs_and_their_kinds(tmp_path: Path) -> None:
 
 def test_call_reach_through_imports_methods_and_instances(tmp_path: Path) -> None:
     model = model_of(tmp_path, {
-        "app/__init__.py": "",
-        "app/main.py": WEB,
-        "app/core/__init__.py": "",
-        "app/core/rbac.py": RBAC,
-        "app/services/__init__.py": "",
-        "app/services/users.py": USERS,
-        "app/cli.py": CLI,
+        **SHOP,
     })
     web = ("web", "app.main")
     assert running(model, "app.main", "get_user") == {web}
