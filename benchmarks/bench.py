@@ -95,7 +95,7 @@ CACHED_KINDS = ("ours-cached", "ruff-cached")
 
 # What the installed ``fastapi-codemods`` script runs (``python -m`` would add runpy's
 # imports, which a user of the script does not pay), importable from the checkout.
-OURS = [sys.executable, "-c", "from fastapi_codemods.cli import main; main()"]
+OURS = [sys.executable, "-c", "from fastapi_codemods.main import main; main()"]
 
 
 @dataclass(frozen=True)

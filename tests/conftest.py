@@ -8,9 +8,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No test may depend on how fast the machine is: hypothesis's deadline and its
+# "too slow" health check are timing assertions, off for every property test.
+settings.register_profile("any-load", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("any-load")
 
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
+
+
+@pytest.fixture(autouse=True)
+def _own_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tool's per-user cache (`fastapi_codemods.parsed_commands`) under this
+    session's temporary folder, never the user's: subprocesses inherit it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
 
 
 def cli_env() -> dict[str, str]:

@@ -159,7 +159,7 @@ def test_list_shows_names_and_descriptions_in_run_order(project: Path) -> None:
 
 def test_console_script_is_declared() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
-    assert pyproject["project"]["scripts"] == {"fastapi-codemods": "fastapi_codemods.cli:main"}
+    assert pyproject["project"]["scripts"] == {"fastapi-codemods": "fastapi_codemods.main:main"}
 
 
 def test_python_dash_m_runs_and_click_usage_errors_exit_2(tmp_path: Path) -> None:

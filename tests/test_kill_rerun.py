@@ -175,7 +175,8 @@ def test_a_users_own_gunicorn_declaration_still_means_workers_are_configured(tmp
                for _name, line in root_summary.kept)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     modules=st.integers(min_value=0, max_value=3),
     serve=st.booleans(),

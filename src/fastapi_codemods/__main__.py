@@ -1,5 +1,5 @@
-"""Entry point for ``python -m fastapi_codemods``."""
+"""Entry point for ``python -m fastapi_codemods``: the console script's."""
 
-from fastapi_codemods.cli import main
+from fastapi_codemods.main import main
 
 main()

@@ -1,28 +1,17 @@
-"""The command line: parse options, call the driver, hand the outcome to the report."""
+"""The command line: parse options and hand them to `fastapi_codemods.commands`."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from fastapi_codemods import __version__
+from fastapi_codemods import __version__, commands
 from fastapi_codemods.codemods import all_transforms
-from fastapi_codemods.engine.options import Mode, RunOptions, UsageError
-from fastapi_codemods.engine.report import (
-    OUTPUT_FORMATS,
-    Progress,
-    exit_code,
-    print_outcome,
-    print_transforms,
-    print_usage_error,
-    write_json_report,
-)
+from fastapi_codemods.commands import exiting_on_usage_errors
+from fastapi_codemods.engine.options import Mode, RunOptions
+from fastapi_codemods.engine.report import OUTPUT_FORMATS, print_transforms, print_usage_error
 
 
 def _names(value: str | None) -> list[str] | None:
@@ -99,60 +88,14 @@ def run_command(
         format=format_,
         cache=not no_cache,
     )
-    # Interrupted: nothing was written, since files are written only after every
-    # file was processed, each atomically. SIGTERM ends the run as Ctrl-C does, so
-    # that a write in progress removes its temporary file.
-    signal.signal(signal.SIGTERM, _terminated)
-    from fastapi_codemods.engine.driver import run as run_driver  # `list` and `audit` need none of it
+    output = commands.Output(color=color, output_format=output_format, statistics=statistics,
+                             report_path=report_path, progress=not no_progress)
+    remember_as = click.get_current_context().find_root().obj
+    if isinstance(remember_as, list):
+        from fastapi_codemods import parsed_commands
 
-    with exiting_on_usage_errors(), Progress(enabled=not no_progress) as progress:
-        outcome = run_driver(options, on_result=progress.step, on_total=progress.start)
-    tally = None
-    if mode is Mode.REVIEW and not outcome.dirty:
-        # Imported here: it imports libcst, which the driver loads only once workers run.
-        from fastapi_codemods.engine import interactive
-
-        # Ctrl-C: 130; the files answered before it are written, nothing more.
-        with exiting_on_usage_errors():
-            outcome, tally = interactive.review(outcome, color=color if color is not None else sys.stdout.isatty())
-    _despite_closed_stdout(lambda: print_outcome(outcome, color=color, output_format=output_format,
-                                                 statistics=statistics))
-    if tally is not None:
-        interactive.print_review(tally)
-    code = exit_code(outcome)
-    if report_path:
-        try:
-            _despite_closed_stdout(lambda: write_json_report(outcome, report_path))
-        except OSError as error:
-            print_usage_error(f"cannot write the report {report_path}: {error.strerror or error}")
-            code = 2
-    sys.exit(code)
-
-
-def _terminated(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _despite_closed_stdout(action: Callable[[], None]) -> None:
-    """Run ``action``; if stdout is closed (``run . | head -1``), run it again with
-    stdout discarded. The exit code says what happened to the files, not to the pipe.
-
-    Every printing action writes all its stdout before its stderr, so the second
-    pass prints the stderr part once.
-    """
-    try:
-        action()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _discard_stdout()
-        action()
-
-
-def _discard_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    sys.stdout = open(sys.stdout.fileno(), "w", closefd=False)  # noqa: SIM115 - lives until exit
+        parsed_commands.remember(remember_as, options, output)
+    commands.run(options, output)
 
 
 def _check_interactive(dry_run: bool, output_format: str, report_path: str | None) -> None:
@@ -194,26 +137,14 @@ def audit_command(
     sys.exit(exit_code(report, fail_on))
 
 
-@contextmanager
-def exiting_on_usage_errors() -> Iterator[None]:
-    """A usage error ends the command with exit code 2, Ctrl-C with 130, each with a
-    one-line message and no traceback."""
-    try:
-        yield
-    except UsageError as error:
-        print_usage_error(str(error))
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print_usage_error("interrupted")
-        sys.exit(130)
-
-
 @cli.command("list")
 def list_command() -> None:
     """List every transform with its description, in run order."""
     print_transforms(all_transforms())
 
 
-def main() -> None:
-    """Console-script entry point; click's own usage errors exit with 2 as documented."""
-    cli(prog_name="fastapi-codemods")
+def main(remember: bool = False) -> None:
+    """Parse the command line and run it; click's own usage errors exit with 2 as
+    documented. ``remember``: note what a ``run`` line was parsed into
+    (`fastapi_codemods.parsed_commands`)."""
+    cli(prog_name="fastapi-codemods", obj=sys.argv[1:] if remember else None)

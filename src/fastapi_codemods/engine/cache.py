@@ -478,7 +478,7 @@ class Hashed:
     read: int  # files read and hashed (their stamps could not be trusted)
 
 
-def hash_files(files: Sequence[tuple[Path, Any]], previous: RunRecord | None) -> Hashed:
+def hash_files(files: Sequence[tuple[str | Path, Any]], previous: RunRecord | None) -> Hashed:
     """Every file's bytes digest (None when unreadable).
 
     A file whose stamp is the one the last run record holds, and older than that
@@ -574,7 +574,7 @@ class RootCache:
     def _write(self, relative: Path, value: Any) -> bool:
         try:
             _ensure(self.folder)
-            _write_atomically(self.folder / relative, json.dumps(value, separators=(",", ":")).encode("ascii"))
+            write_atomically(self.folder / relative, json.dumps(value, separators=(",", ":")).encode("ascii"))
         except (OSError, ValueError):
             return False
         return True
@@ -583,7 +583,7 @@ class RootCache:
         """Keep the `MAX_RUN_RECORDS` newest run records; past `MAX_FILE_BYTES` of
         file entries, remove those no kept record uses."""
         runs = self.folder / LAYOUT / "runs"
-        records = sorted(_entries(runs), key=lambda entry: _mtime(entry), reverse=True)
+        records = sorted(_entries(runs), key=mtime_of, reverse=True)
         for stale in records[MAX_RUN_RECORDS:]:
             _remove(stale.path)
         files = self.folder / LAYOUT / "files"
@@ -642,10 +642,10 @@ def _ensure(folder: Path) -> None:
         return
     os.makedirs(folder, exist_ok=True)
     for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", GITIGNORE)):
-        _write_atomically(folder / name, text.encode("utf-8"))
+        write_atomically(folder / name, text.encode("utf-8"))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write through a temporary file moved into place, so that runs at once see the
     old entry or the new one, never half of one; a failure writes nothing."""
     import tempfile  # only writing needs it
@@ -669,7 +669,7 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
         return []
 
 
-def _mtime(entry: os.DirEntry[str]) -> int:
+def mtime_of(entry: os.DirEntry[str]) -> int:
     try:
         return entry.stat(follow_symlinks=False).st_mtime_ns
     except OSError:
@@ -695,7 +695,7 @@ class Session:
     miss, the file results once the plan is known."""
 
     def __init__(self, store: RootCache, slot: str, hashed: Hashed,
-                 files: dict[str, tuple[str, Path]], previous: RunRecord | None) -> None:
+                 files: dict[str, tuple[str, str]], previous: RunRecord | None) -> None:
         self.store = store
         self.slot = slot
         self.hashed = hashed
@@ -707,7 +707,7 @@ class Session:
         self._used_keys: list[str] = []
 
     @classmethod
-    def start(cls, store: RootCache, setup: str, files: Sequence[tuple[Path, Any]]) -> Session:
+    def start(cls, store: RootCache, setup: str, files: Sequence[tuple[str, Any]]) -> Session:
         """Hash every file of the root (``files``: (path, `FileInfo`) pairs), with the
         last run record's stamps sparing the reading of files not written since."""
         previous = store.last_run(setup)
@@ -745,7 +745,7 @@ class Session:
         }
 
     @property
-    def paths(self) -> dict[str, Path]:
+    def paths(self) -> dict[str, str]:
         """Display path -> path of each file of the root."""
         return {shown: path for shown, (_, path) in self._files.items()}
 

@@ -89,85 +89,95 @@ class IgnoreRules:
 
     ``excludes`` are (folder, patterns) pairs: each pattern list is gitignore-style,
     relative to its folder (the root for ``--exclude``, the ``pyproject.toml``'s folder
-    for the configuration's ``exclude``). Paths are handled absolute throughout.
+    for the configuration's ``exclude``). Paths are absolute strings throughout: the
+    rules are asked for every file and folder of the tree.
     """
 
     def __init__(self, excludes: Excludes, root: Path) -> None:
-        self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
-        self._excludes = [(absolute(folder), _gitignore_spec(patterns)) for folder, patterns in excludes if patterns]
+        self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+        self._excludes = [
+            (os.fspath(absolute(folder)), _gitignore_spec(patterns)) for folder, patterns in excludes if patterns
+        ]
         git_root = find_git_root(root)
-        self._top = git_root if git_root is not None else absolute(root)
-        self._chains: dict[Path, list[tuple[Path, pathspec.GitIgnoreSpec]] | None] = {}
+        self._top = os.fspath(git_root if git_root is not None else absolute(root))
+        self._top_prefix = os.path.join(self._top, "")
+        self._chains: dict[str, list[tuple[str, pathspec.GitIgnoreSpec]] | None] = {}
 
-    def _spec(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
+    def _spec(self, folder: str) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
             spec = None
-            gitignore = folder / ".gitignore"
-            if gitignore.is_file():
+            gitignore = os.path.join(folder, ".gitignore")
+            if os.path.isfile(gitignore):
                 try:
-                    lines = read_regular_text(gitignore).splitlines()
-                    spec = _gitignore_spec(lines)
+                    spec = _gitignore_spec(read_regular_text(gitignore).splitlines())
                 except OSError:
                     spec = None
             self._specs[folder] = spec
         return self._specs[folder]
 
-    def _chain(self, folder: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]] | None:
+    def _chain(self, folder: str) -> list[tuple[str, pathspec.GitIgnoreSpec]] | None:
         """The gitignore specs that apply inside ``folder``, deepest first; None outside
         the top. Worked out once per folder: every file of the folder asks."""
         if folder not in self._chains:
+            parent = os.path.dirname(folder)
             if folder == self._top:
-                outer: list[tuple[Path, pathspec.GitIgnoreSpec]] | None = []
-            elif folder.parent == folder or not folder.is_relative_to(self._top):
+                outer: list[tuple[str, pathspec.GitIgnoreSpec]] | None = []
+            elif parent == folder or not folder.startswith(self._top_prefix):
                 outer = None
             else:
-                outer = self._chain(folder.parent)
+                outer = self._chain(parent)
             spec = self._spec(folder) if outer is not None else None
             self._chains[folder] = outer if outer is None or spec is None else [(folder, spec), *outer]
         return self._chains[folder]
 
-    def ignored(self, path: Path, is_dir: bool, parent: Path | None = None) -> bool:
+    def ignored(self, path: str, is_dir: bool, parent: str | None = None) -> bool:
         """Whether ``path`` (absolute; ``parent`` its folder, when the caller has it)
-        is excluded or git-ignored. Worked on strings: it runs for every file."""
-        text = os.fspath(path)
+        is excluded or git-ignored."""
         suffix = "/" if is_dir else ""
         for folder, spec in self._excludes:
-            relative = _relative(text, folder)
+            relative = _relative(path, folder)
             if relative is not None and spec.match_file(relative + suffix):
                 return True
-        for folder, spec in self._chain(parent if parent is not None else path.parent) or ():
-            relative = _relative(text, folder)
+        for folder, spec in self._chain(parent if parent is not None else os.path.dirname(path)) or ():
+            relative = _relative(path, folder)
             result = spec.check_file((relative or "") + suffix)
             if result.include is not None:
                 return result.include
         return False
 
 
-def _relative(path: str, folder: Path) -> str | None:
+def _relative(path: str, folder: str) -> str | None:
     """``path`` relative to ``folder`` in POSIX form, None when it is not inside."""
-    prefix = os.path.join(os.fspath(folder), "")
+    prefix = os.path.join(folder, "")
     if not path.startswith(prefix):
         return None
     relative = path[len(prefix):]
     return relative if os.sep == "/" else relative.replace(os.sep, "/")
 
 
-def is_virtualenv(folder: Path) -> bool:
+def is_virtualenv(folder: str | Path) -> bool:
     return os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
 def iter_python_files(root: Path, excludes: Excludes = ()) -> Iterator[Path]:
     """Python files under ``root`` (absolute paths), sorted, minus ignored folders and files."""
+    return map(Path, python_files(root, excludes))
+
+
+def python_files(root: Path, excludes: Excludes = ()) -> Iterator[str]:
+    """`iter_python_files` as strings: the walk of a large tree makes no path object
+    per file (they cost more than the walk's own system calls)."""
     root = absolute(root)
     if root.is_file():
-        yield root
+        yield os.fspath(root)
         return
     rules = IgnoreRules(excludes, root)
-    stack = [root]
+    stack = [os.fspath(root)]
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            with os.scandir(folder) as scanned:
+                entries = sorted(scanned, key=lambda entry: entry.name)
         except OSError:
             continue
         subfolders = []
@@ -175,12 +185,11 @@ def iter_python_files(root: Path, excludes: Excludes = ()) -> Iterator[Path]:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info"):
                     continue
-                path = folder / entry.name
+                path = entry.path
                 if is_virtualenv(path) or rules.ignored(path, is_dir=True, parent=folder):
                     continue
                 subfolders.append(path)
             elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
-                path = folder / entry.name
-                if not rules.ignored(path, is_dir=False, parent=folder):
-                    yield path
+                if not rules.ignored(entry.path, is_dir=False, parent=folder):
+                    yield entry.path
         stack.extend(reversed(subfolders))

@@ -19,13 +19,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi_codemods import codemods
 from fastapi_codemods.engine import cache, gcpolicy
 from fastapi_codemods.engine.config import Config, ConfigError, load_config
-from fastapi_codemods.engine.discovery import absolute, import_root, iter_python_files, pattern_problem
+from fastapi_codemods.engine.discovery import absolute, import_root, pattern_problem, python_files
 from fastapi_codemods.engine.fileinfo import FileInfo
 from fastapi_codemods.engine.limits import limit_problem
 from fastapi_codemods.engine.options import Mode, RunOptions, UsageError
@@ -109,7 +110,7 @@ class PathNames:
         self._cwd = Path.cwd().resolve()
         self._git_roots: dict[Path, Path | None] = {}
         self._folders: dict[Path, Path] = {}
-        self._prefixes: dict[tuple[str, Path], tuple[str, str]] = {}
+        self._prefixes: dict[tuple[str, str], tuple[str, str]] = {}
         self._walked: dict[str, str] = {}  # absolute root folder -> resolved, with the separator
 
     def walked(self, root: Path) -> None:
@@ -164,17 +165,20 @@ class PathNames:
         base = self._shown_from(absolute if absolute.is_dir() else absolute.parent)
         return Path(os.path.relpath(absolute, base)).as_posix()
 
-    def of_file(self, path: Path, base: Path, regular: bool = False) -> tuple[str, str]:
+    def of_file(self, path: str | Path, base: Path, regular: bool = False) -> tuple[str, str]:
         """(display path, path relative to ``base``) of a file: what ``self(path)`` and
         ``relpath(resolve(path), base)`` give, from its folder's names, worked out once
         per folder (a large tree has tens of files per folder). ``regular``: the
         caller knows it is no symlink (discovery saw a regular file)."""
-        if not regular and (path.is_symlink() or path.name in ("", ".", "..")):
-            resolved = path.resolve()
+        if not regular and ((named := Path(path)).is_symlink() or named.name in ("", ".", "..")):
+            resolved = named.resolve()
             return self(resolved), Path(os.path.relpath(resolved, base)).as_posix()
         # Split as a string: two pathlib objects per file cost more than the rest here.
-        head, name = os.path.split(path)
-        key = (head, base)
+        text = os.fspath(path)
+        head, _, name = text.rpartition(os.sep)
+        if not head and text.startswith(os.sep):
+            head = os.sep
+        key = (head, os.fspath(base))
         prefixes = self._prefixes.get(key)
         if prefixes is None:
             folder = self._resolved_folder(Path(head), walked=regular)
@@ -213,6 +217,12 @@ def root_config(root: Path) -> Config:
 def discover_root(root: Path, config: Config, excludes: Sequence[str], names: PathNames) -> Project:
     """The root's Python files (the command line's and the configuration's excludes
     applied), as the read-only `Project` every command analyses."""
+    return _project(root, discover_files(root, config, excludes, names))
+
+
+def discover_files(root: Path, config: Config, excludes: Sequence[str], names: PathNames) -> list[tuple[str, FileInfo]]:
+    """The root's Python files, as (path, `FileInfo`) pairs: strings, since a run
+    answered from the cache needs no path object per file."""
     problem = pattern_problem(excludes)
     if problem is not None:
         raise UsageError(f"invalid --exclude pattern {problem}")
@@ -221,19 +231,22 @@ def discover_root(root: Path, config: Config, excludes: Sequence[str], names: Pa
     patterns = [(root, list(excludes))]
     if config.base is not None:
         patterns.append((config.base, config.exclude))
-    files: list[tuple[Path, FileInfo]] = []
+    files: list[tuple[str, FileInfo]] = []
     if walked:
         names.walked(absolute(root))
-    for path in iter_python_files(root, patterns):
-        if not walked:
-            # A symlink named on the command line is resolved once, here: its target
-            # is the file processed and written (`engine.writing` never follows one).
-            path = Path(os.path.realpath(path))
+    for found in python_files(root, patterns):
+        # A symlink named on the command line is resolved once, here: its target
+        # is the file processed and written (`engine.writing` never follows one).
+        path = found if walked else os.path.realpath(found)
         shown, relpath = names.of_file(path, base, regular=walked)
         files.append((path, FileInfo(path=shown, relpath=relpath)))
+    return files
+
+
+def _project(root: Path, files: Sequence[tuple[str, FileInfo]]) -> Project:
     from fastapi_codemods.analysis.project import Project
 
-    return Project(root, files)
+    return Project(root, [(Path(path), info) for path, info in files])
 
 
 def option_table(name: str, config: Config) -> dict[str, Any]:
@@ -251,14 +264,19 @@ def analysis_jobs(project: Project, jobs: int | None) -> int:
     return jobs if len(project.files) >= PARALLEL_ANALYSIS_MIN_FILES[start_method()] else 1
 
 
-@dataclass(frozen=True)
+@dataclass
 class Prepared:
-    """A root before its analysis: what the cache needs to recognise a run."""
+    """A root before its analysis: what the cache needs to recognise a run; the
+    `Project` is made only for a root the cache does not answer."""
 
     root: Path
     config: Config
     chosen: list[str]
-    project: Project
+    files: list[tuple[str, FileInfo]]
+
+    @cached_property
+    def project(self) -> Project:
+        return _project(self.root, self.files)
 
 
 def prepare_root(root: Path, options: RunOptions, names: PathNames) -> Prepared:
@@ -272,7 +290,7 @@ def prepare_root(root: Path, options: RunOptions, names: PathNames) -> Prepared:
     except ValueError as error:
         source = f" (from {config.source})" if options.only is None and options.skip is None and config.source else ""
         raise UsageError(f"{error}{source}") from error
-    return Prepared(root, config, chosen, discover_root(root, config, options.excludes, names))
+    return Prepared(root, config, chosen, discover_files(root, config, options.excludes, names))
 
 
 def plan_root(root: Path, options: RunOptions, names: PathNames | None = None) -> tuple[Plan, Project]:
@@ -457,7 +475,8 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
     tasks: list[_Task] = []
     created: list[FileResult] = []
     untouched: list[FileResult] = []  # files no transform wants: never sent to a worker
-    real_paths: dict[str, Path] = {}
+    # Display path -> the file; a string for files answered unchanged from the cache.
+    real_paths: dict[str, Path | str] = {}
     roots: list[_Root] = []
     sessions: list[cache.Session | None] = []  # by plan index
     warnings: list[str] = []
@@ -465,13 +484,13 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         # Released before the collector runs again: it would scan every cached tree.
         with gcpolicy.paused():
             prepared = prepare_root(Path(root), options, names)
-            project = prepared.project
             session = _cache_session(prepared, options, names, real_paths, warnings)
             record = session.record() if session is not None else None
             if record is not None:
                 roots.append(_Root(record.facts, session))
                 untouched.extend(_from_record(record, session.paths, real_paths, created))
                 continue
+            project = prepared.project
             plan = analyse_root(prepared, options, names)
             from fastapi_codemods.analysis import code_roles
             from fastapi_codemods.engine.pipeline import describe_syntax_error, wanted_by_none
@@ -526,15 +545,15 @@ def run(options: RunOptions, on_result: Callable[[FileResult], None] | None = No
         if not options.allow_dirty:
             # Created files are new paths: nothing of the user's can be lost there.
             # Edited non-Python files (a requirements.txt) are guarded like sources.
-            dirty, git_error = _dirty([real_paths[r.path] for r in changed if not r.created], names)
+            dirty, git_error = _dirty([Path(real_paths[r.path]) for r in changed if not r.created], names)
         if not dirty and options.mode is Mode.WRITE:
             results = write_all(results, real_paths, writer)
-    targets = {result.path: real_paths[result.path] for result in results if result.status is Status.CHANGED}
+    targets = {result.path: Path(real_paths[result.path]) for result in results if result.status is Status.CHANGED}
     return RunOutcome(mode=options.mode, results=results, roots=_summaries(roots, results), dirty=dirty,
                       targets=targets, warnings=warnings, writer=writer, git_error=git_error)
 
 
-def write_all(results: list[FileResult], real_paths: Mapping[str, Path], writer: Writer) -> list[FileResult]:
+def write_all(results: list[FileResult], real_paths: Mapping[str, Path | str], writer: Writer) -> list[FileResult]:
     """Write every changed result; the results as written (a refused one FAILED).
 
     Created files go first, and a transform whose created file could not be written
@@ -553,7 +572,7 @@ def write_all(results: list[FileResult], real_paths: Mapping[str, Path], writer:
                 error=f"not written: the file {sorted(held_back)[0]} creates could not be written",
             )
             continue
-        written = writer.write(result, real_paths[result.path])
+        written = writer.write(result, Path(real_paths[result.path]))
         if written.status is Status.FAILED and result.created:
             failed_creators.update(result.transforms)
         by_path[result.path] = written
@@ -585,25 +604,26 @@ class _Root:
 
 
 def _cache_session(prepared: Prepared, options: RunOptions, names: PathNames,
-                   seen: Mapping[str, Path], warnings: list[str]) -> cache.Session | None:
+                   seen: Mapping[str, object], warnings: list[str]) -> cache.Session | None:
     """The root's cache, its files hashed; None when not caching. Files an earlier
     root of the run already took are not this root's."""
-    store = cache.RootCache.of(prepared.project.root, options.cache, warnings)
+    store = cache.RootCache.of(prepared.root, options.cache, warnings)
     if store is None:
         return None
     setup = cache.setup_digest(names(prepared.root), prepared.config, prepared.chosen, options.format)
-    files = [(path, info) for path, info in prepared.project.files if info.path not in seen]
+    files = [(path, info) for path, info in prepared.files if info.path not in seen]
     return cache.Session.start(store, setup, files)
 
 
-def _from_record(record: cache.RunRecord, paths: Mapping[str, Path], real_paths: dict[str, Path],
+def _from_record(record: cache.RunRecord, paths: Mapping[str, str], real_paths: dict[str, Path | str],
                  created: list[FileResult]) -> list[FileResult]:
     """A run record's results, registered like computed ones (``paths``: where each
     file of the root is); its created files go to ``created``."""
     results = []
     for result in record.results:
-        real_paths.setdefault(result.path, paths[result.path])
-        results.append(_refreshed(result, paths[result.path]))
+        path = paths[result.path]
+        real_paths.setdefault(result.path, path)
+        results.append(_refreshed(result, path))
     for result, target in record.created:
         if result.path not in real_paths:
             real_paths[result.path] = Path(target)
@@ -611,12 +631,12 @@ def _from_record(record: cache.RunRecord, paths: Mapping[str, Path], real_paths:
     return results
 
 
-def _refreshed(result: FileResult, path: Path) -> FileResult:
+def _refreshed(result: FileResult, path: Path | str) -> FileResult:
     """A cached changed result with the file's permission bits as they are now."""
     if result.status is not Status.CHANGED:
         return result
     try:
-        return replace(result, mode=stat.S_IMODE(path.stat().st_mode))
+        return replace(result, mode=stat.S_IMODE(os.stat(path).st_mode))
     except OSError:
         return result
 

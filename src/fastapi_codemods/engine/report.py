@@ -15,9 +15,8 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from fastapi_codemods import __version__
+from fastapi_codemods.engine.console import echo, style
 from fastapi_codemods.engine.options import Mode
 from fastapi_codemods.engine.jsontext import json_text
 from fastapi_codemods.engine.results import FileResult, Status
@@ -197,7 +196,7 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None, output_format:
     out_color = _wants_color(color, "stdout")
     err_color = _wants_color(color, "stderr")
     for warning in outcome.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True, color=err_color)
+        echo(_styled(f"warning: {warning}", err_color, fg="yellow"), err=True)
     if outcome.mode is Mode.DIFF:
         diff = unified_diff(outcome)
         sys.stdout.flush()
@@ -210,12 +209,12 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None, output_format:
     if outcome.mode is Mode.CHECK:
         for result in outcome.results:
             if result.status is Status.CHANGED:
-                click.echo(f"would change: {result.path}")
+                echo(f"would change: {result.path}")
     for result in outcome.results:
         if result.status is Status.FAILED:
-            click.secho(f"error: {result.path}: {result.error}", fg="red", err=True, color=err_color)
+            echo(_styled(f"error: {result.path}: {result.error}", err_color, fg="red"), err=True)
         elif result.warning:
-            click.secho(f"warning: {result.path}: {result.warning}", fg="yellow", err=True, color=err_color)
+            echo(_styled(f"warning: {result.path}: {result.warning}", err_color, fg="yellow"), err=True)
     if outcome.dirty:
         reason = (
             f"git failed ({outcome.git_error}), so these files may hold uncommitted changes (fix git, "
@@ -223,14 +222,9 @@ def print_outcome(outcome: RunOutcome, color: bool | None = None, output_format:
             if outcome.git_error else
             "these files have uncommitted changes (commit or stash them, or pass --allow-dirty); nothing was written:"
         )
-        click.secho(
-            f"refusing to write: {reason}",
-            fg="red",
-            err=True,
-            color=err_color,
-        )
+        echo(_styled(f"refusing to write: {reason}", err_color, fg="red"), err=True)
         for path in outcome.dirty:
-            click.echo(f"  {path}", err=True)
+            echo(f"  {path}", err=True)
     _print_summary(outcome, sys.stderr, err_color, statistics)
 
 
@@ -244,6 +238,10 @@ def _print_document(outcome: RunOutcome, output_format: str, stream: Any) -> Non
     stream.flush()
     stream.write(text)
     stream.flush()
+
+
+def _styled(text: str, color: bool, fg: str) -> str:
+    return style(text, fg=fg) if color else text
 
 
 def _wants_color(color: bool | None, stream: str) -> bool:
@@ -265,6 +263,8 @@ class Progress:
 
     def start(self, total: int) -> None:
         if self._enabled and total:
+            import click  # only a terminal shows the bar
+
             self._bar = click.progressbar(length=total, label="fastapi-codemods", file=sys.stderr)
             self._bar.__enter__()
 
@@ -282,14 +282,14 @@ class Progress:
 
 
 def print_usage_error(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
 
 
 def print_transforms(transforms: list[Any]) -> None:
     """``fastapi-codemods list``: name and one-line description, in run order."""
     width = max((len(t.NAME) for t in transforms), default=0)
     for transform in transforms:
-        click.echo(f"{transform.NAME.ljust(width)}  {transform.DESCRIPTION}")
+        echo(f"{transform.NAME.ljust(width)}  {transform.DESCRIPTION}")
 
 
 def _print_summary(outcome: RunOutcome, stream: Any, color: bool, statistics: bool = False) -> None:
@@ -311,10 +311,10 @@ def _print_summary(outcome: RunOutcome, stream: Any, color: bool, statistics: bo
         parts.append(f"{created} {'created' if outcome.mode is Mode.WRITE and not outcome.dirty else 'to create'}")
     findings = outcome.findings
     parts.append(_plural(len(findings), "finding"))
-    click.echo(", ".join(parts), file=stream)
+    echo(", ".join(parts), file=stream)
     if len(outcome.roots) > 1:
         for root in outcome.roots:
-            click.echo(
+            echo(
                 f"  {root.path}: {root.scanned} scanned, {root.changed} {verb}, "
                 f"{root.unchanged} unchanged, {root.failed} failed"
                 + (f", {root.skipped} skipped" if root.skipped else ""),
@@ -323,15 +323,15 @@ def _print_summary(outcome: RunOutcome, stream: Any, color: bool, statistics: bo
     _print_left_alone(outcome, stream)
     if statistics:
         for line in _output_formats().statistics_lines(outcome):
-            click.echo(line, file=stream)
+            echo(line, file=stream)
         return
     for finding in findings:
         location = f"{finding.path}:{finding.line}:"
         tag = f"[{finding.transform}]"
         if color:
-            location = click.style(location, bold=True)
-            tag = click.style(tag, fg="yellow")
-        click.echo(f"{location} {tag} {finding.reason}", file=stream, color=color)
+            location = style(location, bold=True)
+            tag = style(tag, fg="yellow")
+        echo(f"{location} {tag} {finding.reason}", file=stream)
 
 
 def _print_left_alone(outcome: RunOutcome, stream: Any) -> None:
@@ -344,10 +344,10 @@ def _print_left_alone(outcome: RunOutcome, stream: Any) -> None:
             kept.setdefault(name, []).append(line)
     if left_alone:
         counts = ", ".join(_plural(count, reason) for reason, count in sorted(left_alone.items()))
-        click.echo(f"left alone, not application code: {counts} (include-tests = true rewrites them)", file=stream)
+        echo(f"left alone, not application code: {counts} (include-tests = true rewrites them)", file=stream)
     for name, lines in kept.items():
         for line in lines:
-            click.echo(f"{name}: {line}", file=stream)
+            echo(f"{name}: {line}", file=stream)
 
 
 def _plural(count: int, noun: str) -> str:
