@@ -28,6 +28,12 @@ first; every other ``ours`` command passes ``--no-cache``, so they time a first
 run. ``ruff-cached`` is ruff's own second run, its ``.ruff_cache`` filled the same
 way; ``ruff`` passes ``--no-cache``.
 
+``--baseline REV`` adds ``ours-j2@REV`` (and ``ours-cached-j2@REV`` when
+``ours-cached-j2`` is timed): the same commands run from the sources of commit REV
+of this repository (``git archive`` into the download cache), in the same
+repetitions, with ``python -m fastapi_codemods`` since a commit's console script
+may live elsewhere. Their ratios say whether a change made first runs slower.
+
 ``loop-j1`` and ``loop-j2`` time a pure-Python loop split over one and two
 processes: the speedup this machine gives to two CPU-bound processes at that moment,
 the ceiling for ours.
@@ -103,11 +109,13 @@ class Tool:
     name: str
     kind: str
     jobs: int | None = None
+    source: Path | None = None  # another commit's ``src`` (``--baseline``)
 
     def command(self, tree: Path) -> list[str] | None:
         if self.kind in ("ours", "ours-cached"):
             cache = ["--no-cache"] if self.kind == "ours" else []
-            return [*OURS, "run", "--check", "--no-progress", *cache,
+            ours = OURS if self.source is None else [sys.executable, "-m", "fastapi_codemods"]
+            return [*ours, "run", "--check", "--no-progress", *cache,
                     "-j", str(self.jobs), str(tree)]
         if self.kind == "audit":
             return [*OURS, "audit", "--format", "json", "-o", os.devnull,
@@ -150,10 +158,11 @@ def ruff_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("ruff")
 
 
-def measuring_env(cache: Path) -> dict[str, str]:
-    """Our sources first on the path; bytecode cached under ``cache`` (see the docstring)."""
+def measuring_env(cache: Path, source: Path = SRC) -> dict[str, str]:
+    """Our sources (or a baseline's) first on the path; bytecode cached under
+    ``cache`` (see the docstring)."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache")
     return env
@@ -162,6 +171,8 @@ def measuring_env(cache: Path) -> dict[str, str]:
 def measure(tool: Tool, tree: Path, env: dict[str, str]) -> Sample:
     command = tool.command(tree)
     assert command is not None
+    if tool.source is not None:
+        env = {**env, "PYTHONPATH": os.pathsep.join([str(tool.source), *env["PYTHONPATH"].split(os.pathsep)[1:]])}
     completed = subprocess.run(
         [sys.executable, "-c", MEASURE, json.dumps(command), str(tree)],
         env=env, capture_output=True, text=True, check=True,
@@ -269,7 +280,7 @@ def main_table(name: str, files: int, candidates: int, samples: dict[str, list[S
     ]
     for tool, runs in samples.items():
         wall = median_wall(runs)
-        rate = "-" if TOOLS[tool].kind == "loop" else f"{files / wall:.0f}"
+        rate = "-" if tool.startswith("loop") else f"{files / wall:.0f}"
         lines.append(
             f"| {tool} | {wall:.2f} | {min(s.wall for s in runs):.2f} | {rate} | "
             f"{statistics.median(s.cpu for s in runs):.2f} | {max(s.maxrss_kb for s in runs) / 1024:.0f} |"
@@ -281,7 +292,9 @@ def main_table(name: str, files: int, candidates: int, samples: dict[str, list[S
 
 def _ratios(samples: dict[str, list[Sample]]) -> list[str]:
     medians = {tool: median_wall(runs) for tool, runs in samples.items()}
+    baselines = [(tool, tool.partition("@")[0]) for tool in samples if "@" in tool]
     pairs = [
+        *((ours, base, f"{ours} / {base}; target <= 1") for base, ours in baselines),
         ("ours-j2", "libcst-j2", "whole run / libcst no-op (-j 2); target <= 0.30"),
         ("ours-j1", "libcst-j1", "whole run / libcst no-op (-j 1)"),
         ("ours-j2", "ruff", "ours -j 2 / ruff T201"),
@@ -348,12 +361,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-tools", default="ours-j1,ours-j2,ruff", help="commands timed in the scaling table")
     parser.add_argument("--scale-repeat", type=int, default=3, help="repetitions per command in the scaling table")
     parser.add_argument("--output", type=Path, default=None, help="also write the Markdown tables to this file")
+    parser.add_argument("--baseline", default=None, metavar="REV",
+                        help="also time ours-j2 (and ours-cached-j2) from this commit's sources")
     return parser.parse_args(argv)
 
 
-def _tools(names: str) -> list[Tool]:
+def _tools(names: str, baseline: tuple[str, Path] | None = None) -> list[Tool]:
     chosen = [TOOLS[name.strip()] for name in names.split(",") if name.strip()]
+    if baseline is not None:
+        rev, source = baseline
+        chosen += [Tool(f"{tool.name}@{rev}", tool.kind, tool.jobs, source)
+                   for tool in chosen if tool.name in ("ours-j2", "ours-cached-j2")]
     return [tool for tool in chosen if tool.command(Path(".")) is not None]
+
+
+def baseline_sources(rev: str, cache: Path) -> tuple[str, Path]:
+    """(short name, ``src`` folder) of commit ``rev``, unpacked once under ``cache``."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=REPO, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    folder = cache / "baselines" / commit
+    if not (folder / "src").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "src"], cwd=REPO, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return commit, folder / "src"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -361,13 +393,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = (args.cache or default_cache()).expanduser().resolve()
     trees = cache / "trees"
     env = measuring_env(cache)
+    baseline = baseline_sources(args.baseline, cache) if args.baseline else None
     started = time.time()
     out = ["## Machine", "", *machine_lines(), ""]
     for name in [part.strip() for part in args.projects.split(",") if part.strip()]:
         project = PROJECTS[name]
         root, files, candidates = single_copy_tree(project, cache)
         print(f"{project.requirement}: {files} files, {candidates} candidates", file=sys.stderr)
-        samples = run_series(_tools(args.tools), root, args.repeat, args.warmup, env)
+        samples = run_series(_tools(args.tools, baseline), root, args.repeat, args.warmup, env)
         out += main_table(f"{project.requirement} ({args.repeat} repetitions)", files, candidates, samples)
 
     scales = [int(part) for part in args.scales.split(",") if part.strip()]
