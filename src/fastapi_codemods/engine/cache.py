@@ -417,12 +417,16 @@ class RunRecord:
                 raise Invalid("another layout")
             sources = {}
             for item in _expect(data["sources"], list):
-                if type(item) is not list or len(item) != 8 or not all(type(part) is int for part in item[2:7]):
+                # Checked part by part, without a generator: a large root has thousands.
+                if type(item) is not list or len(item) != 8:
                     raise Invalid("a source is [shown, relpath, five numbers, digest]")
-                shown, relpath, *stamp, bytes_digest = item
+                shown, relpath, size, mtime, ctime, inode, device, bytes_digest = item
+                if not (type(size) is int and type(mtime) is int and type(ctime) is int and type(inode) is int
+                        and type(device) is int):
+                    raise Invalid("a source's stamp is five numbers")
                 if not (type(shown) is str and type(relpath) is str and type(bytes_digest) is str):
                     raise Invalid("a source's paths and digest are strings")
-                sources[shown] = SourceEntry(relpath, tuple(stamp), bytes_digest)
+                sources[shown] = SourceEntry(relpath, (size, mtime, ctime, inode, device), bytes_digest)
             facts = _expect(data["facts"], dict)
             root = _expect(facts["root"], str)
             created = []
