@@ -104,7 +104,8 @@ def test_a_start_command_above_the_root_is_the_one_changed(tmp_path: Path) -> No
     git("add", "-A", cwd=tmp_path)
     git("commit", "-qm", "tree", cwd=tmp_path)
     outcome = run(RunOptions(paths=[tmp_path / "backend"], jobs=1, only=["production_server"]))
-    assert (tmp_path / "Dockerfile").read_text().endswith('CMD ["uvicorn", "app.main:app", "--workers", "4"]\n')
+    assert (tmp_path / "Dockerfile").read_text().endswith('ENV WEB_CONCURRENCY=4\nCMD ["uvicorn", "app.main:app"]\n')
     assert not (tmp_path / "backend" / "gunicorn.conf.py").exists()
     kept = [line for root in outcome.roots for _name, line in root.kept]
-    assert kept == ["../Dockerfile:3: the server command now starts several workers (--workers, 4): size it to the machine"]
+    assert kept == ["../Dockerfile:3: the server command now starts several workers (ENV WEB_CONCURRENCY=4 before it, "
+                    "which uvicorn reads; the host's own setting wins): size it to the machine"]

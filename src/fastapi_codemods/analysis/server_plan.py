@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.dependencies import Declaration, root_folder, runtime_declarations
+from fastapi_codemods.analysis.dependencies import Declaration, app_declarations, root_folder
 from fastapi_codemods.analysis.dependency_edits import Addition, EditRefused, edit
 from fastapi_codemods.analysis.deployment import (
     SERVER_CALLS,
@@ -32,8 +32,6 @@ from fastapi_codemods.analysis.deployment import (
     workers_setting,
 )
 from fastapi_codemods.analysis.start_commands import (
-    SHELL_WORKERS,
-    WORKERS,
     PythonStart,
     StartCommand,
     python_starts,
@@ -173,14 +171,15 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     if chosen is None:
         return ServerPlan(reloads=reloads)
     candidate, indices, _others = chosen
-    declarations = list(runtime_declarations(project))
+    app_folders = _app_folders(project, candidate)
+    declarations = app_declarations(project, app_folders)
     # What this transform wrote itself does not count as the project configuring
     # workers: a run killed between writing the config and the dependency edit (or
     # a full disk failing one of them) is completed by the next run.
     own_configs = {path for path, _info in project.files if _is_own_config(project, path)}
     sites = [(info, found) for path, info, found in project.results(SITES, {})
              if info.relpath not in not_application and path not in own_configs]
-    files = [path for path in deployment_files(project, _app_folders(project, candidate)) if path not in own_configs]
+    files = [path for path in deployment_files(project, app_folders) if path not in own_configs]
     commands = start_commands(project, files)
     wanted = [item for item in commands if item.needs_workers]
     pythons = python_starts(project, files)
@@ -280,8 +279,8 @@ def _command_edits(project: Project, wanted: list[StartCommand], pythons: list[P
         shown = _shown(project, path)
         edits[shown] = (text, with_workers(text, items))
         lines = ", ".join(str(item.line) for item in items)
-        kept.append(f"{shown}:{lines}: the server command now starts several workers (--workers, "
-                    f"{SHELL_WORKERS if '$' in items[0].insert[1] else WORKERS}): size it to the machine")
+        kept.append(f"{shown}:{lines}: the server command now starts several workers ({items[0].how}): "
+                    "size it to the machine")
     for start in pythons:
         findings.append(f"{_shown(project, start.path)}:{start.line} starts the app with python, whose "
                         f"{start.relpath}:{start.call_line} serves one worker: left unchanged; pass workers= "
