@@ -129,3 +129,69 @@ def test_startup_work_that_must_run_once_is_refused(tmp_path: Path, case: str, f
     assert [reason for reason in findings if reason.startswith(finding)], findings
     assert all("gunicorn.conf.py not written" in reason for reason in findings)
 
+
+
+LAUNCHER = '''\
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+def index() -> dict[str, int]:
+    return {"pid": os.getpid()}
+
+
+if __name__ == "__main__":
+    uvicorn.run(app, host="127.0.0.1", port=int(os.environ["PORT"]))
+'''
+
+
+def _start(root: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], Console]:
+    process = subprocess.Popen(
+        [sys.executable, "main.py"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, text=True,
+    )
+    return process, Console(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def test_a_python_launcher_the_dockerfile_starts_serves_two_workers_after_the_rewrite(tmp_path: Path) -> None:
+    """``CMD ["python", "main.py"]`` with ``uvicorn.run(app)``: before, WEB_CONCURRENCY=2
+    makes uvicorn refuse the app object and exit; after, the import string and
+    ``workers=`` start two workers that serve."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "main.py").write_text(LAUNCHER)
+    (root / "Dockerfile").write_text('FROM python:3.12-slim\nCOPY . /code\nWORKDIR /code\nCMD ["python", "main.py"]\n')
+    (root / "requirements.txt").write_text("fastapi\nuvicorn[standard]\n")
+    env = {**os.environ, "PORT": "0", "WEB_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1"}
+    before, console = _start(root, env)
+    try:
+        console.wait_for(r"You must pass the application as an import string")
+        assert before.wait(timeout=DEADLINE) != 0
+    finally:
+        _stop(before)
+    outcome = run(RunOptions(paths=[root], only=["production_server"], jobs=1, allow_dirty=True))
+    assert [finding.reason for finding in outcome.findings] == []
+    assert '"main:app"' in (root / "main.py").read_text()
+    after, console = _start(root, env)
+    try:
+        port = console.wait_for(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")[0].group(1)
+        console.wait_for(r"Started server process", count=2)
+        console.wait_for(r"Application startup complete", count=2)
+        response = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert response.status_code == 200
+    finally:
+        _stop(after)

@@ -34,11 +34,13 @@ from fastapi_codemods.analysis.deployment import (
 from fastapi_codemods.analysis.start_commands import (
     PythonStart,
     StartCommand,
+    project_workers,
     python_starts,
     start_commands,
     with_workers,
 )
-from fastapi_codemods.analysis.startup_work import main_only_state, once_per_process
+from fastapi_codemods.analysis.launchers import LauncherPlan, launcher_plan
+from fastapi_codemods.analysis.startup_work import Work, main_only_state, once_per_process
 from fastapi_codemods.analysis.docs_gates import app_module
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.main_app import Candidate, candidates, main_app, scope_of, target_of
@@ -136,6 +138,8 @@ class ServerPlan:
     ``reloads``: relpath of a module with a literal ``reload=True`` -> its `ReloadPlan`,
     or the reason none applies (the transform finds the calls itself). ``config``: root-relative path of the ``gunicorn.conf.py`` to
     create ("" for none), started by ``command``. ``edits``: root-relative path -> (text read, new text).
+    ``launchers``: relpath of a module a deployment file starts with python -> the
+    rewrite of its ``uvicorn.run`` (`analysis.launchers`).
     ``findings``: the main app's module relpath -> (index of its ``FastAPI(...)`` call in
     source order, reasons reported there): positions, not lines, since earlier
     transforms may have moved the lines.
@@ -147,11 +151,12 @@ class ServerPlan:
     edits: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     findings: Mapping[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    launchers: Mapping[str, LauncherPlan] = field(default_factory=dict)
 
     @property
     def candidates(self) -> frozenset[str]:
         """The modules production_server rewrites or reports on."""
-        return frozenset({*self.reloads, *self.findings})
+        return frozenset({*self.reloads, *self.findings, *self.launchers})
 
 
 def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
@@ -183,7 +188,10 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     commands = start_commands(project, files)
     wanted = [item for item in commands if item.needs_workers]
     pythons = python_starts(project, files)
-    code_starts = [(info.relpath, start[0]) for info, found in sites for start in found.starts]
+    # A module a deployment file starts with python is judged as that start (`launchers`).
+    launched = {start.relpath for start in pythons}
+    code_starts = [(info.relpath, start[0]) for info, found in sites for start in found.starts
+                   if info.relpath not in launched]
     config, command, kept, findings = "", "", [], []
     edits: dict[str, tuple[str, str]] = {}
     setting = workers_setting(
@@ -197,18 +205,25 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
         # A project with a gunicorn setup keeps a single-process launcher on purpose
         # (``lightrag-server`` beside ``lightrag-gunicorn``); its commands still count.
         code_starts = []
+    launchers: dict[str, LauncherPlan] = {}
     if wanted or pythons or code_starts:
-        findings = _blockers(project, candidate, "the start command left unchanged")
+        startup = once_per_process(project, candidate.info.module, candidate.calls)
+        findings = _blockers(project, candidate, startup, "the start command left unchanged")
         if not findings:
-            kept, findings = _command_edits(project, wanted, pythons, code_starts, edits)
-            findings += _model_notes(project, candidate)
+            kept, findings = _command_edits(project, wanted, code_starts, edits)
+            launched, launch_findings = _launcher_plans(project, pythons, reloads, project_workers(project, files))
+            launchers.update(launched)
+            kept += [f"{plan.started_by} starts {plan.relpath}:{plan.line}: uvicorn.run now starts several "
+                     f"workers ({plan.how}): size it to the machine" for plan in launched.values()]
+            findings += launch_findings + _model_notes(startup)
     elif setting is not None:
         kept = [f"no {CONFIG_NAME} written: {setting}"]
     else:
-        findings = _blockers(project, candidate, f"{CONFIG_NAME} not written")
+        startup = once_per_process(project, candidate.info.module, candidate.calls)
+        findings = _blockers(project, candidate, startup, f"{CONFIG_NAME} not written")
         if not findings:
             config, command, kept, findings = _config_plan(project, candidate)
-            findings += _model_notes(project, candidate) if config else []
+            findings += _model_notes(startup) if config else []
     problem = _dependency_edit(project, declarations, [GUNICORN, UVICORN_WORKER] if config else [], edits)
     findings += [problem] if problem is not None else []
     return ServerPlan(
@@ -218,6 +233,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
         edits=edits,
         findings={candidate.info.relpath: (indices[0], tuple(findings))} if findings else {},
         kept=tuple(kept),
+        launchers=launchers,
     )
 
 
@@ -235,9 +251,11 @@ def _shown(project: Project, path: Path) -> str:
     return Path(os.path.relpath(path, root_folder(project))).as_posix()
 
 
-def _blockers(project: Project, candidate: Candidate, action: str) -> list[str]:
-    """Why several workers would break the app (`startup_work`), one finding each."""
-    blocking, _notes = once_per_process(project, candidate.info.module, candidate.calls)
+def _blockers(project: Project, candidate: Candidate, startup: tuple[list[Work], list[Work]], action: str
+              ) -> list[str]:
+    """Why several workers would break the app (``startup``: `startup_work.once_per_process`,
+    computed once per plan), one finding each."""
+    blocking, _notes = startup
     found = [
         f"{work.where}: {work.what} at startup: with several workers every worker does it, at the same moment; "
         f"{action}: do it once per deployment (a release step before the server starts), then serve with "
@@ -252,13 +270,13 @@ def _blockers(project: Project, candidate: Candidate, action: str) -> list[str]:
     return found
 
 
-def _model_notes(project: Project, candidate: Candidate) -> list[str]:
-    _blocking, notes = once_per_process(project, candidate.info.module, candidate.calls)
+def _model_notes(startup: tuple[list[Work], list[Work]]) -> list[str]:
+    _blocking, notes = startup
     return [f"{work.where}: {work.what} at startup: each worker holds its own copy (memory x workers)"
             for work in notes]
 
 
-def _command_edits(project: Project, wanted: list[StartCommand], pythons: list[PythonStart],
+def _command_edits(project: Project, wanted: list[StartCommand],
                    code_starts: list[tuple[str, int]], edits: dict[str, tuple[str, str]]
                    ) -> tuple[list[str], list[str]]:
     """(kept lines, findings) for the commands that start the app with one worker;
@@ -281,15 +299,30 @@ def _command_edits(project: Project, wanted: list[StartCommand], pythons: list[P
         lines = ", ".join(str(item.line) for item in items)
         kept.append(f"{shown}:{lines}: the server command now starts several workers ({items[0].how}): "
                     "size it to the machine")
-    for start in pythons:
-        findings.append(f"{_shown(project, start.path)}:{start.line} starts the app with python, whose "
-                        f"{start.relpath}:{start.call_line} serves one worker: left unchanged; pass workers= "
-                        "and the app as an import string (\"module:app\") by hand")
     for relpath, line in code_starts:
         findings.append(f"{relpath}:{line}: uvicorn serves the app from one worker: left unchanged, and no "
                         f"{CONFIG_NAME} written (nothing would start it); pass workers= and the app as an "
                         "import string by hand")
     return kept, findings
+
+
+def _launcher_plans(project: Project, pythons: list[PythonStart], reloads: Mapping[str, ReloadPlan | str],
+                    count: str) -> tuple[dict[str, LauncherPlan], list[str]]:
+    """(the launchers whose uvicorn.run gets workers, by module; findings for the
+    others) among the modules a deployment file starts with python (`analysis.launchers`)."""
+    plans: dict[str, LauncherPlan] = {}
+    findings: list[str] = []
+    for start in pythons:
+        if start.relpath in plans:
+            continue
+        started_by = f"{_shown(project, start.path)}:{start.line}"
+        found = launcher_plan(project, start.module_path, start.info, start.started_as, started_by, count,
+                              isinstance(reloads.get(start.relpath), ReloadPlan))
+        if isinstance(found, str):
+            findings.append(found)
+        else:
+            plans[start.relpath] = found
+    return plans, findings
 
 
 def _is_own_config(project: Project, path: Path) -> bool:

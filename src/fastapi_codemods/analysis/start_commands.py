@@ -55,6 +55,7 @@ from fastapi_codemods.analysis.deployment import (
     words,
 )
 from fastapi_codemods.analysis.project import Project
+from fastapi_codemods.engine.fileinfo import FileInfo
 
 WORKERS = "4"
 END_OF_LINE = -1
@@ -169,13 +170,22 @@ def with_workers(text: str, commands: Iterable[StartCommand]) -> str:
 
 @dataclass(frozen=True)
 class PythonStart:
-    """``python X`` in a deployment file (``path``:``line``) whose module (``relpath``)
-    starts a server at ``call_line`` without ``workers=``."""
+    """``python X`` in a deployment file (``path``:``line``) whose module (``relpath``,
+    read from ``module_path``) starts a server at ``call_line`` without ``workers=``;
+    ``started_as`` is the module's name in that process as an import string names it
+    (``main`` for ``python main.py``, ``app.main`` for ``python -m app.main``)."""
 
     path: Path
     line: int
     relpath: str
     call_line: int
+    module_path: Path
+    info: FileInfo
+    started_as: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name}:{self.line}"
 
 
 def python_starts(project: Project, files: Iterable[Path]) -> list[PythonStart]:
@@ -191,7 +201,10 @@ def python_starts(project: Project, files: Iterable[Path]) -> list[PythonStart]:
                     continue
                 call = _server_call(project, *target)
                 if call is not None:
-                    found.append(PythonStart(path, number, target[1].relpath, call))
+                    module = match.group("module")
+                    started_as = (f"{module}.__main__" if target[1].relpath.endswith("__main__.py")
+                                  and not module.endswith("__main__") else module) if module else target[0].stem
+                    found.append(PythonStart(path, number, target[1].relpath, call, target[0], target[1], started_as))
     return found
 
 

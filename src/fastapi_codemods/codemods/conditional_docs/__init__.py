@@ -49,7 +49,8 @@ from fastapi_codemods.analysis.docs_gates import (
     FlagPlan,
     analyze,
 )
-from fastapi_codemods.codemods.conditional_docs._layout import (
+from fastapi_codemods.cst.layout import (
+    where_of,
     CALL_ARGS,
     DICT_ENTRIES,
     INDENT,
@@ -516,26 +517,7 @@ class ConditionalDocs(Transform):
     # -- rewriting -------------------------------------------------------------
 
     def _where(self, node: cst.CSTNode, first: cst.CSTNode | None) -> Where:
-        position = self.get_metadata(PositionProvider, node)
-        start, end = position.start, position.end
-        statement = node
-        while not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            parent = self.get_metadata(cst.metadata.ParentNodeProvider, statement, None)
-            if parent is None:
-                break
-            statement = parent
-        block = self.get_metadata(PositionProvider, statement).start.column if statement is not node else 0
-        column = None
-        if first is not None:
-            first_position = self.get_metadata(PositionProvider, first).start
-            if first_position.line != start.line:
-                column = first_position.column
-        return Where(
-            line_start=self._lines[start.line - 1][: start.column],
-            line_rest=self._lines[end.line - 1][end.column :],
-            block_indent=block,
-            first_element_column=column,
-        )
+        return where_of(self, self._lines, node, first)
 
     def _values(self, keys: list[str], test: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
         return [(key, _conditional(cst.SimpleString(f'"{DEFAULT_URLS[key]}"'), test)) for key in keys]

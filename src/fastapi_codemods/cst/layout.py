@@ -1,5 +1,6 @@
 """Setting keyword arguments of a call, or entries of a dict literal, black-style.
 
+Shared by conditional_docs (docs keywords) and production_server (``workers=``).
 Transforms that add ``key=value`` to a call must keep the call's comments (a
 comment line stays where it was) and produce what black
 would: one argument per line with a trailing comma once the line would pass 88
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
+from libcst.metadata import ParentNodeProvider, PositionProvider
 
 LINE_LENGTH = 88
 INDENT = "    "
@@ -37,6 +39,32 @@ class Where:
     line_rest: str
     block_indent: int
     first_element_column: int | None
+
+
+def where_of(transform: cst.MetadataDependent, lines: Sequence[str], node: cst.CSTNode,
+             first: cst.CSTNode | None) -> Where:
+    """Where ``node`` (a call or dict whose first element is ``first``) sits in the
+    module whose source ``lines`` the transform read."""
+    position = transform.get_metadata(PositionProvider, node)
+    start, end = position.start, position.end
+    statement = node
+    while not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        parent = transform.get_metadata(ParentNodeProvider, statement, None)
+        if parent is None:
+            break
+        statement = parent
+    block = transform.get_metadata(PositionProvider, statement).start.column if statement is not node else 0
+    column = None
+    if first is not None:
+        first_position = transform.get_metadata(PositionProvider, first).start
+        if first_position.line != start.line:
+            column = first_position.column
+    return Where(
+        line_start=lines[start.line - 1][: start.column],
+        line_rest=lines[end.line - 1][end.column :],
+        block_indent=block,
+        first_element_column=column,
+    )
 
 
 def _separator(last_line: str, first_line: cst.TrailingWhitespace | None = None) -> cst.ParenthesizedWhitespace:
