@@ -40,6 +40,7 @@ from fastapi_codemods.analysis.start_commands import (
     with_workers,
 )
 from fastapi_codemods.analysis.launchers import LauncherPlan, launcher_plan
+from fastapi_codemods.analysis.process_state import process_state
 from fastapi_codemods.analysis.startup_work import Work, main_only_state, once_per_process
 from fastapi_codemods.analysis.docs_gates import app_module
 from fastapi_codemods.analysis.filepasses import FilePass
@@ -61,6 +62,7 @@ GUNICORN = Addition("gunicorn", spec=">=23")
 UVICORN_WORKER = Addition("uvicorn-worker")
 UVICORN_STANDARD = Addition("uvicorn", extras=("standard",))
 RUN_CALLS = frozenset({"uvicorn.run", "uvicorn.main.run"})
+ONE_PROCESS = "only in the process that"  # `startup_work`'s words for work a leader lock confines
 
 
 
@@ -207,7 +209,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
         code_starts = []
     launchers: dict[str, LauncherPlan] = {}
     if wanted or pythons or code_starts:
-        startup = once_per_process(project, candidate.info.module, candidate.calls)
+        startup = _startup(project, candidate)
         findings = _blockers(project, candidate, startup, "the start command left unchanged")
         if not findings:
             kept, findings = _command_edits(project, wanted, code_starts, edits)
@@ -219,7 +221,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     elif setting is not None:
         kept = [f"no {CONFIG_NAME} written: {setting}"]
     else:
-        startup = once_per_process(project, candidate.info.module, candidate.calls)
+        startup = _startup(project, candidate)
         findings = _blockers(project, candidate, startup, f"{CONFIG_NAME} not written")
         if not findings:
             config, command, kept, findings = _config_plan(project, candidate)
@@ -251,17 +253,28 @@ def _shown(project: Project, path: Path) -> str:
     return Path(os.path.relpath(path, root_folder(project))).as_posix()
 
 
-def _blockers(project: Project, candidate: Candidate, startup: tuple[list[Work], list[Work]], action: str
-              ) -> list[str]:
-    """Why several workers would break the app (``startup``: `startup_work.once_per_process`,
-    computed once per plan), one finding each."""
-    blocking, _notes = startup
+Startup = tuple[list[Work], list[Work], list[Work], list[Work]]
+
+
+def _startup(project: Project, candidate: Candidate) -> Startup:
+    """(once-per-deployment work, its notes, per-process state several workers would
+    split, its notes) of the main app: computed once per plan."""
+    blocking, notes = once_per_process(project, candidate.info.module, candidate.calls)
+    state, caches = process_state(project, candidate.info.module)
+    return blocking, notes, state, caches
+
+
+def _blockers(project: Project, candidate: Candidate, startup: Startup, action: str) -> list[str]:
+    """Why several workers would break the app (`startup_work`, `process_state`), one
+    finding each."""
+    blocking, _notes, state, _caches = startup
     found = [
         f"{work.where}: {work.what} at startup: with several workers every worker does it, at the same moment; "
         f"{action}: do it once per deployment (a release step before the server starts), then serve with "
         "several workers"
         for work in blocking
     ]
+    found += [f"{work.where}: {work.what}; {action}" for work in state]
     found += [
         f"{work.where}: {work.what}: a server importing the module (gunicorn or uvicorn module:app) never "
         f"assigns it, so this raises NameError; {action}: assign it at module level or in the lifespan"
@@ -270,10 +283,11 @@ def _blockers(project: Project, candidate: Candidate, startup: tuple[list[Work],
     return found
 
 
-def _model_notes(startup: tuple[list[Work], list[Work]]) -> list[str]:
-    _blocking, notes = startup
-    return [f"{work.where}: {work.what} at startup: each worker holds its own copy (memory x workers)"
-            for work in notes]
+def _model_notes(startup: Startup) -> list[str]:
+    _blocking, notes, _state, caches = startup
+    return [f"{work.where}: {work.what}: accepted, one worker runs it" if ONE_PROCESS in work.what
+            else f"{work.where}: {work.what} at startup: each worker holds its own copy (memory x workers)"
+            for work in notes] + [f"{work.where}: {work.what}" for work in caches]
 
 
 def _command_edits(project: Project, wanted: list[StartCommand],
