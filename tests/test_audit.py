@@ -52,6 +52,13 @@ def test_check_verdicts(case: str) -> None:
     found = [f"{'.' if item.path == report.roots[0] else item.path.removeprefix(prefix)}:{item.line}"
              for item in result.evidence]
     assert (result.verdict.value, found) == (expected["verdict"], expected["evidence"])
+    # Optional: a substring of each piece of evidence's message, and how many sites the fix command fixes.
+    if "messages" in expected:
+        messages = [item.message for item in result.evidence]
+        assert len(messages) == len(expected["messages"]) and all(
+            want in got for want, got in zip(expected["messages"], messages)), messages
+    if "fixes" in expected:
+        assert result.fixes == expected["fixes"]
 
 
 def test_every_check_has_each_verdict_fixture() -> None:

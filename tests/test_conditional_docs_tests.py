@@ -98,3 +98,29 @@ def test_a_test_with_its_own_app_only_is_about_that_app(tmp_path: Path) -> None:
 
 def test_requests_elsewhere_than_tests_are_not_read(tmp_path: Path) -> None:
     assert _requests(tmp_path, {"app/client.py": "import httpx\n\nhttpx.get('/docs')\n"}) == {}
+
+
+def _kept(tmp_path: Path, files: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    entries = []
+    for relpath, text in files.items():
+        path = tmp_path / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        entries.append((path, FileInfo(relpath, relpath)))
+    return analyze(Project(tmp_path, entries), {"flag": "", "flag_import": "", "env_var": "ENABLE_API_DOCS"}).kept
+
+
+def test_a_librarys_examples_are_not_counted_as_kept(tmp_path: Path) -> None:
+    """Seen on fastapi-users: its examples' apps were listed as kept for a test of the
+    library's own app, though examples in a library's repository are documentation,
+    never rewritten whatever the tests request."""
+    files = {
+        "mylib/__init__.py": "",
+        "mylib/routers.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        "examples/app/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "tests/test_openapi.py": "from mylib.routers import router\n" + DOCS_TEST,
+    }
+    assert _kept(tmp_path, files) == ()
+    files["mylib/server.py"] = "from fastapi import FastAPI\n\nserver = FastAPI()\n"  # now an application's repository
+    assert _kept(tmp_path / "app", files) == (
+        ("examples/app/app.py", "tests/test_openapi.py:3"), ("mylib/server.py", "tests/test_openapi.py:3"))

@@ -104,7 +104,30 @@ def test_a_start_command_above_the_root_is_the_one_changed(tmp_path: Path) -> No
     git("add", "-A", cwd=tmp_path)
     git("commit", "-qm", "tree", cwd=tmp_path)
     outcome = run(RunOptions(paths=[tmp_path / "backend"], jobs=1, only=["production_server"]))
-    assert (tmp_path / "Dockerfile").read_text().endswith('CMD ["uvicorn", "app.main:app", "--workers", "4"]\n')
+    assert (tmp_path / "Dockerfile").read_text().endswith('ENV WEB_CONCURRENCY=4\nCMD ["uvicorn", "app.main:app"]\n')
     assert not (tmp_path / "backend" / "gunicorn.conf.py").exists()
     kept = [line for root in outcome.roots for _name, line in root.kept]
-    assert kept == ["../Dockerfile:3: the server command now starts several workers (--workers, 4): size it to the machine"]
+    assert kept == ["../Dockerfile:3: the server command now starts several workers (ENV WEB_CONCURRENCY=4 before it, "
+                    "which uvicorn reads; the host's own setting wins): size it to the machine"]
+
+
+@pytest.mark.parametrize("case", ["procfile_gets_workers", "model_loading_noted", "lifespan_creates_tables"])
+def test_the_startup_analysis_runs_once_per_plan(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It ran twice (once for the blockers, once more for the model notes)."""
+    from fastapi_codemods.analysis import server_plan
+    from fastapi_codemods.analysis.project import Project
+    from fastapi_codemods.engine.fileinfo import FileInfo
+
+    root = Path(__file__).parent / "fixtures" / "production_server" / case / "input"
+    calls = []
+    real = server_plan.once_per_process
+
+    def counted(*args: object) -> object:
+        calls.append(args[1])
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(server_plan, "once_per_process", counted)
+    files = [(path, FileInfo(path.relative_to(root).as_posix(), path.relative_to(root).as_posix()))
+             for path in sorted(root.rglob("*.py"))]
+    server_plan.plan(Project(root, files), {})
+    assert len(calls) == 1

@@ -83,16 +83,33 @@ def declared_specs(project: Project, package: str) -> list[str] | None:
 def runtime_declarations(project: Project) -> Iterator[Declaration]:
     """Every runtime dependency declaration found as `declared_specs` looks for them."""
     for folder in _folders(project):
-        yield from _pyproject(project, folder / "pyproject.toml")
-        yield from _pipfile(project, folder / "Pipfile")
-        yield from _setup_cfg(project, folder / "setup.cfg")
-        yield from _setup_py(project, folder / "setup.py")
-        for pattern in ("requirements*.txt", "requirements/*.txt"):
-            for path in project.glob(folder, pattern):
-                if not _NOT_RUNTIME.intersection(re.split(r"[-_.]+", path.stem.lower())):
-                    yield from _requirements_file(project, path)
-        for path in project.glob(folder, "*.dist-info/METADATA"):
-            yield from _wheel_metadata(project, path)
+        yield from folder_declarations(project, folder)
+
+
+def folder_declarations(project: Project, folder: Path) -> Iterator[Declaration]:
+    """The runtime dependency declarations of the packaging files in ``folder`` itself."""
+    yield from _pyproject(project, folder / "pyproject.toml")
+    yield from _pipfile(project, folder / "Pipfile")
+    yield from _setup_cfg(project, folder / "setup.cfg")
+    yield from _setup_py(project, folder / "setup.py")
+    for pattern in ("requirements*.txt", "requirements/*.txt"):
+        for path in project.glob(folder, pattern):
+            if not _NOT_RUNTIME.intersection(re.split(r"[-_.]+", path.stem.lower())):
+                yield from _requirements_file(project, path)
+    for path in project.glob(folder, "*.dist-info/METADATA"):
+        yield from _wheel_metadata(project, path)
+
+
+def app_declarations(project: Project, app_folders: list[Path]) -> list[Declaration]:
+    """The declarations that install an app living below the root: those of the
+    nearest of ``app_folders`` (the app's folder first, up to the root, which is not
+    one of them) whose own files declare fastapi or uvicorn (``backend/requirements.txt``
+    when the root is the repository); else the root's and its parents'."""
+    for folder in app_folders:
+        found = list(folder_declarations(project, folder))
+        if any(item.normalized in ("fastapi", "uvicorn") for item in found):
+            return found
+    return list(runtime_declarations(project))
 
 
 PACKAGING_NAMES = ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")

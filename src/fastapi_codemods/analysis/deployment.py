@@ -43,10 +43,34 @@ DEPLOYMENT_PATTERNS = ("Procfile", "Dockerfile", "Dockerfile.*", "*.Dockerfile",
                        "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml",
                        *GUNICORN_CONFIGS)
 SERVER_COMMAND = re.compile(
-    r"\b(?:uvicorn|hypercorn|granian)\b[\"',\s]+(?:--?[\w-]+(?:[=\s][^\s\"',]+)?[\"',\s]+)*[\w.]+:[\w.()]+"
-    r"|\bfastapi\b[\"',\s]+run\b"
+    r"\b(?P<server>uvicorn|hypercorn|granian|gunicorn)\b[\"',\s]+(?:--?[\w-]+(?:[=\s][^\s\"',]+)?[\"',\s]+)*"
+    r"[\w.]+:[\w.()]+"
+    r"|\b(?P<fastapi>fastapi)\b[\"',\s]+run\b"
 )
-WORKERS_MENTION = re.compile(r"\bgunicorn\b|--workers\b|\bWEB_CONCURRENCY\b|\bUVICORN_WORKERS\b")
+# Several workers named on a line: uvicorn, hypercorn, granian and gunicorn take
+# ``--workers``; uvicorn (its CLI and its Config, so ``fastapi run`` too) and gunicorn
+# read WEB_CONCURRENCY. A bare ``gunicorn`` is no such mention: it runs one worker
+# unless ``-w``, its config or WEB_CONCURRENCY says otherwise.
+WORKERS_MENTION = re.compile(r"--workers\b|\bWEB_CONCURRENCY\b|\bUVICORN_WORKERS\b")
+GUNICORN = re.compile(r"\bgunicorn\b")
+GUNICORN_WORKERS_FLAG = re.compile(r"(?:^|[\s\"',])-w(?:[\s\"',=]|\d|$)")
+CONFIG_WORKERS = re.compile(r"^\s*workers\s*=", re.MULTILINE)
+
+
+def configures_workers(line: str, config_sets_workers: bool) -> bool:
+    """Whether ``line`` runs or sets several workers: a workers option or variable, or
+    a gunicorn command with ``-w`` or a config (``-c``, or the ``gunicorn.conf.py``
+    gunicorn loads by itself) that sets ``workers`` (``config_sets_workers``)."""
+    if WORKERS_MENTION.search(line):
+        return True
+    return bool(GUNICORN.search(line)) and (bool(GUNICORN_WORKERS_FLAG.search(line)) or config_sets_workers)
+
+
+def gunicorn_configs_set_workers(project: Project, files: Iterable[Path]) -> bool:
+    """A gunicorn config among ``files`` or the root's modules that sets ``workers``."""
+    paths = [path for path in files if path.name in GUNICORN_CONFIGS]
+    paths += [path for path, info in project.files if info.relpath.rpartition("/")[2] in GUNICORN_CONFIGS]
+    return any(CONFIG_WORKERS.search(project.text(path) or "") for path in paths)
 
 
 class ServerSites(NamedTuple):
@@ -201,7 +225,7 @@ def deployment_files(project: Project, app_folders: Iterable[Path] = ()) -> list
 
 
 def starts_a_server(text: str) -> bool:
-    return bool(SERVER_COMMAND.search(text) or WORKERS_MENTION.search(text))
+    return bool(SERVER_COMMAND.search(text) or WORKERS_MENTION.search(text) or GUNICORN.search(text))
 
 
 def code_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -216,8 +240,9 @@ def workers_setting(project: Project, declarations: Iterable[Declaration],
     """Where the project already runs several workers (a short phrase for a
     reviewer), or None: a declared or imported ``gunicorn``, a gunicorn config file
     (but the ``ignored`` ones), ``workers=`` or a workers option in the application,
-    or a deployment file mentioning ``gunicorn``, ``--workers``, ``WEB_CONCURRENCY``
-    or ``UVICORN_WORKERS``."""
+    or a deployment file mentioning ``--workers``, ``WEB_CONCURRENCY`` or
+    ``UVICORN_WORKERS``, or running gunicorn with ``-w`` or a config setting ``workers``
+    (`configures_workers`: a bare ``gunicorn`` runs one worker)."""
     files = list(files)
     configs = [path.name for path in files if path.name in GUNICORN_CONFIGS]
     configs += [info.relpath for path, info in project.files
@@ -228,8 +253,9 @@ def workers_setting(project: Project, declarations: Iterable[Declaration],
         return "gunicorn is a declared dependency"
     if any(found.configures_workers for found in sites):
         return "the application configures workers"
+    config_workers = gunicorn_configs_set_workers(project, files)
     for path in files:
-        if any(WORKERS_MENTION.search(line) for _number, line in code_lines(project.text(path) or "")):
+        if any(configures_workers(line, config_workers) for _number, line in code_lines(project.text(path) or "")):
             return f"{path.name} configures workers"
     return None
 

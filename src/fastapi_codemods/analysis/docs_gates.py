@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.astnames import ImportMap, app_constructions
 from fastapi_codemods.analysis.candidates import (
@@ -326,8 +327,11 @@ def analyze(project: Project, options: Mapping[str, Any]) -> DocsFacts:
     candidates = from_results(project, ACTS_ON, options, lambda info, acts: acts)
     references = _references(project, options)
     kept = []
+    # Test code and documentation snippets (a library's examples) are never rewritten:
+    # the summary does not count them as kept for their docs' sake.
+    not_application = code_roles.not_application(project)
     for info in app_modules.values():
-        if info.is_test_file or info.relpath not in serving:
+        if info.is_test_file or info.relpath not in serving or info.relpath in not_application:
             continue
         first = references[0].where if references else next(
             (r.where for r in app_requests.get(info.relpath, ())), None
@@ -384,7 +388,7 @@ def _key_of(url: str, custom: Mapping[str, str]) -> str:
 
 def _references(project: Project, options: Mapping[str, Any]) -> tuple[DocsReference, ...]:
     """Every use of the docs in the root's code (tests aside: see `_app_requests`),
-    templates and static files, in path order."""
+    templates and static files, the strongest first, then in path order."""
     uses = [(info, found) for _path, info, found in project.results(CODE_USES, options) if found]
     custom = {url: key for _info, found in uses for key, url in found.urls if url not in DEFAULT_URLS.values()}
     found_refs: list[DocsReference] = []
@@ -411,7 +415,11 @@ def _references(project: Project, options: Mapping[str, Any]) -> tuple[DocsRefer
             url = _find_url(line, custom) if "doc" in line or "openapi" in line or custom else None
             if url:
                 found_refs.append(DocsReference(relative, number, _key_of(url, custom), f"links to {url}"))
-    return tuple(sorted(found_refs, key=lambda r: (r.path, r.line)))
+    # The strongest use first, since the finding names it: the code replacing or reading
+    # the schema, then strings in the code, then templates and static files (where a
+    # link may also be to a website's own docs pages).
+    strength = {"replaces": 0, "reads": 0, "names": 1}
+    return tuple(sorted(found_refs, key=lambda r: (strength.get(r.what.split(" ")[0], 2), r.path, r.line)))
 
 
 def _static_files(project: Project, folder: Any) -> list[Any]:

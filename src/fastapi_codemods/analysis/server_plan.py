@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi_codemods.analysis import code_roles
 from fastapi_codemods.analysis.astnames import ImportMap
-from fastapi_codemods.analysis.dependencies import Declaration, root_folder, runtime_declarations
+from fastapi_codemods.analysis.dependencies import Declaration, app_declarations, root_folder
 from fastapi_codemods.analysis.dependency_edits import Addition, EditRefused, edit
 from fastapi_codemods.analysis.deployment import (
     SERVER_CALLS,
@@ -32,15 +32,16 @@ from fastapi_codemods.analysis.deployment import (
     workers_setting,
 )
 from fastapi_codemods.analysis.start_commands import (
-    SHELL_WORKERS,
-    WORKERS,
     PythonStart,
     StartCommand,
+    project_workers,
     python_starts,
     start_commands,
     with_workers,
 )
-from fastapi_codemods.analysis.startup_work import main_only_state, once_per_process
+from fastapi_codemods.analysis.launchers import LauncherPlan, launcher_plan
+from fastapi_codemods.analysis.process_state import process_state
+from fastapi_codemods.analysis.startup_work import Work, main_only_state, once_per_process
 from fastapi_codemods.analysis.docs_gates import app_module
 from fastapi_codemods.analysis.filepasses import FilePass
 from fastapi_codemods.analysis.main_app import Candidate, candidates, main_app, scope_of, target_of
@@ -61,6 +62,7 @@ GUNICORN = Addition("gunicorn", spec=">=23")
 UVICORN_WORKER = Addition("uvicorn-worker")
 UVICORN_STANDARD = Addition("uvicorn", extras=("standard",))
 RUN_CALLS = frozenset({"uvicorn.run", "uvicorn.main.run"})
+ONE_PROCESS = "only in the process that"  # `startup_work`'s words for work a leader lock confines
 
 
 
@@ -138,6 +140,8 @@ class ServerPlan:
     ``reloads``: relpath of a module with a literal ``reload=True`` -> its `ReloadPlan`,
     or the reason none applies (the transform finds the calls itself). ``config``: root-relative path of the ``gunicorn.conf.py`` to
     create ("" for none), started by ``command``. ``edits``: root-relative path -> (text read, new text).
+    ``launchers``: relpath of a module a deployment file starts with python -> the
+    rewrite of its ``uvicorn.run`` (`analysis.launchers`).
     ``findings``: the main app's module relpath -> (index of its ``FastAPI(...)`` call in
     source order, reasons reported there): positions, not lines, since earlier
     transforms may have moved the lines.
@@ -149,11 +153,12 @@ class ServerPlan:
     edits: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     findings: Mapping[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    launchers: Mapping[str, LauncherPlan] = field(default_factory=dict)
 
     @property
     def candidates(self) -> frozenset[str]:
         """The modules production_server rewrites or reports on."""
-        return frozenset({*self.reloads, *self.findings})
+        return frozenset({*self.reloads, *self.findings, *self.launchers})
 
 
 def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
@@ -173,18 +178,22 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
     if chosen is None:
         return ServerPlan(reloads=reloads)
     candidate, indices, _others = chosen
-    declarations = list(runtime_declarations(project))
+    app_folders = _app_folders(project, candidate)
+    declarations = app_declarations(project, app_folders)
     # What this transform wrote itself does not count as the project configuring
     # workers: a run killed between writing the config and the dependency edit (or
     # a full disk failing one of them) is completed by the next run.
     own_configs = {path for path, _info in project.files if _is_own_config(project, path)}
     sites = [(info, found) for path, info, found in project.results(SITES, {})
              if info.relpath not in not_application and path not in own_configs]
-    files = [path for path in deployment_files(project, _app_folders(project, candidate)) if path not in own_configs]
+    files = [path for path in deployment_files(project, app_folders) if path not in own_configs]
     commands = start_commands(project, files)
     wanted = [item for item in commands if item.needs_workers]
     pythons = python_starts(project, files)
-    code_starts = [(info.relpath, start[0]) for info, found in sites for start in found.starts]
+    # A module a deployment file starts with python is judged as that start (`launchers`).
+    launched = {start.relpath for start in pythons}
+    code_starts = [(info.relpath, start[0]) for info, found in sites for start in found.starts
+                   if info.relpath not in launched]
     config, command, kept, findings = "", "", [], []
     edits: dict[str, tuple[str, str]] = {}
     setting = workers_setting(
@@ -198,18 +207,25 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
         # A project with a gunicorn setup keeps a single-process launcher on purpose
         # (``lightrag-server`` beside ``lightrag-gunicorn``); its commands still count.
         code_starts = []
+    launchers: dict[str, LauncherPlan] = {}
     if wanted or pythons or code_starts:
-        findings = _blockers(project, candidate, "the start command left unchanged")
+        startup = _startup(project, candidate)
+        findings = _blockers(project, candidate, startup, "the start command left unchanged")
         if not findings:
-            kept, findings = _command_edits(project, wanted, pythons, code_starts, edits)
-            findings += _model_notes(project, candidate)
+            kept, findings = _command_edits(project, wanted, code_starts, edits)
+            launched, launch_findings = _launcher_plans(project, pythons, reloads, project_workers(project, files))
+            launchers.update(launched)
+            kept += [f"{plan.started_by} starts {plan.relpath}:{plan.line}: uvicorn.run now starts several "
+                     f"workers ({plan.how}): size it to the machine" for plan in launched.values()]
+            findings += launch_findings + _model_notes(startup)
     elif setting is not None:
         kept = [f"no {CONFIG_NAME} written: {setting}"]
     else:
-        findings = _blockers(project, candidate, f"{CONFIG_NAME} not written")
+        startup = _startup(project, candidate)
+        findings = _blockers(project, candidate, startup, f"{CONFIG_NAME} not written")
         if not findings:
             config, command, kept, findings = _config_plan(project, candidate)
-            findings += _model_notes(project, candidate) if config else []
+            findings += _model_notes(startup) if config else []
     problem = _dependency_edit(project, declarations, [GUNICORN, UVICORN_WORKER] if config else [], edits)
     findings += [problem] if problem is not None else []
     return ServerPlan(
@@ -219,6 +235,7 @@ def plan(project: Project, options: Mapping[str, Any]) -> ServerPlan:
         edits=edits,
         findings={candidate.info.relpath: (indices[0], tuple(findings))} if findings else {},
         kept=tuple(kept),
+        launchers=launchers,
     )
 
 
@@ -236,15 +253,28 @@ def _shown(project: Project, path: Path) -> str:
     return Path(os.path.relpath(path, root_folder(project))).as_posix()
 
 
-def _blockers(project: Project, candidate: Candidate, action: str) -> list[str]:
-    """Why several workers would break the app (`startup_work`), one finding each."""
-    blocking, _notes = once_per_process(project, candidate.info.module, candidate.calls)
+Startup = tuple[list[Work], list[Work], list[Work], list[Work]]
+
+
+def _startup(project: Project, candidate: Candidate) -> Startup:
+    """(once-per-deployment work, its notes, per-process state several workers would
+    split, its notes) of the main app: computed once per plan."""
+    blocking, notes = once_per_process(project, candidate.info.module, candidate.calls)
+    state, caches = process_state(project, candidate.info.module)
+    return blocking, notes, state, caches
+
+
+def _blockers(project: Project, candidate: Candidate, startup: Startup, action: str) -> list[str]:
+    """Why several workers would break the app (`startup_work`, `process_state`), one
+    finding each."""
+    blocking, _notes, state, _caches = startup
     found = [
         f"{work.where}: {work.what} at startup: with several workers every worker does it, at the same moment; "
         f"{action}: do it once per deployment (a release step before the server starts), then serve with "
         "several workers"
         for work in blocking
     ]
+    found += [f"{work.where}: {work.what}; {action}" for work in state]
     found += [
         f"{work.where}: {work.what}: a server importing the module (gunicorn or uvicorn module:app) never "
         f"assigns it, so this raises NameError; {action}: assign it at module level or in the lifespan"
@@ -253,13 +283,14 @@ def _blockers(project: Project, candidate: Candidate, action: str) -> list[str]:
     return found
 
 
-def _model_notes(project: Project, candidate: Candidate) -> list[str]:
-    _blocking, notes = once_per_process(project, candidate.info.module, candidate.calls)
-    return [f"{work.where}: {work.what} at startup: each worker holds its own copy (memory x workers)"
-            for work in notes]
+def _model_notes(startup: Startup) -> list[str]:
+    _blocking, notes, _state, caches = startup
+    return [f"{work.where}: {work.what}: accepted, one worker runs it" if ONE_PROCESS in work.what
+            else f"{work.where}: {work.what} at startup: each worker holds its own copy (memory x workers)"
+            for work in notes] + [f"{work.where}: {work.what}" for work in caches]
 
 
-def _command_edits(project: Project, wanted: list[StartCommand], pythons: list[PythonStart],
+def _command_edits(project: Project, wanted: list[StartCommand],
                    code_starts: list[tuple[str, int]], edits: dict[str, tuple[str, str]]
                    ) -> tuple[list[str], list[str]]:
     """(kept lines, findings) for the commands that start the app with one worker;
@@ -280,17 +311,32 @@ def _command_edits(project: Project, wanted: list[StartCommand], pythons: list[P
         shown = _shown(project, path)
         edits[shown] = (text, with_workers(text, items))
         lines = ", ".join(str(item.line) for item in items)
-        kept.append(f"{shown}:{lines}: the server command now starts several workers (--workers, "
-                    f"{SHELL_WORKERS if '$' in items[0].insert[1] else WORKERS}): size it to the machine")
-    for start in pythons:
-        findings.append(f"{_shown(project, start.path)}:{start.line} starts the app with python, whose "
-                        f"{start.relpath}:{start.call_line} serves one worker: left unchanged; pass workers= "
-                        "and the app as an import string (\"module:app\") by hand")
+        kept.append(f"{shown}:{lines}: the server command now starts several workers ({items[0].how}): "
+                    "size it to the machine")
     for relpath, line in code_starts:
         findings.append(f"{relpath}:{line}: uvicorn serves the app from one worker: left unchanged, and no "
                         f"{CONFIG_NAME} written (nothing would start it); pass workers= and the app as an "
                         "import string by hand")
     return kept, findings
+
+
+def _launcher_plans(project: Project, pythons: list[PythonStart], reloads: Mapping[str, ReloadPlan | str],
+                    count: str) -> tuple[dict[str, LauncherPlan], list[str]]:
+    """(the launchers whose uvicorn.run gets workers, by module; findings for the
+    others) among the modules a deployment file starts with python (`analysis.launchers`)."""
+    plans: dict[str, LauncherPlan] = {}
+    findings: list[str] = []
+    for start in pythons:
+        if start.relpath in plans:
+            continue
+        started_by = f"{_shown(project, start.path)}:{start.line}"
+        found = launcher_plan(project, start.module_path, start.info, start.started_as, started_by, count,
+                              isinstance(reloads.get(start.relpath), ReloadPlan))
+        if isinstance(found, str):
+            findings.append(found)
+        else:
+            plans[start.relpath] = found
+    return plans, findings
 
 
 def _is_own_config(project: Project, path: Path) -> bool:

@@ -14,7 +14,9 @@ modules the main app's module imports (transitively), its lifespan function,
 ``on_event("startup")``/``add_event_handler("startup", ...)``/``on_startup=``
 handlers and ``repeat_every`` functions, and the project functions these call (a few
 calls deep). Model loading (``from_pretrained``, ``torch.load``, ...) is allowed per
-worker, but each worker holds its own copy: it is returned as a note.
+worker, but each worker holds its own copy: it is returned as a note. So is a
+scheduler or background task that a leader lock or a job-process setting confines to
+one process (`leader_guards`), there or at a call on the way to it.
 
 `main_only_state`: a module-level name assigned only under ``if __name__ ==
 "__main__":`` and read by a function of the module does not exist when a server
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from fastapi_codemods.analysis.astindex import nodes_of, walk
 from fastapi_codemods.analysis.astnames import ImportMap, absolute_module
 from fastapi_codemods.analysis.deployment import is_main_test
+from fastapi_codemods.analysis.leader_guards import leader_guard
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.engine.fileinfo import FileInfo
 
@@ -47,6 +50,8 @@ MODEL_CALLS = frozenset({
     "torch.load", "joblib.load", "transformers.pipeline", "sentence_transformers.SentenceTransformer",
     "whisper.load_model", "spacy.load", "tensorflow.keras.models.load_model", "keras.models.load_model",
 })
+# Work a leader lock or a job-process setting may confine to one process (`leader_guards`).
+LEADER_WORK = ("starts a scheduler", "starts a background task")
 # How far through the project's own functions a startup handler is followed.
 DEPTH = 4
 MODULES = 300
@@ -101,6 +106,15 @@ class _Modules:
         return info, tree, ImportMap(tree, info.package, nested=True)
 
 
+def modules_reached(project: Project, start: str) -> Iterator[tuple[FileInfo, ast.Module]]:
+    """The (file, tree) of ``start`` and the root's modules it imports (`reached_modules`)."""
+    modules = _Modules(project)
+    for name in _reached(modules, start):
+        loaded = modules.tree(name)
+        if loaded is not None:
+            yield loaded[0], loaded[1]
+
+
 def reached_modules(project: Project, start: str) -> list[str]:
     """``start`` and the root's modules it imports, transitively (imports inside
     functions too: a lifespan often imports what it runs)."""
@@ -138,13 +152,20 @@ def once_per_process(project: Project, module: str, app_calls: list[ast.Call]) -
     notes: dict[tuple[str, int], Work] = {}
     seen: set[tuple[str, int]] = set()
 
-    def visit(module_name: str, nodes: list[ast.AST], depth: int, startup: bool) -> None:
+    def visit(module_name: str, nodes: list[ast.AST], depth: int, startup: bool, guard: str | None = None) -> None:
+        """``guard``: what already makes this code run in one process (`leader_guards`),
+        from the call site that led here."""
         loaded = modules.tree(module_name)
         if loaded is None:
             return
         info, tree, imports = loaded
         for node in nodes:
-            for found, is_note in _work_in(node, imports, startup):
+            for found, is_note, site in _work_in(node, imports, startup):
+                # Only a job may run in one elected process: tables or migrations skipped by
+                # the workers that lose a lock would be missing while they already serve.
+                elected = (guard or leader_guard(node, site)) if found[1].startswith(LEADER_WORK) else None
+                if elected:
+                    found, is_note = (found[0], f"{found[1]} at startup only in the process that {elected}"), True
                 (notes if is_note else blocking).setdefault((info.relpath, found[0]), Work(info.relpath, *found))
             if depth >= DEPTH:
                 continue
@@ -153,7 +174,7 @@ def once_per_process(project: Project, module: str, app_calls: list[ast.Call]) -
                 if target is None or (target[0], target[1].lineno) in seen:
                     continue
                 seen.add((target[0], target[1].lineno))
-                visit(target[0], [target[1]], depth + 1, startup)
+                visit(target[0], [target[1]], depth + 1, startup, guard or leader_guard(node, call))
 
     for name in _reached(modules, module):
         loaded = modules.tree(name)
@@ -252,38 +273,39 @@ def _module_function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.Async
     return None
 
 
-def _work_in(node: ast.AST, imports: ImportMap, startup: bool) -> Iterator[tuple[tuple[int, str], bool]]:
-    """((line, what), is_note) for each piece of once-per-deployment work or model
-    loading in ``node``; background tasks and threads count only in startup handlers
-    (``startup``), where they start with each worker."""
+def _work_in(node: ast.AST, imports: ImportMap, startup: bool
+             ) -> Iterator[tuple[tuple[int, str], bool, ast.AST]]:
+    """((line, what), is_note, the node) for each piece of once-per-deployment work or
+    model loading in ``node``; background tasks and threads count only in startup
+    handlers (``startup``), where they start with each worker."""
     if startup and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_repeat_every(node, imports):
-        yield (node.lineno, "a repeat_every scheduler (runs in every worker)"), False
+        yield (node.lineno, "a repeat_every scheduler (runs in every worker)"), False, node
         return
     for sub in walk(node):
         if isinstance(sub, ast.Attribute) and sub.attr == "create_all":
-            yield (sub.lineno, "creates the database tables (metadata.create_all)"), False
+            yield (sub.lineno, "creates the database tables (metadata.create_all)"), False, sub
         if isinstance(sub, (ast.List, ast.Tuple)):
             strings = [e.value for e in sub.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
             if strings[:2] == ["alembic", "upgrade"]:
-                yield (sub.lineno, "runs the migrations (alembic upgrade)"), False
+                yield (sub.lineno, "runs the migrations (alembic upgrade)"), False, sub
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and "alembic upgrade" in sub.value:
-            yield (sub.lineno, "runs the migrations (alembic upgrade)"), False
+            yield (sub.lineno, "runs the migrations (alembic upgrade)"), False, sub
         if not isinstance(sub, ast.Call):
             continue
         qualified = imports.qualified(sub.func) or ""
         attribute = sub.func.attr if isinstance(sub.func, ast.Attribute) else ""
         if qualified in MIGRATION_CALLS:
-            yield (sub.lineno, f"runs the migrations ({qualified})"), False
+            yield (sub.lineno, f"runs the migrations ({qualified})"), False, sub
         elif qualified in SUBPROCESS_CALLS:
-            yield (sub.lineno, f"starts a subprocess ({qualified})"), False
+            yield (sub.lineno, f"starts a subprocess ({qualified})"), False, sub
         elif qualified.startswith("apscheduler.") or (
                 attribute == "start" and "sched" in ast.unparse(sub.func.value).lower()):  # type: ignore[attr-defined]
             if attribute == "start":
-                yield (sub.lineno, "starts a scheduler (APScheduler start())"), False
+                yield (sub.lineno, "starts a scheduler (APScheduler start())"), False, sub
         elif startup and (attribute in ("create_task", "ensure_future") or qualified in THREAD_CALLS):
-            yield (sub.lineno, f"starts a background task ({ast.unparse(sub.func)}) in every worker"), False
+            yield (sub.lineno, f"starts a background task ({ast.unparse(sub.func)}) in every worker"), False, sub
         elif qualified in MODEL_CALLS or attribute == "from_pretrained":
-            yield (sub.lineno, f"loads a model ({ast.unparse(sub.func)})"), True
+            yield (sub.lineno, f"loads a model ({ast.unparse(sub.func)})"), True, sub
 
 
 def main_only_state(project: Project, module: str) -> list[Work]:

@@ -21,9 +21,12 @@ a ``Procfile`` or a ``Dockerfile`` whose name does not say dev (compose files an
 scripts are often the development setup). Evidence at the call or line: FAIL.
 
 (b) One worker process. A server command in a deployment file (``uvicorn
-module:app`` / ``fastapi run`` / ``hypercorn`` / ``granian``) is judged on its own:
-several workers when its line or its file mentions ``gunicorn``, ``--workers``,
-``WEB_CONCURRENCY`` or ``UVICORN_WORKERS`` (``ENV WEB_CONCURRENCY=4``), its file's
+module:app`` / ``fastapi run`` / ``hypercorn`` / ``granian`` / ``gunicorn module:app``,
+read whole as production_server reads it: ``\\`` continuations, compose block lists)
+is judged on its own: several workers when its line or its file mentions
+``--workers``, ``WEB_CONCURRENCY`` or ``UVICORN_WORKERS`` (``ENV WEB_CONCURRENCY=4``),
+or runs gunicorn with ``-w`` or a config setting ``workers`` (a bare ``gunicorn`` runs
+one worker, its default), its file's
 name says development (``Dockerfile.dev``), or a compose or env file sets ``WEB_CONCURRENCY``/``UVICORN_WORKERS`` (uvicorn reads
 them); else it is evidence, FAIL, whatever else the tree holds (a gunicorn config
 or a declared gunicorn nothing starts does not make a plain ``uvicorn`` command run
@@ -57,9 +60,6 @@ from fastapi_codemods.analysis.dependencies import Declaration
 from fastapi_codemods.analysis.deployment import (
     DEVELOPMENT_WORDS,
     GUNICORN_CONFIGS,
-    WORKERS_MENTION,
-    imports_gunicorn,
-    SERVER_COMMAND,
     SERVER_SITES,
     code_lines,
     deployment_files,
@@ -67,6 +67,7 @@ from fastapi_codemods.analysis.deployment import (
     words,
     workers_setting,
 )
+from fastapi_codemods.analysis.start_commands import start_commands
 from fastapi_codemods.analysis.project import Project
 from fastapi_codemods.audit.facts import AuditFacts, shorten
 from fastapi_codemods.audit.records import Evidence, Outcome, Verdict
@@ -104,23 +105,18 @@ def check(project: Project, facts: AuditFacts) -> Outcome:
     setting = workers_setting(project, declarations, (found for _info, found in sites), files)
     configures_workers = setting is not None
     texts = {path: [line for _number, line in code_lines(project.text(path) or "")] for path in files}
-    environment_workers = any(
-        ("compose" in path.name or path.name.startswith(".env")) and "gunicorn" not in line
-        and WORKERS_MENTION.search(line) for path in files for line in texts[path])
     file_starts: list[Evidence] = []
     checked = 0
-    for path in files:
-        text = project.text(path) or ""
-        file_workers = any(WORKERS_MENTION.search(line) for line in texts[path])
-        for number, line in code_lines(text):
-            if SERVER_COMMAND.search(line):
-                checked += 1
-                if not (file_workers or environment_workers or words(path.name) & DEVELOPMENT_WORDS):
-                    file_starts.append(facts.file_evidence(
-                        path, number, "starts the server with a single worker process" + (
-                            f" ({setting}, but this command does not use it)" if setting else "")))
-                if "--reload" in line and not _reload_allowed_in(path):
-                    failing.append(facts.file_evidence(path, number, "--reload in a production server command"))
+    # The commands as production_server reads them (`start_commands`): continued lines,
+    # compose block lists, gunicorn with or without -w.
+    for item in start_commands(project, files):
+        checked += 1
+        if item.needs_workers:
+            file_starts.append(facts.file_evidence(
+                item.path, item.line, "starts the server with a single worker process" + (
+                    f" ({setting}, but this command does not use it)" if setting else "")))
+        if item.reload and not _reload_allowed_in(item.path):
+            failing.append(facts.file_evidence(item.path, item.line, "--reload in a production server command"))
     failing.extend(file_starts)
     starts: list[Evidence] = []
     for info, found in sites:

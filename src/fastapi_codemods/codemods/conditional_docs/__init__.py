@@ -27,16 +27,30 @@ from libcst.metadata import PositionProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment, GlobalScope
 
 from fastapi_codemods.analysis import docs_gates
+from fastapi_codemods.analysis.docs_decision import (
+    COMPUTED,
+    CONDITIONAL,
+    FIXED,
+    OFF,
+    Keyword,
+    decide,
+    flag_local_reason,
+    flag_plan,
+    flag_taken_reason,
+    flag_undefined_reason,
+    kwargs_reason,
+    lent_note,
+    rival_reason,
+)
 from fastapi_codemods.analysis.docs_gates import (
     DEFAULT_URLS,
     DOCS_KEYS,
     DocsFacts,
     FlagPlan,
     analyze,
-    config_plan,
-    env_var_plan,
 )
-from fastapi_codemods.codemods.conditional_docs._layout import (
+from fastapi_codemods.cst.layout import (
+    where_of,
     CALL_ARGS,
     DICT_ENTRIES,
     INDENT,
@@ -61,8 +75,6 @@ DOCS_HELPERS = frozenset(
         "fastapi.openapi.docs.get_redoc_html",
     }
 )
-FIXED = "fixed"
-ABSENT = "absent"
 # The name of the flag computed once, at module level and inside a function; then
 # ``_2``, ``_3``... when the module already uses it.
 MODULE_FLAG = "API_DOCS_ENABLED"
@@ -84,20 +96,21 @@ class _Edit:
     flag: bool
 
 
-def _kind(value: cst.BaseExpression | None) -> str:
-    """absent, fixed (a string the project wrote), none (``None`` or ``""``),
-    conditional or computed."""
-    if value is None:
-        return ABSENT
+def _keyword(value: cst.BaseExpression) -> Keyword:
+    """The docs keyword as `docs_decision` reads it: fixed (a string the project
+    wrote), none (``None`` or ``""``), conditional or computed."""
     if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) and not value.evaluated_value:
-        return "none"  # FastAPI serves nothing at a falsy URL, as for None
-    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-        return FIXED
-    if isinstance(value, cst.Name) and value.value == "None":
-        return "none"
-    if isinstance(value, cst.IfExp):
-        return "conditional"
-    return "computed"
+        kind = OFF  # FastAPI serves nothing at a falsy URL, as for None
+    elif isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        kind = FIXED
+    elif isinstance(value, cst.Name) and value.value == "None":
+        kind = OFF
+    elif isinstance(value, cst.IfExp):
+        kind = CONDITIONAL
+    else:
+        kind = COMPUTED
+    test = _none_branch_test(value)
+    return Keyword(kind, code(value), code(test) if test is not None else None)
 
 
 def _none_branch_test(value: cst.BaseExpression | None) -> cst.BaseExpression | None:
@@ -183,12 +196,7 @@ class ConditionalDocs(Transform):
                 continue
             rivals = [other for other in calls if other is not call and branches[other] & branches[call]]
             if rivals:
-                self.report(
-                    call,
-                    f"left unchanged: this module picks between apps at run time (another FastAPI() at line "
-                    f"{self.line_of(rivals[0])} under the same if): make sure the production one sets "
-                    "openapi_url=None, docs_url=None and redoc_url=None",
-                )
+                self.report(call, rival_reason(self.line_of(rivals[0])))
                 continue
             self._plan_call(call, plan)
         self._compute_once(node, plan)
@@ -203,17 +211,10 @@ class ConditionalDocs(Transform):
         return found
 
     def _flag_plan(self, facts: DocsFacts, first_call: cst.Call) -> FlagPlan | None:
-        flag = str(self.options.get("flag") or "").strip()
-        if flag:
-            try:
-                cst.parse_expression(flag)
-                return config_plan(flag, str(self.options.get("flag_import") or ""))
-            except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
-                self.report(first_call, f"cannot use the configured flag/flag_import ({error}); app left unchanged")
-                return None
-        plan = facts.plans.get(self.file.relpath)
-        if plan is None:
-            return env_var_plan(str(self.options.get("env_var") or "ENABLE_API_DOCS"), "no project analysis available")
+        plan = flag_plan(facts, self.file.relpath, self.options)
+        if isinstance(plan, str):
+            self.report(first_call, plan)
+            return None
         return plan
 
     def _plan_call(self, call: cst.Call, plan: FlagPlan) -> None:
@@ -235,57 +236,26 @@ class ConditionalDocs(Transform):
                 for arg in call.args
                 if arg.keyword is not None and arg.keyword.value in DOCS_KEYS
             }
-        kinds = {key: _kind(values.get(key)) for key in DOCS_KEYS}
-        openapi = values.get("openapi_url")
-        if kinds["openapi_url"] == "none":
-            self.report(
-                call, f"left unchanged: openapi_url={code(openapi)} already turns the schema and the docs pages off"
-            )
-            return
-        if kinds["openapi_url"] not in (ABSENT, FIXED):
-            assert openapi is not None
-            self.report(
-                call,
-                f"left unchanged: openapi_url is already set by the project ({code(openapi)}), and the docs "
-                "pages are served only when it is; check that it is off in production",
-            )
-            return
-        # A page already off (None) stays off and needs no flag; one the project gates
-        # itself lends its condition to the schema, so the docs work wherever they did.
-        others = {
-            key: values[key] for key in ("docs_url", "redoc_url") if kinds[key] in ("conditional", "computed")
-        }
-        changed = frozenset(key for key in DOCS_KEYS if kinds[key] == FIXED)
-        added = [key for key in DOCS_KEYS if kinds[key] == ABSENT]
-        test: cst.BaseExpression | None = None
-        if others:
-            tests = {code(t) if (t := _none_branch_test(v)) is not None else None for v in others.values()}
-            if None in tests or len(tests) != 1:
-                controlled = ", ".join(f"{key}={code(value)}" for key, value in others.items())
-                self.report(
-                    call,
-                    f"left unchanged: {controlled} is set but openapi_url is not, so the schema is still served "
-                    "at /openapi.json; make openapi_url conditional on the same setting (or None)",
-                )
-                return
-            test = _none_branch_test(next(iter(others.values())))
-            assert test is not None
-        elif kinds["docs_url"] == kinds["redoc_url"] == "none":
-            self.report(
-                call,
-                "left unchanged: docs_url and redoc_url are None but openapi_url is not, so the schema is still "
-                "served at /openapi.json; set openapi_url too unless clients need the schema",
-            )
-            return
+        keywords = {key: _keyword(value) for key, value in values.items()}
         # Before the flag's import is scheduled: a refused app stays byte-identical.
-        if not self._uses_allow(call, changed | set(added)):
+        decision = decide(keywords, self.facts or DocsFacts(), self.file.relpath, self.file.path)
+        if decision.reason is not None:
+            self.report(call, decision.reason)
             return
-        if test is None:
+        if decision.condition is not None:
+            test = next(
+                t for key in ("docs_url", "redoc_url")
+                if (t := _none_branch_test(values.get(key))) is not None and code(t) == decision.condition
+            )
+        else:
             test = self._flag_expression(call, plan)
             if test is None:
                 return
-        self._edits[target] = _Edit(changed, added, test, flag=not others)
-        if not others and not self._noted:
+        own = decision.condition is None
+        self._edits[target] = _Edit(decision.changed, list(decision.added), test, flag=own)
+        if not own:
+            self.report(call, lent_note(decision))
+        elif not self._noted:
             self._noted = True
             for note in plan.notes:
                 self.report(call, note)
@@ -301,25 +271,13 @@ class ConditionalDocs(Transform):
         module_level = [a for a in assignments if isinstance(a.scope, GlobalScope)]
         local = [a for a in assignments if not isinstance(a.scope, GlobalScope)]
         if local and not all(self._is_settings_parameter(a, plan) for a in local):
-            self.report(
-                call,
-                f"left unchanged: the docs flag {plan.expression} starts with {plan.local!r}, which is a "
-                "different local name here; set [tool.fastapi-codemods.conditional_docs] flag",
-            )
+            self.report(call, flag_local_reason(plan))
             return None
         if needs_import and module_level and not self._is_same_import(module_level, plan):
-            self.report(
-                call,
-                f"left unchanged: the docs flag needs {plan.local!r} but this module binds that name to "
-                "something else; set [tool.fastapi-codemods.conditional_docs] flag",
-            )
+            self.report(call, flag_taken_reason(plan))
             return None
         if not local and not module_level and not needs_import and plan.local not in dir(builtins):
-            self.report(
-                call,
-                f"left unchanged: the configured flag {plan.expression} uses {plan.local!r}, which this module "
-                "does not define; set flag_import",
-            )
+            self.report(call, flag_undefined_reason(plan))
             return None
         if not local and not module_level:
             if plan.import_from is not None:
@@ -356,9 +314,8 @@ class ConditionalDocs(Transform):
         """The dict literal behind ``FastAPI(**kwargs)`` when rewriting it is safe."""
         explicit = [a.keyword.value for a in call.args if a.keyword is not None and a.keyword.value in DOCS_KEYS]
         star = stars[0].value
-        reason = "it may already hold openapi_url/docs_url/redoc_url, and adding them beside it raises TypeError"
         if len(stars) != 1 or explicit or not isinstance(star, cst.Name):
-            self.report(call, f"left unchanged: FastAPI() gets **{code(star)}; {reason}; set the three keys there")
+            self.report(call, kwargs_reason(code(star), "explicit"))
             return None
         scope = self.get_metadata(ScopeProvider, star, None)
         assignments = list(scope[star.value]) if scope is not None and star.value in scope else []
@@ -370,14 +327,14 @@ class ConditionalDocs(Transform):
             or single.scope is not scope
             or len(single.references) != 1
         ):
-            self.report(call, f"left unchanged: FastAPI() gets **{star.value} built elsewhere; {reason}; set the three keys where it is built")
+            self.report(call, kwargs_reason(star.value, "elsewhere"))
             return None
         assign = self.get_metadata(cst.metadata.ParentNodeProvider, statement)
         value = assign.value if isinstance(assign, cst.Assign) and len(assign.targets) == 1 else None
         if not isinstance(value, cst.Dict) or not all(
             isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) for e in value.elements
         ):
-            self.report(call, f"left unchanged: **{star.value} is not a plain dict literal; {reason}; set the three keys there")
+            self.report(call, kwargs_reason(star.value, "not_literal"))
             return None
         return value
 
@@ -523,45 +480,6 @@ class ConditionalDocs(Transform):
             body.append(new)
         return updated_node.with_changes(body=body)
 
-    # -- tests that request the docs -------------------------------------------
-
-    def _uses_allow(self, call: cst.Call, keys: set[str]) -> bool:
-        """Whether nothing of the project uses the URLs the rewrite would turn off:
-        code, templates and static files (any app's), and the tests that may be
-        testing this app. False after a finding naming the first use."""
-        facts: DocsFacts = self.facts or DocsFacts()
-        uses = [r for r in facts.references if r.key in keys]
-        if uses:
-            first = uses[0]
-            self.report(
-                call,
-                f"left unchanged: {first.where} {first.what}{_more(uses)}: the project uses the docs, and hiding them "
-                "would break that wherever they are off; make openapi_url, docs_url and redoc_url conditional by hand "
-                "if every such use is for development only",
-            )
-            return False
-        requests = [r for r in self._requests if r.key in keys]
-        if not requests:
-            return True
-        first = requests[0]
-        if all(r.path == self.file.path for r in requests):
-            self.report(call, f"not rewritten: this app is built by a test, and {first.where} requests {first.url} from it")
-            return False
-        if first.traced:
-            what = f"{first.where} requests {first.url} from this app{_more(requests)}"
-        else:
-            what = (
-                f"{first.where} requests {first.url}{_more(requests)} and its app could not be traced (the test "
-                "imports no module that builds one), so it may be this one"
-            )
-        self.report(
-            call,
-            f"not rewritten: {what}; the project tests its docs, so they are part of what it serves. Make "
-            "openapi_url, docs_url and redoc_url conditional by hand if they are for development only, keeping them "
-            "on where the tests run",
-        )
-        return False
-
     # -- findings that need no rewrite -----------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -580,7 +498,9 @@ class ConditionalDocs(Transform):
                 )
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not qualified_names(self, node.func) & DOCS_HELPERS:
+        """A custom docs page reading ``app.openapi_url``, unless an ``if`` already
+        guards it (``if api_docs_enabled: @app.get("/docs")...``, seen on lightrag)."""
+        if not qualified_names(self, node.func) & DOCS_HELPERS or self._enclosing_ifs(node):
             return
         for arg in node.args:
             if any(
@@ -597,26 +517,7 @@ class ConditionalDocs(Transform):
     # -- rewriting -------------------------------------------------------------
 
     def _where(self, node: cst.CSTNode, first: cst.CSTNode | None) -> Where:
-        position = self.get_metadata(PositionProvider, node)
-        start, end = position.start, position.end
-        statement = node
-        while not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            parent = self.get_metadata(cst.metadata.ParentNodeProvider, statement, None)
-            if parent is None:
-                break
-            statement = parent
-        block = self.get_metadata(PositionProvider, statement).start.column if statement is not node else 0
-        column = None
-        if first is not None:
-            first_position = self.get_metadata(PositionProvider, first).start
-            if first_position.line != start.line:
-                column = first_position.column
-        return Where(
-            line_start=self._lines[start.line - 1][: start.column],
-            line_rest=self._lines[end.line - 1][end.column :],
-            block_indent=block,
-            first_element_column=column,
-        )
+        return where_of(self, self._lines, node, first)
 
     def _values(self, keys: list[str], test: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
         return [(key, _conditional(cst.SimpleString(f'"{DEFAULT_URLS[key]}"'), test)) for key in keys]
@@ -695,16 +596,6 @@ class _DropReplacedComments(cst.CSTTransformer):
 
 def _replaced(comment: cst.Comment | None) -> bool:
     return comment is not None and _REPLACED_COMMENT.match(comment.value) is not None
-
-
-def _more(requests: list[Any]) -> str:
-    """`` (also tests/a.py:3, tests/b.py:7 and 2 more)`` for the uses after the first."""
-    rest = requests[1:]
-    if not rest:
-        return ""
-    shown = ", ".join(r.where for r in rest[:SHOWN_REQUESTS])
-    hidden = len(rest) - SHOWN_REQUESTS
-    return f" (also {shown}{f' and {hidden} more' if hidden > 0 else ''})"
 
 
 def _dotted(expression: cst.BaseExpression) -> bool:

@@ -27,7 +27,9 @@ from fastapi_codemods.analysis import server_plan
 from fastapi_codemods.analysis.deployment import DEVELOPMENT_WORDS, SERVER_CALLS, words
 from fastapi_codemods.analysis.server_plan import RUN_CALLS, ReloadPlan, ServerPlan
 from fastapi_codemods.codemods.production_server._config import render
+from fastapi_codemods.analysis.launchers import LauncherPlan
 from fastapi_codemods.cst.fastapi import app_construction_calls, qualified_names
+from fastapi_codemods.cst.layout import CALL_ARGS, rebuild, where_of
 from fastapi_codemods.cst.transform import Transform
 from fastapi_codemods.engine.fileinfo import FileInfo
 
@@ -75,13 +77,55 @@ class ProductionServer(Transform):
     def visit_Module(self, node: cst.Module) -> None:
         facts = self.facts or ServerPlan()
         self._plan = facts.reloads.get(self.file.relpath)
+        self._launcher = facts.launchers.get(self.file.relpath)
+        self._runs = 0
+        self._launch_target: cst.Call | None = None
+        self._lines = node.code.splitlines()
         if self.file.relpath in facts.findings:
             index, reasons = facts.findings[self.file.relpath]
             calls = app_construction_calls(self, node)
             for reason in reasons:
                 self.report(calls[index] if index < len(calls) else 1, reason)
 
+    def visit_Call(self, node: cst.Call) -> None:
+        """Counts the ``uvicorn.run`` calls in source order: the launcher plan names its call by that index."""
+        if self._launcher is not None and qualified_names(self, node.func) & RUN_CALLS:
+            if self._runs == self._launcher.index:
+                self._launch_target = node
+            self._runs += 1
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        updated = self._reload(original_node, updated_node)
+        if original_node is self._launch_target and self._launcher is not None and isinstance(updated, cst.Call):
+            return self._launch(original_node, updated, self._launcher)
+        return updated
+
+    def _launch(self, original_node: cst.Call, updated_node: cst.Call, plan: LauncherPlan) -> cst.Call:
+        """``uvicorn.run(app, ...)`` started by a deployment file gets ``workers=`` and
+        the app as an import string (`analysis.launchers`)."""
+        if self.is_skipped(original_node):
+            return updated_node
+        scope = self.get_metadata(ScopeProvider, original_node, None)
+        if scope is not None and "os" in scope and not all(
+                isinstance(a.node, cst.Import) for a in scope["os"] if hasattr(a, "node")):
+            self.report(original_node, "uvicorn.run left unchanged: 'os' is bound to something else in this module; "
+                                       f"pass workers={plan.workers} by hand")
+            return updated_node
+        changed: dict[int, cst.BaseExpression] = {}
+        if plan.app is not None:
+            index = next((i for i, arg in enumerate(updated_node.args)
+                          if arg.keyword is None or arg.keyword.value == "app"), None)
+            if index is not None:
+                changed[index] = cst.SimpleString(f'"{plan.app}"')
+        AddImportsVisitor.add_needed_import(self.context, "os")
+        where = where_of(self, self._lines, original_node, original_node.args[0] if original_node.args else None)
+        return rebuild(  # type: ignore[return-value]
+            updated_node.args, updated_node.whitespace_before_args, None, changed,
+            [("workers", cst.parse_expression(plan.workers))], CALL_ARGS, where,
+            lambda elements, opening, _closing: updated_node.with_changes(args=elements, whitespace_before_args=opening),
+        )
+
+    def _reload(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if self._plan is None or not any(_is_true_reload(argument) for argument in original_node.args):
             return updated_node
         called = qualified_names(self, original_node.func)
