@@ -279,6 +279,9 @@ def test_no_workers_for_an_app_that_creates_its_tables_at_startup(transformed: T
     (tests/test_production_server_runtime.py starts gunicorn on a clean app)."""
     assert not (transformed.root / "gunicorn.conf.py").exists()
     assert "app/core/database.py:33: creates the database tables" in transformed.run.stderr.decode()
+    # And its pending OTP codes live in one process: verify-otp on another worker would
+    # not find the code request-otp stored.
+    assert "app/api/auth.py:20: keeps '_pending_otps' in the process" in transformed.run.stderr.decode()
 
 
 def test_diff_applied_with_git_apply_equals_what_run_wrote(transformed: Transformed, tmp_path: Path) -> None:

@@ -40,6 +40,8 @@ CACHE_CALLS = ("cachetools.", "cachetools.TTLCache", "cachetools.LRUCache")
 MUTATORS = frozenset({"append", "extend", "add", "update", "pop", "popitem", "setdefault", "clear", "remove",
                       "insert", "discard", "appendleft", "popleft"})
 READERS = frozenset({"get", "values", "items", "keys", "copy", "count", "index"})
+# Methods that read what they remove or find: a reader and a writer at once.
+TAKERS = frozenset({"pop", "popitem", "setdefault", "popleft"})
 LIMITERS = frozenset({"slowapi.Limiter", "slowapi.extension.Limiter"})
 CACHE_WORDS = frozenset({"cache", "cached", "caches", "memo", "lru"})
 
@@ -124,16 +126,19 @@ def _container_use(name: str, functions: list, requests: set[str]) -> tuple[str,
         for node in walk(function):
             if _writes(node, name):
                 writers.add(function.name)
-            elif _reads(node, name):
+            if _reads(node, name):
                 readers.add(function.name)
     request_writers = writers & requests
     if not request_writers:
         return None
-    others = sorted(readers - request_writers)
+    # A store when a function reads what another one wrote (``verify_otp`` popping the
+    # code ``request_otp`` stored); a cache when each reads only what it writes itself.
+    others = sorted(reader for reader in readers if request_writers - {reader})
     # A name saying cache is the project's word that a miss is fine (seen on skyvern:
     # ``_TOTP_CODE_PREVIEW_CACHE`` filled by one helper and pruned by another).
     if others and not set(re.split(r"[^a-z]+", name.lower())) & CACHE_WORDS:
-        return (f"keeps {name!r} in the process (written in {sorted(request_writers)[0]}, read in {others[0]}): "
+        writer = sorted(request_writers - {others[0]})[0]
+        return (f"keeps {name!r} in the process (written in {writer}, read in {others[0]}): "
                 "each worker has its own, so a request served by another worker does not see what this one "
                 "stored; keep it in a shared store (a database, Redis)", True)
     return f"caches in {name!r} in the process: each worker fills its own (memory x workers)", False
@@ -160,7 +165,7 @@ def _writes(node: ast.AST, name: str) -> bool:
 def _reads(node: ast.AST, name: str) -> bool:
     if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
         return _is_name(node.value, name)
-    if isinstance(node, ast.Attribute) and node.attr in READERS:
+    if isinstance(node, ast.Attribute) and node.attr in READERS | TAKERS:
         return _is_name(node.value, name)
     if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
         return any(_is_name(item, name) for item in node.comparators)
